@@ -1,0 +1,72 @@
+"""Column types and mixins every OrderHub table uses."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from app.security.crypto import decrypt_json, encrypt_json
+
+Money = sa.Numeric(18, 0)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str, **kw):
+    """A string column restricted to an enum's values by a CHECK constraint (portable, no native type)."""
+    return sa.Enum(enum_cls, native_enum=False, create_constraint=True, length=32,
+                   values_callable=lambda e: [m.value for m in e], name=name, validate_strings=True,
+                   **kw)
+
+
+class TimestampMixin:
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow, onupdate=utcnow,
+                                                    nullable=False)
+
+
+class VersionedMixin:
+    """Optimistic locking: SQLAlchemy adds ``AND version = :old`` to every UPDATE and bumps it.
+
+    Forms and API calls also carry the version the user opened; a mismatch is refused before any
+    write with "changed by someone else since you opened it" (services.editing.check_version).
+    """
+
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class EncryptedJSON(sa.types.TypeDecorator):
+    """A JSON value encrypted at rest with the credentials key (Fernet)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return encrypt_json(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return decrypt_json(value)
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+__all__ = ["Model", "Money", "TimestampMixin", "VersionedMixin", "EncryptedJSON", "enum_column",
+           "utcnow", "StrEnum", "json"]

@@ -1,0 +1,149 @@
+"""Legal e-invoices. An issued invoice is immutable: corrections are replacement or adjustment
+invoices that reference it."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Model, Money, StrEnum, TimestampMixin, VersionedMixin, enum_column
+from app.models.catalog import VatRate
+
+
+class InvoiceProvider(StrEnum):
+    SINVOICE = "sinvoice"
+    MISA = "misa"
+
+
+class InvoiceKind(StrEnum):
+    ORIGINAL = "original"
+    REPLACEMENT = "replacement"
+    ADJUSTMENT = "adjustment"
+
+
+class InvoiceTemplate(StrEnum):
+    VAT = "1"    # hóa đơn giá trị gia tăng
+    SALES = "2"  # hóa đơn bán hàng
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    ISSUED = "issued"
+    FAILED = "failed"
+    REPLACED = "replaced"
+    ADJUSTED = "adjusted"
+
+
+ISSUED_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.REPLACED, InvoiceStatus.ADJUSTED)
+
+
+class InvoiceSeries(TimestampMixin, Model):
+    """A registered (template, series) of a provider account. Its row is locked while an invoice of
+    the series is being issued, so invoices of one series go out one at a time."""
+
+    __tablename__ = "invoice_series"
+    provider_account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("provider_account.id", ondelete="CASCADE"), nullable=False)
+    template: Mapped[InvoiceTemplate] = mapped_column(
+        enum_column(InvoiceTemplate, "ck_invoice_series_template"), nullable=False)
+    series: Mapped[str] = mapped_column(sa.String(6), nullable=False)
+    last_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    provider_account = relationship("ProviderAccount")
+    __table_args__ = (sa.UniqueConstraint("provider_account_id", "template", "series",
+                                          name="uq_invoice_series"),)
+
+    def __str__(self) -> str:
+        return f"{self.template.value}{self.series}"
+
+
+class Invoice(TimestampMixin, VersionedMixin, Model):
+    __tablename__ = "invoice"
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sales_order.id", ondelete="RESTRICT"),
+                                                 index=True)
+    provider: Mapped[InvoiceProvider] = mapped_column(
+        enum_column(InvoiceProvider, "ck_invoice_provider"), nullable=False)
+    provider_account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("provider_account.id", ondelete="SET NULL"))
+    kind: Mapped[InvoiceKind] = mapped_column(enum_column(InvoiceKind, "ck_invoice_kind"),
+                                              nullable=False, default=InvoiceKind.ORIGINAL)
+    template: Mapped[InvoiceTemplate] = mapped_column(
+        enum_column(InvoiceTemplate, "ck_invoice_template"), nullable=False,
+        default=InvoiceTemplate.VAT)
+    series: Mapped[str] = mapped_column(sa.String(6), nullable=False)
+    number: Mapped[int | None] = mapped_column(sa.Integer)
+    # Sent as S-Invoice transactionUuid / MISA RefID: the provider issues at most one invoice per key.
+    transaction_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    status: Mapped[InvoiceStatus] = mapped_column(enum_column(InvoiceStatus, "ck_invoice_status"),
+                                                  nullable=False, default=InvoiceStatus.DRAFT,
+                                                  index=True)
+    buyer_name: Mapped[str | None] = mapped_column(sa.String(255))
+    buyer_company: Mapped[str | None] = mapped_column(sa.String(255))
+    buyer_tax_code: Mapped[str | None] = mapped_column(sa.String(14))
+    buyer_address: Mapped[str | None] = mapped_column(sa.String(500))
+    buyer_email: Mapped[str | None] = mapped_column(sa.String(255))
+    buyer_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    payment_method: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="TM/CK")
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False, default="VND")
+    vat_breakdown: Mapped[list | None] = mapped_column(sa.JSON)  # [{"rate": "10", "amount": .., "tax": ..}]
+    subtotal: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    vat_total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    amount_in_words: Mapped[str | None] = mapped_column(sa.String(500))
+    tax_authority_code: Mapped[str | None] = mapped_column(sa.String(40))
+    lookup_code: Mapped[str | None] = mapped_column(sa.String(60))
+    issued_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    error_message: Mapped[str | None] = mapped_column(sa.String(1000))
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    original_invoice_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="RESTRICT"), index=True)
+    adjustment_direction: Mapped[str | None] = mapped_column(sa.String(10))  # increase / decrease
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+    agreement_reference: Mapped[str | None] = mapped_column(sa.String(120))
+
+    order = relationship("Order", back_populates="invoices")
+    provider_account = relationship("ProviderAccount")
+    original_invoice = relationship("Invoice", remote_side="Invoice.id")
+    lines = relationship("InvoiceLine", back_populates="invoice", cascade="all, delete-orphan",
+                         order_by="InvoiceLine.position")
+    __table_args__ = (
+        sa.UniqueConstraint("provider_account_id", "template", "series", "number",
+                            name="uq_invoice_number_per_series"),
+        sa.CheckConstraint("kind = 'original' OR original_invoice_id IS NOT NULL",
+                           name="ck_invoice_correction_has_original"),
+        sa.CheckConstraint("status NOT IN ('issued', 'replaced', 'adjusted') OR number IS NOT NULL",
+                           name="ck_invoice_issued_has_number"),
+    )
+
+    @property
+    def display_number(self) -> str:
+        number = f"{self.number:08d}" if self.number else "—"
+        return f"{self.template.value if self.template else ''}{self.series} № {number}"
+
+    def __str__(self) -> str:
+        return self.display_number
+
+
+class InvoiceLine(TimestampMixin, Model):
+    __tablename__ = "invoice_line"
+    invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    sku: Mapped[str | None] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    unit: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="cái")
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(18, 3), nullable=False)
+    unit_price: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    discount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    vat_rate: Mapped[VatRate] = mapped_column(enum_column(VatRate, "ck_invoice_line_vat_rate"),
+                                              nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    vat_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    invoice = relationship("Invoice", back_populates="lines")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,58 @@
+"""Background runs a user or the system started, as the user sees them."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Model, StrEnum, TimestampMixin, enum_column
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    STARTED = "started"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Job(TimestampMixin, Model):
+    __tablename__ = "job"
+    rq_job_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(60), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    queue: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="default")
+    target_type: Mapped[str | None] = mapped_column(sa.String(40))
+    target_ids: Mapped[list | None] = mapped_column(sa.JSON)
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, "ck_job_status"), nullable=False,
+                                              default=JobStatus.QUEUED, index=True)
+    progress_done: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    progress_total: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    messages: Mapped[list | None] = mapped_column(sa.JSON)  # [{"at": iso, "level": .., "text": ..}]
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
+    channel_id: Mapped[int | None] = mapped_column(sa.ForeignKey("channel.id", ondelete="SET NULL"),
+                                                   index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    retry_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("job.id", ondelete="SET NULL"))
+
+    user = relationship("User")
+    channel = relationship("Channel")
+    __table_args__ = (
+        sa.CheckConstraint("progress_done >= 0 AND progress_total >= 0", name="ck_job_progress_nonneg"),
+        sa.Index("ix_job_target", "target_type", "created_at"),
+    )
+
+    @property
+    def progress(self) -> str:
+        if not self.progress_total:
+            return "—"
+        return f"{self.progress_done}/{self.progress_total}"
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.title}"

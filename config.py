@@ -1,0 +1,114 @@
+"""OrderHub configuration, read from the environment.
+
+Defaults give a local run that needs nothing installed: SQLite under ``instance/``, an embedded
+in-process queue, the built-in provider sandboxes, mails written to ``instance/mail_outbox``. A secret
+key and the credentials encryption key are generated once and kept under ``instance/``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("ORDERHUB_INSTANCE", BASE_DIR / "instance"))
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _kept_secret(filename: str, make) -> str:
+    """A secret generated on first start and kept in the instance folder (local runs only)."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / filename
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+    return Fernet.generate_key().decode()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'orderhub.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    APP_NAME = "OrderHub"
+    APP_THEME = ""
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _kept_secret("secret_key",
+                                                               lambda: secrets.token_urlsafe(48))
+    CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY") or _kept_secret("credentials_key", _fernet_key)
+
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    REDIS_URL = os.environ.get("REDIS_URL") or None  # None: embedded queue and worker in-process
+    RQ_QUEUE_PREFIX = os.environ.get("RQ_QUEUE_PREFIX", "orderhub")
+    EMBEDDED_WORKER = _flag("EMBEDDED_WORKER", True)
+    SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", True)
+
+    # Flask-AppBuilder
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    FAB_CREATE_DB = _flag("FAB_CREATE_DB", True)
+    FAB_UPDATE_PERMS = _flag("FAB_UPDATE_PERMS", True)
+    FAB_ADD_SECURITY_API = True
+    FAB_API_SWAGGER_UI = True
+    FAB_API_MAX_PAGE_SIZE = 500
+    FAB_INDEX_VIEW = "app.views.dashboard.DashboardIndexView"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.OrderHubSecurityManager"
+    FAB_BASE_TEMPLATE = "appbuilder/baselayout.html"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    JWT_ACCESS_TOKEN_EXPIRES = 3600
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_FOLDER = "translations"
+    LANGUAGES = {"en": {"flag": "gb", "name": "English"}, "vi": {"flag": "vn", "name": "Tiếng Việt"}}
+    SHOW_TIMEZONE = os.environ.get("ORDERHUB_TIMEZONE", "Asia/Ho_Chi_Minh")
+    PAGE_SIZE = 25
+
+    # Sandboxes: mounted under /sandbox/<provider> only when enabled (demo and tests).
+    SANDBOX_ENABLED = _flag("SANDBOX_ENABLED", True)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
+
+    # Mail: with no MAIL_SERVER, mails are written as .eml files to MAIL_OUTBOX.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "OrderHub <no-reply@orderhub.local>")
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "mail_outbox"))
+
+    INTEGRATION_LOG_KEEP_DAYS = int(os.environ.get("INTEGRATION_LOG_KEEP_DAYS", "30"))
+    INVOICE_AUTO_THRESHOLD = int(os.environ.get("INVOICE_AUTO_THRESHOLD", "20000000"))
+    STOCK_PUSH_DEBOUNCE_SECONDS = int(os.environ.get("STOCK_PUSH_DEBOUNCE_SECONDS", "5"))
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or None
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    FAB_UPDATE_PERMS = True
+    SCHEDULER_ENABLED = False
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-jwt-0123456789"

@@ -1,0 +1,103 @@
+"""Shared fixtures.
+
+Database tests run on SQLite always, and on PostgreSQL too when ``DATABASE_URL`` points at one
+(``.ci/run`` and ``make test`` with the services up set it): the ``session`` fixture is
+parametrized over the available backends. Redis tests use ``REDIS_URL`` the same way.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from app.security import crypto
+
+crypto.set_key(os.environ.get("CREDENTIALS_KEY") or "x2yqv6ZSc0JUBt3ba3AKs3uTQ0OaZVYG0TAvMnXSwm0=")
+
+import app.models  # noqa: E402  (registers every table)
+import app.services  # noqa: E402,F401  (installs the session rules)
+from app.models.base import Model  # noqa: E402
+
+PG_URL = os.environ.get("DATABASE_URL")
+REDIS_URL = os.environ.get("REDIS_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def normalize_pg_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _sqlite_engine():
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool,
+                              connect_args={"check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _fk_on(dbapi_conn, _):
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+    from app.db_rules import install_database_rules
+    Model.metadata.create_all(engine)
+    install_database_rules(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    """The PostgreSQL test database, schema created once per run (required: DATABASE_URL)."""
+    if not PG_URL:
+        pytest.skip("DATABASE_URL is not set: PostgreSQL tests need it (.ci/run sets it)")
+    from app.db_rules import install_database_rules
+    engine = sa.create_engine(normalize_pg_url(PG_URL), pool_size=20, max_overflow=20)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    Model.metadata.create_all(engine)
+    install_database_rules(engine)
+    yield engine
+    engine.dispose()
+
+
+def truncate_all(engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Model.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request):
+    """A clean database: a fresh in-memory SQLite, or the PostgreSQL test database emptied."""
+    if request.param == "sqlite":
+        eng = _sqlite_engine()
+        yield eng
+        eng.dispose()
+    else:
+        eng = request.getfixturevalue("pg_engine")
+        truncate_all(eng)
+        yield eng
+
+
+@pytest.fixture
+def session(engine) -> Session:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    s = factory()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def session_factory(engine):
+    """For tests that need several independent sessions (threads, retries)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def pg_session_factory(pg_engine):
+    truncate_all(pg_engine)
+    return sessionmaker(bind=pg_engine, expire_on_commit=False)
