@@ -77,7 +77,7 @@ class Config:
     FAB_API_MAX_PAGE_SIZE = 500
     FAB_INDEX_VIEW = "app.views.dashboard.DashboardIndexView"
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.OrderHubSecurityManager"
-    FAB_BASE_TEMPLATE = "appbuilder/baselayout.html"
+    FAB_BASE_TEMPLATE = "orderhub/baselayout.html"
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     JWT_ACCESS_TOKEN_EXPIRES = 3600

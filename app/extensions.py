@@ -4,7 +4,7 @@
 metadata (one Alembic chain creates both).
 """
 from flask_appbuilder import Model
-from flask_appbuilder.models.sqla import SQLA
+from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 

@@ -1,0 +1,9 @@
+"""REST API: a ModelRestApi per resource (SPEC §8) and the action endpoints."""
+from __future__ import annotations
+
+
+def register_apis(appbuilder) -> None:
+    from app.api.resources import build_api_classes
+
+    for api_class in build_api_classes():
+        appbuilder.add_api(api_class)

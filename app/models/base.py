@@ -18,8 +18,19 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def _alias_values(enum_cls: type[enum.Enum]) -> None:
+    """Make each member reachable by its value as a name too (``OrderStatus["new"]``).
+
+    The database stores values; Flask-AppBuilder's forms and filters look members up by the stored
+    string, so the value must also work as a member name.
+    """
+    for member in list(enum_cls):
+        enum_cls._member_map_.setdefault(str(member.value), member)
+
+
 def enum_column(enum_cls: type[enum.Enum], name: str, **kw):
     """A string column restricted to an enum's values by a CHECK constraint (portable, no native type)."""
+    _alias_values(enum_cls)
     return sa.Enum(enum_cls, native_enum=False, create_constraint=True, length=32,
                    values_callable=lambda e: [m.value for m in e], name=name, validate_strings=True,
                    **kw)

@@ -1,0 +1,69 @@
+"""The admin panel's views, registered in menus by area."""
+from __future__ import annotations
+
+
+def register_views(appbuilder) -> None:
+    from app.views import catalog, channels, inventory, invoicing, purchasing, sales, shipping, system
+
+    menus = [
+        ("Catalog", "fa-tags", [
+            (catalog.ProductView, "Products", "fa-cube"),
+            (catalog.ProductVariantView, "Variants", "fa-cubes"),
+            (catalog.CategoryView, "Categories", "fa-sitemap"),
+            (catalog.BrandView, "Brands", "fa-copyright"),
+            (catalog.ProductMediaView, "Product media", "fa-image"),
+        ]),
+        ("Inventory", "fa-archive", [
+            (inventory.StockLevelView, "Stock levels", "fa-bar-chart"),
+            (inventory.StockMoveView, "Stock ledger", "fa-list"),
+            (inventory.StockCountView, "Stock counts", "fa-check-square-o"),
+            (inventory.StockCountLineView, "Count lines", "fa-list-ol"),
+            (inventory.WarehouseView, "Warehouses", "fa-building"),
+        ]),
+        ("Sales", "fa-shopping-cart", [
+            (sales.OrderView, "Orders", "fa-file-text-o"),
+            (sales.OrderLineView, "Order lines", "fa-list"),
+            (sales.CustomerView, "Customers", "fa-users"),
+            (sales.CustomerAddressView, "Customer addresses", "fa-map-marker"),
+            (sales.ReturnRequestView, "Returns & exchanges", "fa-undo"),
+            (sales.ReturnLineView, "Return lines", "fa-list"),
+        ]),
+        ("Purchasing", "fa-truck", [
+            (purchasing.SupplierView, "Suppliers", "fa-industry"),
+            (purchasing.PurchaseOrderView, "Purchase orders", "fa-file-o"),
+            (purchasing.PurchaseOrderLineView, "Purchase order lines", "fa-list"),
+            (purchasing.GoodsReceiptView, "Goods receipts", "fa-download"),
+            (purchasing.GoodsReceiptLineView, "Receipt lines", "fa-list"),
+        ]),
+        ("Shipping", "fa-paper-plane", [
+            (shipping.ShipmentView, "Shipments", "fa-paper-plane-o"),
+            (shipping.TrackingEventView, "Tracking events", "fa-map-signs"),
+            (shipping.CodReconciliationView, "COD reconciliation", "fa-money"),
+            (shipping.CodReconciliationLineView, "COD lines", "fa-list"),
+        ]),
+        ("Invoicing", "fa-file-text", [
+            (invoicing.InvoiceView, "E-invoices", "fa-file-text"),
+            (invoicing.InvoiceLineView, "Invoice lines", "fa-list"),
+            (invoicing.InvoiceSeriesView, "Invoice series", "fa-barcode"),
+        ]),
+        ("Channels", "fa-plug", [
+            (channels.ChannelView, "Channels", "fa-plug"),
+            (channels.ChannelListingView, "Listings", "fa-link"),
+            (channels.WebhookEventView, "Notifications", "fa-bell"),
+        ]),
+        ("System", "fa-cogs", [
+            (system.JobView, "Jobs", "fa-tasks"),
+            (system.IntegrationLogView, "Integration log", "fa-exchange"),
+            (system.AuditLogView, "Audit log", "fa-history"),
+            (system.ProviderAccountView, "Carrier & e-invoice accounts", "fa-key"),
+        ]),
+    ]
+    registered = set()
+    for category, cat_icon, items in menus:
+        for view, name, icon in items:
+            # Menu permissions are checked on the item's name: use the resource name, show the label.
+            appbuilder.add_view(view, view.class_permission_name, label=name, icon=icon,
+                                category=category, category_icon=cat_icon)
+            registered.add(view)
+    # Views only reachable as tabs (their resource is registered via a menu view already).
+    appbuilder.add_view_no_menu(sales.CustomerOrdersView)

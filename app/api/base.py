@@ -1,0 +1,80 @@
+"""What every OrderHub REST resource shares: JWT only (no cookie auth, so no CSRF exposure),
+the resource-level permission mapping, friendly 4xx errors, and never a secret in the output."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import ModelRestApi
+from marshmallow import ValidationError as MarshmallowValidationError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.security.roles import METHOD_PERMISSIONS
+from app.services.editing import check_version
+from app.services.errors import DomainError
+from app.services.integrity import explain_integrity_error
+
+SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
+
+
+class OrderHubRestApi(ModelRestApi):
+    allow_browser_login = False
+    method_permission_name = dict(METHOD_PERMISSIONS)
+    page_size = 25
+    max_page_size = 500
+
+    def __init__(self):
+        mapper = self.datamodel.obj.__mapper__
+        cols = [a.key for a in mapper.column_attrs
+                if all(hasattr(c, "table") and c.table is not None for c in a.columns)]
+        safe = [c for c in cols if c not in SECRET_COLUMNS]
+        for attr in ("list_columns", "show_columns"):
+            current = getattr(self, attr, None)
+            setattr(self, attr, [c for c in (current or safe) if c not in SECRET_COLUMNS])
+        for attr in ("add_columns", "edit_columns"):
+            current = getattr(self, attr, None)
+            if current is not None:
+                setattr(self, attr, [c for c in current if c not in SECRET_COLUMNS])
+        super().__init__()
+
+    # Turn database and domain errors into 4xx with a message naming the field, never a 500.
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(lambda: self._put_checked(pk))
+
+    def delete_headless(self, pk):
+        return self._guarded(lambda: super(OrderHubRestApi, self).delete_headless(pk))
+
+    def _put_checked(self, pk):
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and "version" in body:
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                check_version(item, body.pop("version"), self.resource_name)
+        return super().put_headless(pk)
+
+    def _guarded(self, fn):
+        try:
+            return fn()
+        except DomainError as exc:
+            db.session.rollback()
+            body = {"message": exc.message}
+            if getattr(exc, "field", None):
+                body["errors"] = {exc.field: [exc.message]}
+            return self.response(exc.http_status, **body)
+        except StaleDataError:
+            db.session.rollback()
+            return self.response(409, message="This record was changed by someone else since you "
+                                              "opened it. Reload it and make your change again.")
+        except sa_exc.IntegrityError as exc:
+            db.session.rollback()
+            err = explain_integrity_error(exc)
+            return self.response(422, message=err.message, errors=err.errors)
+        except MarshmallowValidationError as exc:
+            db.session.rollback()
+            return self.response(422, message=exc.messages)
+        except (sa_exc.DataError, sa_exc.StatementError, ValueError, TypeError) as exc:
+            db.session.rollback()
+            return self.response(422, message=f"Invalid value: {str(exc).splitlines()[0][:200]}")

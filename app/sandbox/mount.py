@@ -1,0 +1,42 @@
+"""Mount every provider sandbox under /sandbox/<provider> (demo and tests only)."""
+from __future__ import annotations
+
+import importlib
+import logging
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("shopee", "lazada", "tiktok", "ghn", "viettelpost", "sinvoice", "misa")
+
+
+def webhook_base(app) -> str:
+    return app.config.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+def mount_sandboxes(app) -> list:
+    blueprints = []
+    base = webhook_base(app)
+    for provider in PROVIDERS:
+        module = importlib.import_module(f"app.sandbox.{provider}")
+        kwargs = {}
+        import inspect
+        params = inspect.signature(module.create_blueprint).parameters
+        if "webhook_url" in params:
+            kwargs["webhook_url"] = f"{base}/webhooks/{provider}"
+        if "webhook_token" in params:
+            kwargs["webhook_token"] = module.DEMO_CREDENTIALS.get("webhook_token")
+        bp = module.create_blueprint(**kwargs)
+        app.register_blueprint(bp, url_prefix=f"/sandbox/{provider}")
+        blueprints.append(bp)
+    return blueprints
+
+
+def demo_credentials(app) -> dict:
+    """Base URLs and demo credentials of every sandbox, for `flask sandbox credentials`."""
+    base = webhook_base(app)
+    out = {}
+    for provider in PROVIDERS:
+        module = importlib.import_module(f"app.sandbox.{provider}")
+        out[provider] = {"base_url": f"{base}/sandbox/{provider}",
+                         "credentials": getattr(module, "DEMO_CREDENTIALS", {})}
+    return out

@@ -1,0 +1,38 @@
+"""Starting and retrying background jobs, as the user sees them (Job rows)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.models import Job, JobStatus
+from app.services.actor import current_actor
+from app.services.errors import InvalidTransition
+
+
+def start_job(session: Session, kind: str, title: str, *, target_type: str | None = None,
+              target_ids: list[int] | None = None, params: dict | None = None,
+              queue: str = "default", channel_id: int | None = None, enqueue=None) -> Job:
+    """Create the Job row and arrange for it to be enqueued when ``session`` commits.
+
+    ``enqueue(session, job, queue)`` is the hook that talks to RQ (jobs.queue.enqueue_after_commit);
+    it is passed in so this module stays free of Flask and RQ.
+    """
+    ids = list(target_ids or [])
+    job = Job(kind=kind, title=title, queue=queue, target_type=target_type, target_ids=ids,
+              params=params or {}, status=JobStatus.QUEUED, progress_total=len(ids),
+              user_id=current_actor().user_id, channel_id=channel_id)
+    session.add(job)
+    session.flush()
+    if enqueue is not None:
+        enqueue(session, job, queue)
+    return job
+
+
+def retry_job(session: Session, job: Job, enqueue=None) -> Job:
+    """Start a failed job again as a new run (the failed one stays in the history)."""
+    if job.status != JobStatus.FAILED:
+        raise InvalidTransition("retry", job.status.value, record="job")
+    again = start_job(session, job.kind, job.title, target_type=job.target_type,
+                      target_ids=job.target_ids, params=dict(job.params or {}),
+                      queue=job.queue, channel_id=job.channel_id, enqueue=enqueue)
+    again.retry_of_id = job.id
+    return again

@@ -1,0 +1,131 @@
+"""What every OrderHub CRUD view shares: the permission mapping, eager-loaded lists, one-query
+multi-select actions, optimistic locking on edit, friendly errors, CSV export and the audit trail."""
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Response, flash, g, redirect, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from wtforms import HiddenField
+
+from app.extensions import db
+from app.models import AuditLog
+from app.security.roles import METHOD_PERMISSIONS
+from app.services.editing import check_version
+from app.services.errors import DomainError
+
+
+class OrderHubModelView(ModelView):
+    """Subclasses set ``datamodel``, ``class_permission_name`` and the column lists."""
+
+    method_permission_name = dict(METHOD_PERMISSIONS)
+    page_size = 25
+    show_template = "orderhub/show.html"
+    # Tables whose audit rows appear on the show page: (table name, FK from those rows to this record)
+    audit_tables: tuple[str, ...] = ()
+    versioned = False
+
+    def __init__(self, **kwargs):
+        if getattr(self.datamodel.obj, "version", None) is not None:
+            self.versioned = True
+            self.edit_form_extra_fields = dict(self.edit_form_extra_fields or {})
+            self.edit_form_extra_fields["version_seen"] = HiddenField()
+            if self.edit_columns:
+                self.edit_columns = list(self.edit_columns) + ["version_seen"]
+        super().__init__(**kwargs)
+
+    # --- editing ----------------------------------------------------------------------------
+    def prefill_form(self, form, pk):
+        if self.versioned and hasattr(form, "version_seen"):
+            item = self.datamodel.get(pk)
+            form.version_seen.data = item.version if item else ""
+
+    def process_form(self, form, is_created):
+        if self.versioned and not is_created and hasattr(form, "version_seen"):
+            g.version_seen = form.version_seen.data
+            del form.version_seen
+
+    def pre_update(self, item):
+        if self.versioned:
+            check_version(item, getattr(g, "version_seen", None), self.datamodel.obj.__name__)
+
+    # --- multi-select actions ---------------------------------------------------------------
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        action = self.actions.get(name)
+        if action is None:
+            flash("Unknown action.", "danger")
+            return redirect(self.get_redirect())
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            flash("You are not allowed to do that.", "danger")
+            return redirect(self.get_redirect())
+        items = self.datamodel.get_many(request.form.getlist("rowid"))
+        return action.func(items)
+
+    def run_service(self, fn, *args, success: str | None = None, **kwargs):
+        """Call one service function; a domain error becomes a flash message, never a 500."""
+        try:
+            result = fn(*args, **kwargs)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return None
+        if success:
+            flash(success, "success")
+        return result
+
+    # --- CSV export -------------------------------------------------------------------------
+    @expose("/export_csv")
+    @has_access
+    def export_csv(self):
+        """The current filtered, ordered list as CSV (list columns, row filters applied)."""
+        get_filter_args(self._filters)
+        order_column, order_direction = self.base_order or ("", "")
+        orders = get_order_args().get(self.__class__.__name__)
+        if orders:
+            order_column, order_direction = orders
+        joined = self._filters.get_joined_filters(self._base_filters)
+        _, items = self.datamodel.query(joined, order_column, order_direction)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        columns = list(self.list_columns)
+        writer.writerow([str(self.label_columns.get(c, c)) for c in columns])
+        for item in items:
+            writer.writerow([_csv_value(item, c) for c in columns])
+        name = self.class_permission_name.lower()
+        return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+
+    # --- show page with the audit trail ------------------------------------------------------
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        pk = self._deserialize_pk_if_composite(pk)
+        widgets = self._show(pk)
+        audit_rows = self.audit_rows(pk) if self.audit_tables else None
+        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+                                    widgets=widgets, related_views=self._related_views,
+                                    audit_rows=audit_rows)
+
+    def audit_rows(self, pk) -> list:
+        table = self.datamodel.obj.__tablename__
+        return list(db.session.scalars(
+            sa.select(AuditLog).where(AuditLog.table_name == table, AuditLog.record_id == int(pk))
+            .order_by(AuditLog.id.desc()).limit(200)))
+
+
+def _csv_value(item, column: str):
+    value = item
+    for part in column.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    if callable(value):
+        value = value()
+    if value is None:
+        return ""
+    return getattr(value, "value", value)

@@ -1,0 +1,98 @@
+"""The data interface every OrderHub view and API uses: eager loading for list columns, a capped
+count, friendly integrity messages, and one-query loading of selected rows."""
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.services.errors import DomainError
+from app.services.integrity import explain_integrity_error
+
+COUNT_CAP = 10_000
+
+
+class OrderHubInterface(SQLAInterface):
+    def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
+        super().__init__(obj, session)
+        self.eager = eager
+
+    def _eager_options(self):
+        opts = []
+        for path in self.eager:
+            attr = None
+            current = self.obj
+            for name in path.split("."):
+                rel = getattr(current, name)
+                attr = joinedload(rel) if attr is None else attr.joinedload(rel)
+                current = rel.property.mapper.class_
+            opts.append(attr)
+        return opts
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        base = self.session.query(self.obj)
+        count = self.query_count(base, filters, select_columns)
+        query = self.apply_all(base, filters, order_column, order_direction, page, page_size,
+                               select_columns, outer_default_load)
+        if self.eager and not select_columns:
+            query = query.options(*self._eager_options())
+        return count, query.all()
+
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        """Count at most COUNT_CAP rows: exact for a filtered list, bounded for a huge table."""
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                      aliases_mapping={})
+        limited = inner.with_entities(inspect(self.obj).primary_key[0]).order_by(None) \
+            .limit(COUNT_CAP).subquery()
+        return self.session.execute(select(func.count()).select_from(limited)).scalar_one()
+
+    def get_many(self, pks) -> list:
+        """Load the selected rows of a multi-select action with one IN query."""
+        ids = [int(pk) for pk in pks if str(pk).isdigit()]
+        if not ids:
+            return []
+        pk_col = inspect(self.obj).primary_key[0]
+        stmt = select(self.obj).where(pk_col.in_(ids))
+        if self.eager:
+            stmt = stmt.options(*self._eager_options())
+        return list(self.session.scalars(stmt).unique())
+
+    def _commit(self):
+        try:
+            self.session.commit()
+        except sa_exc.IntegrityError as exc:
+            self.session.rollback()
+            raise explain_integrity_error(exc) from None
+        except sa_exc.SQLAlchemyError:
+            self.session.rollback()
+            raise
+
+    def add(self, item, commit: bool = True) -> None:
+        self.session.add(item)
+        if commit:
+            self._commit()
+
+    def edit(self, item, commit: bool = True) -> None:
+        try:
+            self.session.merge(item)
+            if commit:
+                self._commit()
+        except StaleDataError:
+            self.session.rollback()
+            from app.services.errors import StaleVersion
+            raise StaleVersion(self.obj.__name__) from None
+        except DomainError:
+            self.session.rollback()
+            raise
+
+    def delete(self, item, commit: bool = True) -> None:
+        try:
+            self.session.delete(item)
+            if commit:
+                self._commit()
+        except DomainError:
+            self.session.rollback()
+            raise

@@ -1,0 +1,58 @@
+"""Shipping views: shipments with their tracking timeline, COD reconciliation statements."""
+from app.models import CodReconciliation, CodReconciliationLine, Shipment, TrackingEvent
+from app.views.base import OrderHubModelView
+from app.views.interface import OrderHubInterface
+
+
+class TrackingEventView(OrderHubModelView):
+    datamodel = OrderHubInterface(TrackingEvent, eager=("shipment",))
+    class_permission_name = "TrackingEvent"
+    list_title = "Tracking timeline"
+    list_columns = ["shipment", "event_time", "status", "carrier_status", "description",
+                    "location", "source"]
+    search_columns = ["status", "carrier_status", "event_time"]
+    base_permissions = ["can_read"]
+    base_order = ("event_time", "asc")
+
+
+class ShipmentView(OrderHubModelView):
+    datamodel = OrderHubInterface(Shipment, eager=("order",))
+    class_permission_name = "Shipment"
+    list_columns = ["order", "carrier", "service", "tracking_number", "status", "cod_amount",
+                    "fee_charged", "fee_payer", "handed_over_at", "delivered_at", "cod_reconciled"]
+    search_columns = ["tracking_number", "client_reference", "carrier", "status", "service",
+                      "cod_reconciled", "created_at"]
+    show_columns = ["order", "carrier", "service", "carrier_service_code", "client_reference",
+                    "tracking_number", "status", "carrier_status", "status_at", "cod_amount",
+                    "fee_quoted", "fee_charged", "fee_payer", "required_note", "weight_g",
+                    "length_cm", "width_cm", "height_cm", "expected_delivery_at",
+                    "handed_over_at", "delivered_at", "cod_collected", "cod_reconciled", "note"]
+    base_permissions = ["can_read"]  # created and changed by the shipping actions
+    related_views = [TrackingEventView]
+    base_order = ("id", "desc")
+    audit_tables = ("shipment",)
+
+
+class CodReconciliationLineView(OrderHubModelView):
+    datamodel = OrderHubInterface(CodReconciliationLine, eager=("shipment", "reconciliation"))
+    class_permission_name = "CodReconciliationLine"
+    list_columns = ["reconciliation", "shipment", "expected_cod", "cod_received", "fee",
+                    "difference"]
+    search_columns = ["reconciliation"]
+    edit_columns = ["cod_received", "fee"]
+    add_columns = ["reconciliation", "shipment", "expected_cod", "cod_received", "fee"]
+    base_order = ("id", "asc")
+
+
+class CodReconciliationView(OrderHubModelView):
+    datamodel = OrderHubInterface(CodReconciliation)
+    class_permission_name = "CodReconciliation"
+    list_title = "COD reconciliation"
+    list_columns = ["number", "carrier", "statement_ref", "statement_date", "status",
+                    "expected_cod", "cod_received", "fees", "difference"]
+    search_columns = ["number", "carrier", "status", "statement_date"]
+    add_columns = ["carrier", "statement_ref", "statement_date"]
+    edit_columns = ["statement_ref", "statement_date"]
+    related_views = [CodReconciliationLineView]
+    base_order = ("id", "desc")
+    audit_tables = ("cod_reconciliation",)

@@ -1,0 +1,52 @@
+"""System views: background jobs, integration log, audit log, provider accounts (Admin)."""
+from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
+from app.views.base import OrderHubModelView
+from app.views.interface import OrderHubInterface
+
+
+class JobView(OrderHubModelView):
+    datamodel = OrderHubInterface(Job, eager=("user", "channel"))
+    class_permission_name = "Job"
+    list_title = "Jobs"
+    list_columns = ["id", "title", "status", "progress", "attempts", "user", "created_at",
+                    "finished_at", "error"]
+    search_columns = ["kind", "status", "title", "created_at", "channel"]
+    show_columns = ["id", "title", "kind", "queue", "status", "progress", "progress_done",
+                    "progress_total", "target_type", "target_ids", "messages", "result", "error",
+                    "attempts", "user", "channel", "created_at", "started_at", "finished_at",
+                    "retry_of_id"]
+    base_permissions = ["can_read"]
+    base_order = ("id", "desc")
+
+
+class IntegrationLogView(OrderHubModelView):
+    datamodel = OrderHubInterface(IntegrationLog)
+    class_permission_name = "IntegrationLog"
+    list_columns = ["created_at", "direction", "system", "method", "endpoint", "status", "ok",
+                    "duration_ms", "job_id"]
+    search_columns = ["system", "direction", "status", "ok", "endpoint", "created_at"]
+    base_permissions = ["can_read"]
+    base_order = ("id", "desc")
+
+
+class AuditLogView(OrderHubModelView):
+    datamodel = OrderHubInterface(AuditLog)
+    class_permission_name = "AuditLog"
+    list_columns = ["created_at", "username", "table_name", "record_id", "record_label", "action",
+                    "changes"]
+    search_columns = ["table_name", "record_id", "username", "action", "created_at"]
+    base_permissions = ["can_read"]
+    base_order = ("id", "desc")
+
+
+class ProviderAccountView(OrderHubModelView):
+    """Carrier and e-invoice accounts. Credentials are set through the API only, never displayed."""
+    datamodel = OrderHubInterface(ProviderAccount)
+    class_permission_name = "ProviderAccount"
+    list_title = "Carrier & e-invoice accounts"
+    list_columns = ["name", "kind", "provider", "base_url", "active"]
+    search_columns = ["name", "kind", "provider", "active"]
+    show_columns = ["name", "kind", "provider", "base_url", "settings", "active"]
+    add_columns = edit_columns = ["name", "kind", "provider", "base_url", "active"]
+    base_order = ("name", "asc")
+    audit_tables = ("provider_account",)

@@ -1,0 +1,51 @@
+"""Search-as-you-type look-ups behind the customer and variant selects (at most 20 matches)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, g, jsonify, request
+
+from app.extensions import db
+from app.models import Customer, Product, ProductVariant, StockLevel
+
+bp = Blueprint("lookup", __name__, url_prefix="/lookup")
+LIMIT = 20
+
+
+def _require_read(resource: str) -> None:
+    user = getattr(g, "user", None)
+    if user is None or not user.is_authenticated:
+        abort(401)
+    if not current_app.appbuilder.sm.has_access("can_read", resource):
+        abort(403)
+
+
+@bp.get("/customers")
+def customers():
+    _require_read("Customer")
+    q = (request.args.get("q") or "").strip()
+    stmt = sa.select(Customer).order_by(Customer.name).limit(LIMIT)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(Customer.name.ilike(like), Customer.phone.like(like),
+                                 Customer.tax_code.like(like)))
+    rows = db.session.scalars(stmt).all()
+    return jsonify({"results": [{"id": c.id, "text": str(c)} for c in rows]})
+
+
+@bp.get("/variants")
+def variants():
+    _require_read("ProductVariant")
+    q = (request.args.get("q") or "").strip()
+    available = sa.select(sa.func.coalesce(sa.func.sum(StockLevel.available), 0)) \
+        .where(StockLevel.variant_id == ProductVariant.id).scalar_subquery()
+    stmt = (sa.select(ProductVariant, Product.name, available)
+            .join(Product, Product.id == ProductVariant.product_id)
+            .where(ProductVariant.active.is_(True)).order_by(ProductVariant.sku).limit(LIMIT))
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(ProductVariant.sku.ilike(like), Product.name.ilike(like),
+                                 ProductVariant.barcode.like(like)))
+    rows = db.session.execute(stmt).all()
+    return jsonify({"results": [
+        {"id": v.id, "text": f"{v.sku} — {name} ({avail} available)", "available": int(avail)}
+        for v, name, avail in rows]})

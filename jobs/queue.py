@@ -1,0 +1,117 @@
+"""Queues, the retry policy, and enqueueing only after the asking transaction has committed.
+
+With ``REDIS_URL`` set, jobs go to Redis and separate ``rq`` workers (``python run.py worker``) run
+them. Without it, the very same RQ code path runs on an in-process FakeRedis with a worker thread,
+so a fresh machine needs nothing installed.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("default", "integrations", "bulk")
+# Transient failures (RetryableError) are retried after these delays; then the job fails.
+RETRY_DELAYS = [10, 30, 120]
+JOB_TIMEOUT = 60 * 30
+
+
+class JobRuntime:
+    def __init__(self, app, connection, embedded: bool):
+        self.app = app
+        self.connection = connection
+        self.embedded = embedded
+        prefix = app.config.get("RQ_QUEUE_PREFIX", "orderhub")
+        self.queue_names = {name: f"{prefix}:{name}" for name in QUEUES}
+        self.queues = {name: Queue(full, connection=connection, default_timeout=JOB_TIMEOUT)
+                       for name, full in self.queue_names.items()}
+        self._worker_thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def queue(self, name: str) -> Queue:
+        return self.queues[name if name in self.queues else "default"]
+
+    def enqueue(self, job_id: int, queue: str = "default", retry: bool = True) -> str:
+        rq_id = f"orderhub-job-{job_id}"
+        self.queue(queue).enqueue_call(
+            "jobs.runner.run", args=(job_id,), job_id=rq_id,
+            retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS) if retry else None,
+            result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        if self.embedded:
+            self.ensure_embedded_worker()
+        return rq_id
+
+    def ensure_embedded_worker(self) -> None:
+        if not self.app.config.get("EMBEDDED_WORKER", True):
+            return
+        with self._lock:
+            if self._worker_thread and self._worker_thread.is_alive():
+                return
+            from jobs.worker import EmbeddedWorker
+            worker = EmbeddedWorker(list(self.queues.values()), connection=self.connection)
+            self._worker_thread = threading.Thread(target=worker.work_forever, daemon=True,
+                                                   name="orderhub-embedded-worker")
+            self._worker_thread.start()
+
+    def health(self) -> dict:
+        try:
+            self.connection.ping()
+            counts = {name: q.count for name, q in self.queues.items()}
+            return {"ok": True, "backend": "embedded" if self.embedded else "redis",
+                    "queued": counts}
+        except Exception as exc:  # reported by /health, never raised
+            return {"ok": False, "backend": "embedded" if self.embedded else "redis",
+                    "error": str(exc).splitlines()[0]}
+
+
+def init_queue(app) -> JobRuntime:
+    url = app.config.get("REDIS_URL")
+    if url:
+        from redis import Redis
+        connection = Redis.from_url(url)
+        runtime = JobRuntime(app, connection, embedded=False)
+    else:
+        import fakeredis
+        connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+        runtime = JobRuntime(app, connection, embedded=True)
+    app.extensions["orderhub_jobs"] = runtime
+    from jobs import runner
+    runner.bind_app(app)
+    return runtime
+
+
+def runtime(app=None) -> JobRuntime:
+    if app is None:
+        from flask import current_app
+        app = current_app
+    return app.extensions["orderhub_jobs"]
+
+
+def queue_health(app) -> dict:
+    return runtime(app).health()
+
+
+def enqueue_after_commit(session: Session, job, queue: str = "default", app=None) -> None:
+    """Enqueue ``job`` (a Job row) once ``session`` commits; nothing is enqueued on rollback."""
+    if app is None:
+        from flask import current_app
+        app = current_app._get_current_object()
+    rt = runtime(app)
+
+    def _after_commit(sess):
+        event.remove(session, "after_commit", _after_commit)
+        event.remove(session, "after_soft_rollback", _after_rollback)
+        rt.enqueue(job.id, queue=queue)
+
+    def _after_rollback(sess, previous_transaction):
+        if previous_transaction.parent is None:  # the outermost transaction was rolled back
+            event.remove(session, "after_commit", _after_commit)
+            event.remove(session, "after_soft_rollback", _after_rollback)
+
+    event.listen(session, "after_commit", _after_commit)
+    event.listen(session, "after_soft_rollback", _after_rollback)

@@ -1,0 +1,26 @@
+"""The in-process RQ worker used when no Redis is configured (demo and local runs).
+
+Signals only work in the main thread, so the worker does not install handlers and uses a timer
+instead of SIGALRM to enforce job timeouts (see STACK-NOTES).
+"""
+from __future__ import annotations
+
+import time
+
+from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+
+
+class EmbeddedWorker(SimpleWorker):
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        pass
+
+    def work_forever(self) -> None:
+        while True:
+            try:
+                self.work(burst=True, with_scheduler=True, logging_level="WARNING")
+            except Exception:  # keep the embedded worker alive whatever a job did
+                pass
+            time.sleep(0.2)

@@ -1,0 +1,51 @@
+"""Start OrderHub.
+
+    python run.py            the admin panel on 127.0.0.1:${PORT:-5000} (demo data on first start)
+    python run.py worker     an RQ worker for every OrderHub queue (needs REDIS_URL)
+    python run.py scheduler  the periodic-job scheduler (needs REDIS_URL)
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def serve() -> None:
+    from app import create_app
+    from app.demo import load_demo
+
+    app = create_app()
+    with app.app_context():
+        result = load_demo(app, password=app.config.get("DEMO_PASSWORD"))
+    if result.get("password_generated"):
+        print(f"Demo users admin / supervisor / clerk, password: {result['password']}")
+    elif result.get("users_created"):
+        print("Demo users admin / supervisor / clerk, password from DEMO_PASSWORD")
+    from jobs.schedule import start_embedded_scheduler
+    start_embedded_scheduler(app)
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"OrderHub on http://127.0.0.1:{port}/")
+    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+
+
+def worker() -> None:
+    from rq import Worker
+
+    from app import create_app
+    from jobs.queue import runtime
+    app = create_app(EMBEDDED_WORKER=False)
+    rt = runtime(app)
+    if rt.embedded:
+        sys.exit("REDIS_URL is not set: the embedded queue runs inside `python run.py` itself.")
+    Worker(list(rt.queues.values()), connection=rt.connection).work(with_scheduler=True)
+
+
+def scheduler() -> None:
+    from app import create_app
+    from jobs.schedule import run_scheduler_forever
+    run_scheduler_forever(create_app(EMBEDDED_WORKER=False))
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "serve"
+    {"serve": serve, "worker": worker, "scheduler": scheduler}.get(command, serve)()
