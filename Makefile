@@ -1,0 +1,38 @@
+# OrderHub: `make run` starts the demo, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+MIGRATE_ENV := FLASK_APP=app:create_app FAB_CREATE_DB=False FAB_UPDATE_PERMS=False SANDBOX_ENABLED=False
+
+.PHONY: run test install migrate worker scheduler bench clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(MIGRATE_ENV) $(VENV)/bin/flask db upgrade -d migrations
+
+run: migrate
+	$(PY) run.py
+
+worker: install
+	$(PY) run.py worker
+
+scheduler: install
+	$(PY) run.py scheduler
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
