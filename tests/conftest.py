@@ -101,3 +101,47 @@ def session_factory(engine):
 def pg_session_factory(pg_engine):
     truncate_all(pg_engine)
     return sessionmaker(bind=pg_engine, expire_on_commit=False)
+
+
+# --- the whole web application -------------------------------------------------------------------
+DEMO_PASSWORD = "demo-password-123"
+
+
+def make_app(tmp_path, **overrides):
+    from app import create_app
+    from config import TestConfig
+    os.environ["ORDERHUB_INSTANCE"] = str(tmp_path)
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.db'}",
+                "REDIS_URL": None, "MAIL_OUTBOX": str(tmp_path / "mail")}
+    settings.update(overrides)
+    app = create_app(TestConfig, **settings)
+    with app.app_context():
+        from app.db_rules import install_database_rules
+        from app.demo import ensure_users
+        from app.extensions import db
+        install_database_rules(db.engine)
+        ensure_users(app, DEMO_PASSWORD)
+    return app
+
+
+@pytest.fixture
+def web_app(tmp_path):
+    """The full app on a fresh SQLite file, with users admin, supervisor and clerk."""
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        from app.extensions import db
+        db.session.remove()
+        db.engine.dispose()
+
+
+def login(client, username: str) -> None:
+    resp = client.post("/login/", data={"username": username, "password": DEMO_PASSWORD})
+    assert resp.status_code == 302, f"login of {username} failed"
+
+
+def api_token(client, username: str) -> dict:
+    resp = client.post("/api/v1/security/login",
+                       json={"username": username, "password": DEMO_PASSWORD, "provider": "db"})
+    assert resp.status_code == 200, resp.json
+    return {"Authorization": f"Bearer {resp.json['access_token']}"}

@@ -129,3 +129,14 @@ def _csv_value(item, column: str):
     if value is None:
         return ""
     return getattr(value, "value", value)
+
+
+def start_job_from_view(kind: str, title: str, target_type: str, ids: list[int],
+                        queue: str = "bulk", params: dict | None = None):
+    """Create a Job for the selected rows, enqueued after this request's commit; returns it."""
+    from app.services.jobs import start_job
+    from jobs.queue import enqueue_after_commit
+    job = start_job(db.session, kind, title, target_type=target_type, target_ids=ids,
+                    params=params, queue=queue, enqueue=enqueue_after_commit)
+    db.session.commit()
+    return job

@@ -1,9 +1,10 @@
 """Sales views: customers, orders with everything that hangs off them, order lines, returns."""
-from flask_appbuilder.models.sqla.filters import FilterEqual  # noqa: F401
+from flask import flash, redirect, url_for
+from flask_appbuilder.actions import action
 
 from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVariant, ReturnLine,
                         ReturnRequest)
-from app.views.base import OrderHubModelView
+from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
 from app.views.invoicing import InvoiceView
 from app.views.search_select import SearchSelectField
@@ -93,6 +94,16 @@ class OrderView(OrderHubModelView):
     related_views = [OrderLineView, ShipmentView, InvoiceView, ReturnRequestView]
     base_order = ("id", "desc")
     audit_tables = ("sales_order",)
+
+    @action("bulk_recalculate_totals", "Recalculate totals",
+            "Recalculate the totals of the selected orders?", "fa-calculator", single=False)
+    def bulk_recalculate_totals(self, items):
+        items = items if isinstance(items, list) else [items]
+        job = start_job_from_view("orders.recalculate_totals",
+                                  f"Recalculate totals of {len(items)} orders", "order",
+                                  [o.id for o in items])
+        flash(f"Job #{job.id} started: recalculating {len(items)} orders.", "info")
+        return redirect(url_for("JobView.show", pk=job.id))
 
 
 class CustomerAddressView(OrderHubModelView):

@@ -1,4 +1,8 @@
 """System views: background jobs, integration log, audit log, provider accounts (Admin)."""
+from flask import flash, redirect, url_for
+from flask_appbuilder.actions import action
+
+from app.extensions import db
 from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
@@ -17,6 +21,29 @@ class JobView(OrderHubModelView):
                     "retry_of_id"]
     base_permissions = ["can_read"]
     base_order = ("id", "desc")
+
+    @action("retry", "Retry", "Run this failed job again?", "fa-repeat", multiple=False)
+    def retry(self, item):
+        return self._retry([item])
+
+    @action("bulk_retry", "Retry failed jobs", "Run the selected failed jobs again?", "fa-repeat",
+            single=False)
+    def bulk_retry(self, items):
+        return self._retry(items if isinstance(items, list) else [items])
+
+    def _retry(self, items):
+        from app.services.jobs import retry_job
+        from jobs.queue import enqueue_after_commit
+        started = []
+        for job in items:
+            again = self.run_service(retry_job, db.session, job, enqueue=enqueue_after_commit)
+            if again is not None:
+                started.append(again)
+        db.session.commit()
+        if started:
+            flash(f"Started again as job(s) {', '.join('#' + str(j.id) for j in started)}.", "info")
+        return redirect(url_for("JobView.show", pk=started[-1].id) if started else
+                        url_for("JobView.list"))
 
 
 class IntegrationLogView(OrderHubModelView):
