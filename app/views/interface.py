@@ -34,11 +34,15 @@ class OrderHubInterface(SQLAInterface):
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
         base = self.session.query(self.obj)
-        count = self.query_count(base, filters, select_columns)
         query = self.apply_all(base, filters, order_column, order_direction, page, page_size,
                                select_columns, outer_default_load)
         if self.eager and not select_columns:
             query = query.options(*self._eager_options())
+        if page is None and page_size is None:
+            # Unpaginated (choices of a filter drop-down, CSV export): the rows are the count.
+            rows = query.all()
+            return len(rows), rows
+        count = self.query_count(base, filters, select_columns)
         return count, query.all()
 
     def query_count(self, query, filters=None, select_columns=None) -> int:

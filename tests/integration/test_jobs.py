@@ -1,0 +1,105 @@
+"""The bulk 'recalculate totals' action runs as a Job through RQ: on the embedded queue, and with a
+real Redis and a separate `python run.py worker` process. Progress reaches done/total."""
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Job, JobStatus, Order, OrderLine
+from tests.conftest import DEMO_PASSWORD, REDIS_URL, login, make_app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _orders_with_wrong_totals(app, n=30):
+    with app.app_context():
+        for i in range(n):
+            order = Order(buyer_name=f"Khách {i}")
+            order.lines.append(OrderLine(sku=f"SKU-{i}", name="Hàng", quantity=2,
+                                         unit_price=50000, vat_rate="10"))
+            db.session.add(order)
+        db.session.commit()
+        # Corrupt the stored totals behind the application's back (as an old import might have).
+        db.session.execute(sa.text("UPDATE sales_order SET total = 1"))
+        db.session.commit()
+        return [o.id for o in db.session.scalars(sa.select(Order))]
+
+
+def _wait_for(app, job_id, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with app.app_context():
+            db.session.expire_all()
+            job = db.session.get(Job, job_id)
+            if job.status in (JobStatus.FINISHED, JobStatus.FAILED):
+                return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def _run_bulk_action(app, ids):
+    client = app.test_client()
+    login(client, "supervisor")
+    resp = client.post("/orderview/action_post",
+                       data={"action": "bulk_recalculate_totals", "rowid": ids})
+    assert resp.status_code == 302
+    return int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def _assert_done(app, job, ids):
+    assert job.status == JobStatus.FINISHED, job.error
+    assert (job.progress_done, job.progress_total) == (len(ids), len(ids))
+    assert job.result == {"checked": len(ids), "corrected": len(ids)}
+    with app.app_context():
+        totals = set(db.session.scalars(sa.select(Order.total)))
+    assert totals == {Decimal(110000)}
+
+
+def test_bulk_job_on_the_embedded_queue(web_app):
+    ids = _orders_with_wrong_totals(web_app)
+    job_id = _run_bulk_action(web_app, ids)
+    _assert_done(web_app, _wait_for(web_app, job_id), ids)
+
+
+def test_job_is_not_enqueued_when_the_transaction_rolls_back(web_app):
+    from app.services.jobs import start_job
+    from jobs.queue import enqueue_after_commit, runtime
+    with web_app.app_context():
+        start_job(db.session, "orders.recalculate_totals", "never", target_ids=[1],
+                  enqueue=enqueue_after_commit)
+        db.session.rollback()
+        db.session.commit()  # a later commit must not enqueue the rolled-back job
+        assert sum(q.count for q in runtime(web_app).queues.values()) == 0
+
+
+@pytest.mark.redis
+def test_bulk_job_on_redis_with_a_separate_worker_process(tmp_path):
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set (.ci/run sets it)")
+    prefix = f"orderhub-test-{os.getpid()}"
+    app = make_app(tmp_path, REDIS_URL=REDIS_URL, RQ_QUEUE_PREFIX=prefix)
+    ids = _orders_with_wrong_totals(app)
+    env = dict(os.environ, REDIS_URL=REDIS_URL, RQ_QUEUE_PREFIX=prefix,
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               ORDERHUB_INSTANCE=str(tmp_path), SANDBOX_ENABLED="false",
+               FAB_UPDATE_PERMS="false", DEMO_PASSWORD=DEMO_PASSWORD)
+    worker = subprocess.Popen([sys.executable, "run.py", "worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        job_id = _run_bulk_action(app, ids)
+        job = _wait_for(app, job_id, timeout=90)
+        _assert_done(app, job, ids)
+        assert job.attempts == 1
+    finally:
+        worker.terminate()
+        out, _ = worker.communicate(timeout=20)
+        from jobs.queue import runtime
+        conn = runtime(app).connection
+        for key in conn.scan_iter(f"{prefix}*"):
+            conn.delete(key)
+        print(out.decode(errors="replace")[-2000:])
