@@ -1,0 +1,192 @@
+"""What the three marketplace clients hand back, in OrderHub's words rather than each provider's.
+
+The channel sync jobs should not know that Shopee calls a variant a "model", Lazada a "SKU" and
+TikTok Shop a "sku" with sales attributes, nor that Lazada and TikTok send one order line per unit.
+Every client turns its provider's answer into these dataclasses; the raw provider object stays in
+``raw`` for the integration log and for fields we have not needed yet.
+
+Money is whole VND (``int``): every VN marketplace prices in integer dong.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, Iterable, TypeVar
+
+T = TypeVar("T")
+
+ORDER_STATES = ("new", "processing", "packed", "shipped", "delivered", "completed", "cancelled",
+                "delivery_failed", "returned")
+"""OrderHub's lifecycle states (SPEC §3); every client's STATUS_MAP maps into these."""
+
+
+@dataclass
+class MarketplaceVariant:
+    """One sellable SKU of a listing: what stock and price pushes address."""
+
+    sku: str
+    external_variant_id: str  # Shopee model_id ("0" when the item has no models), Lazada SkuId, TikTok sku id
+    name: str  # option label, e.g. "Trắng / M"
+    price: int  # VND
+    stock: int
+    external_item_id: str = ""
+
+
+@dataclass
+class MarketplaceProduct:
+    """A listing on the marketplace with its variants (ChannelListing rows come from these)."""
+
+    external_item_id: str
+    name: str
+    status: str
+    variants: list[MarketplaceVariant] = field(default_factory=list)
+    description: str = ""
+    raw: dict = field(default_factory=dict, repr=False)
+
+    def variant_by_sku(self, sku: str) -> MarketplaceVariant | None:
+        return next((v for v in self.variants if v.sku == sku), None)
+
+
+@dataclass
+class NewVariant:
+    """One of our variants to put on sale ("go up")."""
+
+    sku: str
+    option: str  # e.g. "M" or "Trắng"; the single variation axis' value
+    price: int  # VND
+    stock: int
+
+
+@dataclass
+class NewProduct:
+    """One of our products to create on a marketplace, with its variants.
+
+    ``variation_name`` names the single variation axis ("Size", "Màu"); a product with one variant
+    whose option is empty is created without variations.
+    """
+
+    name: str
+    description: str
+    variants: list[NewVariant]
+    variation_name: str = "Phân loại"
+    category_id: str = "100017"
+    weight_grams: int = 300
+    image_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StockUpdate:
+    """Set the sellable quantity of one variant. ``variant_id`` is the provider's id (Shopee
+    model_id, Lazada SkuId, TikTok sku id); ``sku`` is the seller SKU (Lazada needs it)."""
+
+    item_id: str
+    variant_id: str
+    quantity: int
+    sku: str = ""
+
+
+@dataclass
+class PriceUpdate:
+    item_id: str
+    variant_id: str
+    price: int  # VND
+    sku: str = ""
+
+
+@dataclass
+class UpdateResult:
+    """Per-variant outcome of a stock or price push: some may fail while others succeed."""
+
+    succeeded: list[str] = field(default_factory=list)  # variant ids
+    failed: dict[str, str] = field(default_factory=dict)  # variant id -> provider's reason
+
+
+@dataclass
+class MarketplaceOrderLine:
+    sku: str
+    quantity: int
+    unit_price: int  # VND, what the buyer pays per unit after item discounts
+    name: str = ""
+    external_item_id: str = ""
+    external_variant_id: str = ""
+
+
+@dataclass
+class MarketplaceOrder:
+    external_id: str
+    raw_status: str
+    status: str  # one of ORDER_STATES
+    buyer_name: str
+    buyer_phone: str
+    address: str  # street / detail line
+    ward: str
+    district: str
+    province: str
+    lines: list[MarketplaceOrderLine]
+    total: int  # VND the buyer pays
+    payment_method: str  # "cod" or "prepaid"
+    created_at: datetime
+    updated_at: datetime
+    shipping_fee: int = 0
+    cancel_reason: str = ""
+    note: str = ""
+    raw: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list call; ``next_cursor`` is None on the last page. Pass it back as ``cursor``."""
+
+    items: list[T]
+    next_cursor: str | None = None
+    total: int | None = None
+
+
+@dataclass
+class PushNotification:
+    """A verified webhook from a marketplace, in one shape for the webhook recorder."""
+
+    platform: str
+    shop_id: str
+    kind: str  # "order_status", "shop_authorized", "deauthorized", "product", "other:<code>"
+    order_id: str | None
+    order_status: str | None
+    timestamp: int  # unix seconds
+    notification_id: str = ""
+    raw: dict = field(default_factory=dict, repr=False)
+
+
+def to_unix(moment: datetime | int | float) -> int:
+    """Seconds since the epoch; naive datetimes are taken as UTC (the sync jobs store UTC)."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp())
+    return int(moment)
+
+
+def from_unix(seconds: int | float | str | None) -> datetime:
+    return datetime.fromtimestamp(int(seconds or 0), tz=timezone.utc)
+
+
+def vnd(amount: Any) -> int:
+    """Whole dong from a provider amount (int, "149000", "149000.00"); never through float."""
+    if amount is None or amount == "":
+        return 0
+    try:
+        return int(Decimal(str(amount)).quantize(Decimal(1)))
+    except InvalidOperation:
+        return 0
+
+
+def merge_lines(lines: Iterable[MarketplaceOrderLine]) -> list[MarketplaceOrderLine]:
+    """Lazada and TikTok send one line per unit; OrderHub wants one line per SKU and price."""
+    merged: dict[tuple[str, str, int], MarketplaceOrderLine] = {}
+    for line in lines:
+        key = (line.sku, line.external_variant_id, line.unit_price)
+        if key in merged:
+            merged[key].quantity += line.quantity
+        else:
+            merged[key] = MarketplaceOrderLine(**line.__dict__)
+    return list(merged.values())
