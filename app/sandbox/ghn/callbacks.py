@@ -1,0 +1,56 @@
+"""Posts GHN-style status callbacks from a background thread, in order.
+
+The sandbox may be mounted in the very app that receives its callbacks; posting from the request
+that changed the status would then wait on itself. A single worker thread keeps callbacks in the
+order the statuses changed (GHN itself does not promise that, but a sandbox should be predictable),
+and ``drain()`` lets a control endpoint answer only once they are out.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+
+import httpx
+
+
+class CallbackSender:
+    def __init__(self, url: str | None, timeout: float = 5.0):
+        self.url = url
+        self.timeout = timeout
+        self.sent: list[dict] = []  # what was posted and how the receiver answered
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def post(self, payload: dict) -> None:
+        if not self.url:
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="ghn-sandbox-callbacks",
+                                                daemon=True)
+                self._thread.start()
+        self._queue.put((self.url, payload))
+
+    def drain(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until every queued callback has been attempted."""
+        done = threading.Event()
+
+        def waiter():
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=waiter, daemon=True).start()
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=self.timeout) as http:
+            while True:
+                url, payload = self._queue.get()
+                record = {"url": url, "payload": payload, "status_code": None, "error": None}
+                try:
+                    record["status_code"] = http.post(url, json=payload).status_code
+                except httpx.HTTPError as exc:
+                    record["error"] = str(exc)
+                self.sent.append(record)
+                self._queue.task_done()
