@@ -18,7 +18,7 @@ Errors are collected and raised together as ``ValidationErrors`` so a form shows
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
