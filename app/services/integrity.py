@@ -7,8 +7,8 @@ from app.services.errors import ValidationError
 
 # Constraint name (or "table.column" for SQLite's unique errors) → (field, message).
 MESSAGES = {
-    "product.sku": ("sku", "Another product already uses this SKU; SKUs must be unique."),
-    "product_variant.sku": ("sku", "Another variant already uses this SKU; SKUs must be unique."),
+    "product.sku": ("sku", "Another product already uses this SKU; it must be unique."),
+    "product_variant.sku": ("sku", "Another variant already uses this SKU; it must be unique."),
     "warehouse.code": ("code", "Another warehouse already uses this code."),
     "brand.name": ("name", "A brand with this name already exists."),
     "channel.name": ("name", "A channel with this name already exists."),
@@ -36,7 +36,7 @@ MESSAGES = {
                                                         "statement."),
 }
 
-_NAME = re.compile(r'constraint "?([a-z0-9_]+)"?|constraint failed: ([a-z0-9_.]+)', re.IGNORECASE)
+_NAME = re.compile(r'constraint failed: ([a-z0-9_.]+)|constraint "?([a-z0-9_]+)"?', re.IGNORECASE)
 
 
 def explain_integrity_error(exc) -> ValidationError:
@@ -47,6 +47,10 @@ def explain_integrity_error(exc) -> ValidationError:
             return ValidationError(*MESSAGES[name])
         if name.startswith(("ck_", "uq_")):
             return ValidationError(name[3:], f"The value breaks the rule {name}.")
+    key = re.search(r"Key \(([a-z_]+)\)=", text)  # PostgreSQL unique violation detail
+    if key and "unique" in text.lower():
+        return ValidationError(key.group(1), f"Another record already uses this {key.group(1)}; "
+                                             "it must be unique.")
     if "FOREIGN KEY" in text.upper():
         return ValidationError("record", "This record is still used by other records, or refers "
                                          "to one that does not exist.")
