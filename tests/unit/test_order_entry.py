@@ -67,10 +67,9 @@ def test_a_marketplace_cancellation_cancels_and_releases(shop):
     assert order.lines[0].reserved_quantity == 0
 
 
+@pytest.mark.postgres
 def test_concurrent_imports_of_the_same_order_make_one_row(shop, session_factory):
     session, _, _, channel = shop
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("real concurrency needs PostgreSQL")
     results, barrier = [], threading.Barrier(6)
 
     def run():

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, g, jsonify, render_template_string, reque
 from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
-from .callbacks import CallbackSender
+from app.sandbox.callbacks import CallbackSender
 from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REQUIRED_NOTES, SERVICES, GhnError,
                     Order, Store, int_field, check_parcel, check_phone, check_text, converted_weight,
                     fee_for, iso, leadtime, now, pick_service, resolve_receiver,
@@ -54,7 +54,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     bp = Blueprint("sandbox_ghn", __name__, url_prefix="/sandbox/ghn")
     store = Store(seed)
     faults = FaultInjector()
-    sender = CallbackSender(webhook_url)
+    sender = CallbackSender(webhook_url, name="ghn-sandbox-callbacks")
     register_control(bp, faults, reset_state=store.reset)
 
     # ---- plumbing: faults, auth -----------------------------------------------------------

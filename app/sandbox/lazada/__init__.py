@@ -16,7 +16,7 @@ from flask import Blueprint, request
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.lazada.signing import LazadaRefusal, check_call
 from app.sandbox.lazada.state import LazadaSeller
-from app.sandbox.shopee.catalogue import CATALOGUE  # noqa: F401  (same goods on every marketplace)
+from app.sandbox.catalogue import CATALOGUE  # noqa: F401  (same goods on every marketplace)
 
 DEMO_CREDENTIALS = {
     "app_key": "112233",

@@ -11,7 +11,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from app.sandbox.shopee.catalogue import build_products, random_buyer
+from app.sandbox.catalogue import build_products, random_buyer
 
 ACCESS_TTL = 7 * 86400  # app status "Test"; an "Online" app gets 30 days
 REFRESH_TTL = 30 * 86400

@@ -22,9 +22,9 @@ from flask import Blueprint, jsonify, request
 
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.misa.checks import check_invoice
-from app.sandbox.sinvoice.checks import now_vn
-from app.sandbox.sinvoice.document import render_provider_pdf
-from app.sandbox.sinvoice.ledger import Ledger, LedgerError
+from app.sandbox.einvoice_register import now_vn
+from app.sandbox.einvoice_register.document import render_provider_pdf
+from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
 API = "/api/integration"
 TOKEN_SECONDS = 14 * 24 * 3600

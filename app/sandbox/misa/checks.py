@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from app.sandbox.sinvoice.ledger import LedgerError
+from app.sandbox.einvoice_register.ledger import LedgerError
 from app.services.invoice_rules import SERIES_RE, amount_in_words, round_vnd
 from app.services.tax_code import is_valid_tax_code
 

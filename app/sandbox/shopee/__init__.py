@@ -14,7 +14,7 @@ from functools import wraps
 from flask import Blueprint, request
 
 from app.sandbox.faults import FaultInjector, register_control
-from app.sandbox.shopee.catalogue import CATALOGUE  # noqa: F401  (re-exported for the demo loader)
+from app.sandbox.catalogue import CATALOGUE  # noqa: F401  (re-exported for the demo loader)
 from app.sandbox.shopee.signing import ShopeeRefusal, check_common
 from app.sandbox.shopee.state import ShopeeShop
 

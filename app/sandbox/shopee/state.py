@@ -13,7 +13,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from app.sandbox.shopee.catalogue import build_products, random_buyer
+from app.sandbox.catalogue import build_products, random_buyer
 
 ACCESS_TTL = 4 * 3600
 REFRESH_TTL = 30 * 24 * 3600

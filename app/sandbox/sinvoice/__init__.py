@@ -20,11 +20,11 @@ from functools import wraps
 
 from flask import Blueprint, jsonify, request
 
-from app.integrations.einvoice.common import to_epoch_ms
+from app.sandbox.einvoice_register import to_epoch_ms
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.sinvoice.checks import check_create, now_vn
-from app.sandbox.sinvoice.document import render_provider_pdf
-from app.sandbox.sinvoice.ledger import Ledger, LedgerError
+from app.sandbox.einvoice_register.document import render_provider_pdf
+from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
 API = "/services/einvoiceapplication/api/InvoiceAPI"
 TOKEN_SECONDS = 300

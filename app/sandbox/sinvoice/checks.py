@@ -10,8 +10,8 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from app.integrations.einvoice.common import VN_TZ, from_epoch_ms
-from app.sandbox.sinvoice.ledger import LedgerError
+from app.sandbox.einvoice_register import VN_TZ, from_epoch_ms, now_vn
+from app.sandbox.einvoice_register.ledger import LedgerError
 from app.services.invoice_rules import SERIES_RE, amount_in_words, round_vnd
 from app.services.tax_code import is_valid_tax_code
 
@@ -187,5 +187,3 @@ def _check_amounts(invoice_type: str, kind: str, items: list, breakdowns: list, 
     return lines, {"subtotal": without, "vat_total": tax, "total": total}
 
 
-def now_vn() -> datetime:
-    return datetime.now(VN_TZ).replace(microsecond=0)

@@ -16,7 +16,7 @@ from functools import wraps
 from flask import Blueprint, request
 
 from app.sandbox.faults import FaultInjector, register_control
-from app.sandbox.shopee.catalogue import CATALOGUE  # noqa: F401  (same goods on every marketplace)
+from app.sandbox.catalogue import CATALOGUE  # noqa: F401  (same goods on every marketplace)
 from app.sandbox.tiktok.signing import TikTokRefusal, check_call, envelope_error
 from app.sandbox.tiktok.state import TikTokShop
 

@@ -10,7 +10,7 @@ import secrets
 import threading
 import time
 
-from app.sandbox.shopee.catalogue import build_products, random_buyer
+from app.sandbox.catalogue import build_products, random_buyer
 
 ACCESS_TTL = 7 * 86400
 REFRESH_TTL = 365 * 86400  # the authorization's duration

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, g, jsonify, render_template_string, reque
 from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
-from .callbacks import CallbackSender
+from app.sandbox.callbacks import CallbackSender
 from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, Order, Store, VtpError,
                     check_area, check_parcel, check_payment, check_phone, check_text, price,
                     to_int, vn_time)
@@ -51,7 +51,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     bp = Blueprint("sandbox_viettelpost", __name__, url_prefix="/sandbox/viettelpost")
     store = Store(seed)
     faults = FaultInjector()
-    sender = CallbackSender(webhook_url)
+    sender = CallbackSender(webhook_url, name="vtp-sandbox-callbacks")
     hook = {"token": webhook_token or DEFAULT_WEBHOOK_TOKEN}
     register_control(bp, faults, reset_state=store.reset)
 

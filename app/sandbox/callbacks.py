@@ -1,8 +1,8 @@
-"""Posts Viettel Post status callbacks from a background thread, in order.
+"""Posts a sandbox's status callbacks (GHN, Viettel Post) from a background thread, in order.
 
 The sandbox may be mounted in the very app that receives its callbacks; posting from the request
 that changed the status would then wait on itself. A single worker thread keeps callbacks in the
-order the statuses changed (Viettel Post itself does not promise that, but a sandbox should be predictable),
+order the statuses changed (the carriers do not promise that, but a sandbox should be predictable),
 and ``drain()`` lets a control endpoint answer only once they are out.
 """
 from __future__ import annotations
@@ -14,8 +14,9 @@ import httpx
 
 
 class CallbackSender:
-    def __init__(self, url: str | None, timeout: float = 5.0):
+    def __init__(self, url: str | None, timeout: float = 5.0, name: str = "sandbox-callbacks"):
         self.url = url
+        self.name = name
         self.timeout = timeout
         self.sent: list[dict] = []  # what was posted and how the receiver answered
         self._queue: queue.Queue = queue.Queue()
@@ -27,7 +28,7 @@ class CallbackSender:
             return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="vtp-sandbox-callbacks",
+                self._thread = threading.Thread(target=self._run, name=self.name,
                                                 daemon=True)
                 self._thread.start()
         self._queue.put((self.url, payload))
