@@ -28,3 +28,35 @@ def recalculate_totals(ctx) -> dict:
         ctx.session.commit()
     ctx.message(f"{len(ids)} orders checked, {changed} corrected.")
     return {"checked": len(ids), "corrected": changed}
+
+
+def bulk_action(ctx) -> dict:
+    """Run one lifecycle action over the selected orders, one transaction each; an order refused
+    by a rule is reported and skipped, the others go on. Safe to run twice: an order already past
+    the action is refused by its state and counted as skipped."""
+    from app.services import orders as lifecycle
+    from app.services.errors import DomainError
+    name = ctx.params.get("action")
+    actions = {
+        "confirm": lambda s, oid: lifecycle.confirm_order(s, oid),
+        "pack": lambda s, oid: lifecycle.pack_order(s, oid),
+        "recheck": lambda s, oid: lifecycle.recheck_order(s, oid),
+        "pay": lambda s, oid: lifecycle.mark_paid(s, oid),
+        "complete": lambda s, oid: lifecycle.complete_order(s, oid),
+        "cancel": lambda s, oid: lifecycle.cancel_order(s, oid, reason="Cancelled in bulk"),
+    }
+    run = actions[name]
+    ids = ctx.target_ids
+    ctx.progress(0, len(ids))
+    done = skipped = 0
+    for i, order_id in enumerate(ids, start=1):
+        try:
+            run(ctx.session, order_id)
+            done += 1
+        except DomainError as exc:
+            ctx.session.rollback()
+            skipped += 1
+            ctx.message(f"Order #{order_id}: {exc.message}", level="warning")
+        ctx.progress(i)
+    ctx.message(f"{done} done, {skipped} skipped.")
+    return {"done": done, "skipped": skipped}

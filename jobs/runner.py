@@ -26,6 +26,7 @@ _app = None
 KINDS: dict[str, str] = {
     "orders.recalculate_totals": "jobs.orders:recalculate_totals",
     "system.prune_integration_log": "jobs.system:prune_integration_log",
+    "orders.bulk_action": "jobs.orders:bulk_action",
 }
 
 

@@ -68,7 +68,15 @@ EDIT_ONLY_EXCLUDED = {"order": {"channel", "external_order_id"},
                       "order_line": {"order", "variant", "sku", "name"}}
 
 
+def _action_mixins() -> dict[str, list[tuple[type, dict]]]:
+    """Action endpoint mixins per resource, with their method → permission names."""
+    from app.api.order_actions import ORDER_ACTION_PERMISSIONS, OrderLifecycleActions
+    return {"order": [(OrderLifecycleActions, ORDER_ACTION_PERMISSIONS)]}
+
+
 def build_api_classes() -> list[type]:
+    from app.security.roles import METHOD_PERMISSIONS
+    mixins = _action_mixins()
     classes = []
     for resource, (model, permission, read_only, extra) in RESOURCES.items():
         attrs = {
@@ -85,6 +93,11 @@ def build_api_classes() -> list[type]:
             attrs["add_columns"] = writable
             attrs["edit_columns"] = [c for c in writable
                                      if c not in EDIT_ONLY_EXCLUDED.get(resource, set())]
+        bases = tuple(m for m, _ in mixins.get(resource, ())) + (OrderHubRestApi,)
+        permissions = dict(METHOD_PERMISSIONS)
+        for _, extra_perms in mixins.get(resource, ()):
+            permissions.update(extra_perms)
+        attrs["method_permission_name"] = permissions
         name = "".join(p.capitalize() for p in resource.split("_")) + "Api"
-        classes.append(type(name, (OrderHubRestApi,), attrs))
+        classes.append(type(name, bases, attrs))
     return classes

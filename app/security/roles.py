@@ -48,7 +48,8 @@ CLERK_DELETE = {"OrderLine", "PurchaseOrderLine", "GoodsReceiptLine", "StockCoun
 # Single-record actions a clerk runs.
 CLERK_ACTIONS = {
     "Order": {"confirm", "edit_lines", "pack", "ship", "print_label", "invoice", "pay", "complete",
-              "create_return", "recheck_stock", "draft_purchase_order", "preview_invoice"},
+              "create_return", "recheck_stock", "draft_purchase_order", "preview_invoice",
+              "quick_entry", "return", "deliver", "fail_delivery"},
     "PurchaseOrder": {"submit", "receive"},
     "GoodsReceipt": {"post_receipt"},
     "StockCount": {"start_count", "finish_count", "count_sheet"},
@@ -103,13 +104,19 @@ def _permission_pairs(role: str) -> list[tuple[str, str]]:
     for resource in CLERK_DELETE:
         pairs.append((resource, f"can_{DELETE}"))
     for resource, actions in CLERK_ACTIONS.items():
-        pairs += [(resource, a) for a in actions]
+        pairs += _action_pairs(resource, actions)
     if role == "Supervisor":
         for resource in SUPERVISOR_WRITE:
             pairs.append((resource, f"can_{WRITE}"))
         for resource, actions in SUPERVISOR_ACTIONS.items():
-            pairs += [(resource, a) for a in actions]
+            pairs += _action_pairs(resource, actions)
     return pairs
+
+
+def _action_pairs(resource: str, actions) -> list[tuple[str, str]]:
+    """An action is checked by its bare name on list/show pages (FAB @action) and as
+    ``can_<name>`` on its form page and REST endpoint; both mean the same grant."""
+    return [(resource, a) for a in actions] + [(resource, f"can_{a}") for a in actions]
 
 
 def fab_roles() -> dict[str, list[list[str]]]:

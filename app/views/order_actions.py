@@ -1,0 +1,127 @@
+"""Order lifecycle buttons: single-record actions for clerks, bulk ones (as jobs) for supervisors.
+Each calls one service; refusals come back as a flash message naming the order's state."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+
+from app.extensions import db
+from app.security.roles import METHOD_PERMISSIONS
+from app.services import orders, purchasing
+from app.views.base import start_job_from_view
+
+BULK = {"confirm": "Confirm", "pack": "Mark packed", "recheck": "Re-check stock",
+        "cancel": "Cancel", "complete": "Complete", "pay": "Mark paid"}
+
+
+def _one(items):
+    return items[0] if isinstance(items, list) else items
+
+
+class OrderLifecycleViewActions:
+    """Mixed into OrderView."""
+
+    # The cancel form page is granted by the same "cancel" permission as the button.
+    method_permission_name = {**METHOD_PERMISSIONS, "cancel_form": "cancel"}
+
+    def _back(self, order_id):
+        return redirect(url_for("OrderView.show", pk=order_id))
+
+    @action("confirm", "Confirm", "Confirm this order and reserve its stock?", "fa-check",
+            multiple=False)
+    def confirm(self, items):
+        order = _one(items)
+        results = self.run_service(orders.confirm_order, db.session, order.id)
+        if results is not None:
+            for r in results:
+                flash(f"{r.sku}: {r.status}", "success" if not r.short_by else "warning")
+        return self._back(order.id)
+
+    @action("pack", "Mark packed", "Mark this order packed?", "fa-archive", multiple=False)
+    def pack(self, items):
+        order = _one(items)
+        self.run_service(orders.pack_order, db.session, order.id, success="Order packed.")
+        return self._back(order.id)
+
+    @action("pay", "Mark paid", "Record the payment of this order?", "fa-money", multiple=False)
+    def pay(self, items):
+        order = _one(items)
+        self.run_service(orders.mark_paid, db.session, order.id, success="Payment recorded.")
+        return self._back(order.id)
+
+    @action("complete", "Complete", "Complete this order?", "fa-flag-checkered", multiple=False)
+    def complete(self, items):
+        order = _one(items)
+        self.run_service(orders.complete_order, db.session, order.id, success="Order completed.")
+        return self._back(order.id)
+
+    @action("recheck_stock", "Re-check stock", "Try again to reserve what this order is short of?",
+            "fa-refresh", multiple=False)
+    def recheck_stock(self, items):
+        order = _one(items)
+        results = self.run_service(orders.recheck_order, db.session, order.id)
+        for r in results or []:
+            flash(f"{r.sku}: {r.status}", "success" if not r.short_by else "warning")
+        return self._back(order.id)
+
+    @action("draft_purchase_order", "Draft purchase order for shortage",
+            "Draft purchase orders for what this order is short of?", "fa-shopping-basket",
+            multiple=False)
+    def draft_purchase_order(self, items):
+        order = _one(items)
+        pos = self.run_service(purchasing.draft_purchase_orders_for_order, db.session, order.id)
+        if pos:
+            flash("Drafted " + ", ".join(po.number for po in pos) + ".", "success")
+            return redirect(url_for("PurchaseOrderView.show", pk=pos[0].id))
+        return self._back(order.id)
+
+    @action("cancel", "Cancel", "", "fa-ban", multiple=False)
+    def cancel(self, items):
+        return redirect(url_for("OrderView.cancel_form", pk=_one(items).id))
+
+    @expose("/cancel/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def cancel_form(self, pk):
+        order = db.session.get(self.datamodel.obj, pk)
+        if order is None:
+            flash("No such order.", "danger")
+            return redirect(url_for("OrderView.list"))
+        if request.method == "POST":
+            reason = (request.form.get("reason") or "").strip()
+            if not reason:
+                flash("reason: say why the order is cancelled.", "danger")
+            elif self.run_service(orders.cancel_order, db.session, pk, reason=reason,
+                                  version=request.form.get("version"),
+                                  success="Order cancelled; its stock is released.") is not None:
+                return self._back(pk)
+        return self.render_template("orderhub/cancel_order.html", order=order)
+
+    # --- bulk, as jobs (Supervisor) -----------------------------------------------------------
+    def _bulk(self, items, name):
+        items = items if isinstance(items, list) else [items]
+        job = start_job_from_view("orders.bulk_action", f"{BULK[name]} {len(items)} orders",
+                                  "order", [o.id for o in items], params={"action": name})
+        flash(f"Job #{job.id} started: {BULK[name].lower()} {len(items)} orders.", "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @action("bulk_confirm", "Confirm selected", "Confirm the selected orders?", "fa-check",
+            single=False)
+    def bulk_confirm(self, items):
+        return self._bulk(items, "confirm")
+
+    @action("bulk_pack", "Mark selected packed", "Mark the selected orders packed?", "fa-archive",
+            single=False)
+    def bulk_pack(self, items):
+        return self._bulk(items, "pack")
+
+    @action("bulk_recheck_stock", "Re-check stock of selected",
+            "Try to reserve stock for the selected orders?", "fa-refresh", single=False)
+    def bulk_recheck_stock(self, items):
+        return self._bulk(items, "recheck")
+
+    @action("bulk_cancel", "Cancel selected", "Cancel the selected orders and release their stock?",
+            "fa-ban", single=False)
+    def bulk_cancel(self, items):
+        return self._bulk(items, "cancel")
