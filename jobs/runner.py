@@ -74,9 +74,14 @@ class JobContext:
 
 
 def _resolve(kind: str):
+    """A kind names its function: ``"shipping.create_shipments"`` is ``jobs.shipping``'s
+    ``create_shipments`` (KINDS may map a kind elsewhere)."""
     target = KINDS.get(kind)
     if target is None:
-        raise LookupError(f"unknown job kind {kind!r}")
+        module, _, func = kind.rpartition(".")
+        if not module:
+            raise LookupError(f"unknown job kind {kind!r}")
+        target = f"jobs.{module}:{func}"
     module, func = target.split(":")
     return getattr(importlib.import_module(module), func)
 

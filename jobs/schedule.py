@@ -25,6 +25,24 @@ TASKS: list[PeriodicTask] = [
 ]
 
 
+# Modules with PERIODIC_TASKS = [PeriodicTask(...), ...] (order pulls, stock pushes, tracking polls…)
+TASK_MODULES = ("jobs.channels", "jobs.shipping", "jobs.invoicing")
+
+
+def all_tasks() -> list[PeriodicTask]:
+    import importlib
+    tasks = list(TASKS)
+    for name in TASK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        tasks += [t for t in getattr(module, "PERIODIC_TASKS", []) if t not in tasks]
+    return tasks
+
+
 def register_task(task: PeriodicTask) -> None:
     if all(t.name != task.name for t in TASKS):
         TASKS.append(task)
@@ -38,7 +56,7 @@ def tick(app, now: float | None = None) -> list[str]:
     rt = runtime(app)
     enqueued = []
     with app.app_context():
-        for task in TASKS:
+        for task in all_tasks():
             key = f"{rt.queue_names['default']}:schedule:{task.name}"
             if not rt.connection.set(key, str(now or time.time()), nx=True, ex=task.every_seconds):
                 continue

@@ -80,3 +80,6 @@ class OrderLifecycleActions:
 
 ORDER_ACTION_PERMISSIONS = {"confirm": "confirm", "pack": "pack", "pay": "pay",
                             "complete": "complete", "cancel": "cancel", "create_return": "return"}
+
+
+MIXINS = {"order": [(OrderLifecycleActions, ORDER_ACTION_PERMISSIONS)]}

@@ -68,10 +68,24 @@ EDIT_ONLY_EXCLUDED = {"order": {"channel", "external_order_id"},
                       "order_line": {"order", "variant", "sku", "name"}}
 
 
+# Modules adding action endpoints; each has MIXINS = {resource: [(mixin class, {method: permission})]}
+ACTION_MODULES = ("app.api.order_actions", "app.api.shipping_actions", "app.api.invoice_actions",
+                  "app.api.channel_actions", "app.api.job_actions")
+
+
 def _action_mixins() -> dict[str, list[tuple[type, dict]]]:
-    """Action endpoint mixins per resource, with their method → permission names."""
-    from app.api.order_actions import ORDER_ACTION_PERMISSIONS, OrderLifecycleActions
-    return {"order": [(OrderLifecycleActions, ORDER_ACTION_PERMISSIONS)]}
+    import importlib
+    found: dict[str, list[tuple[type, dict]]] = {}
+    for name in ACTION_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for resource, entries in getattr(module, "MIXINS", {}).items():
+            found.setdefault(resource, []).extend(entries)
+    return found
 
 
 def build_api_classes() -> list[type]:

@@ -30,6 +30,12 @@ class OrderHubModelView(ModelView):
     versioned = False
 
     def __init__(self, **kwargs):
+        # Form pages of an action are granted by the action's permission: each class in the MRO
+        # may declare permission_aliases = {"<method>": "<action>"}.
+        merged = dict(METHOD_PERMISSIONS)
+        for klass in reversed(type(self).__mro__):
+            merged.update(klass.__dict__.get("permission_aliases", {}))
+        self.method_permission_name = merged
         if getattr(self.datamodel.obj, "version", None) is not None:
             self.versioned = True
             self.edit_form_extra_fields = dict(self.edit_form_extra_fields or {})

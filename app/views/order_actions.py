@@ -8,7 +8,6 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 
 from app.extensions import db
-from app.security.roles import METHOD_PERMISSIONS
 from app.services import orders, purchasing
 from app.views.base import start_job_from_view
 
@@ -23,8 +22,7 @@ def _one(items):
 class OrderLifecycleViewActions:
     """Mixed into OrderView."""
 
-    # The cancel form page is granted by the same "cancel" permission as the button.
-    method_permission_name = {**METHOD_PERMISSIONS, "cancel_form": "cancel"}
+    permission_aliases = {"cancel_form": "cancel"}
 
     def _back(self, order_id):
         return redirect(url_for("OrderView.show", pk=order_id))
@@ -125,3 +123,21 @@ class OrderLifecycleViewActions:
             "fa-ban", single=False)
     def bulk_cancel(self, items):
         return self._bulk(items, "cancel")
+
+
+# Modules adding buttons to the order page; each defines ORDER_VIEW_MIXIN (a class).
+ORDER_VIEW_MODULES = ("app.views.order_shipping_actions", "app.views.order_invoice_actions")
+
+
+def order_view_mixins() -> tuple[type, ...]:
+    import importlib
+    mixins: list[type] = [OrderLifecycleViewActions]
+    for name in ORDER_VIEW_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        mixins.insert(0, module.ORDER_VIEW_MIXIN)
+    return tuple(mixins)

@@ -7,7 +7,7 @@ from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVari
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
 from app.views.invoicing import InvoiceView
-from app.views.order_actions import OrderLifecycleViewActions
+from app.views.order_actions import order_view_mixins
 from app.views.search_select import SearchSelectField
 from app.views.shipping import ShipmentView
 
@@ -61,7 +61,7 @@ class ReturnRequestView(OrderHubModelView):
     audit_tables = ("return_request",)
 
 
-class OrderView(OrderLifecycleViewActions, OrderHubModelView):
+class OrderView(*order_view_mixins(), OrderHubModelView):
     datamodel = OrderHubInterface(Order, eager=("channel", "customer", "warehouse"))
     class_permission_name = "Order"
     list_columns = ["number", "placed_at", "channel", "buyer_name", "buyer_phone", "status",

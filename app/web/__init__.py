@@ -3,6 +3,10 @@ the storefront API and the sandboxes."""
 from __future__ import annotations
 
 
+WEB_MODULES = ("app.web.storefront", "app.web.webhooks_marketplaces", "app.web.webhooks_carriers",
+               "app.web.channel_connect")
+
+
 def register_web(app) -> None:
     from app.extensions import csrf
     from app.web.health import bp as health_bp
@@ -10,6 +14,17 @@ def register_web(app) -> None:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(lookup_bp)
+    # Webhooks and other machine-to-machine endpoints: signed or token-checked, not CSRF-protected.
+    import importlib
+    for name in WEB_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        app.register_blueprint(module.bp)
+        csrf.exempt(module.bp)
 
     if app.config.get("SANDBOX_ENABLED"):
         from app.sandbox.mount import mount_sandboxes

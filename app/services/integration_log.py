@@ -1,0 +1,57 @@
+"""Writing every call to or from an external system to the IntegrationLog, secrets redacted.
+
+Entries are written on their own connection, committed at once: a job whose work is rolled back
+still leaves the record of what it asked the provider and what came back.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from app.integrations.base import Exchange
+from app.integrations.redact import redact, redact_url
+from app.models import IntegrationLog
+from app.models.base import utcnow
+
+MAX_BODY = 20_000
+
+
+def _text(body) -> str | None:
+    if body is None:
+        return None
+    if not isinstance(body, str):
+        body = json.dumps(redact(body), ensure_ascii=False, default=str)
+    return body[:MAX_BODY]
+
+
+def write_exchange(engine, exchange: Exchange, *, job_id: int | None = None,
+                   channel_id: int | None = None) -> None:
+    ok = exchange.error is None and exchange.status is not None and exchange.status < 400
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(sa.insert(IntegrationLog.__table__).values(
+            created_at=now, updated_at=now, direction=exchange.direction, system=exchange.system,
+            method=exchange.method, endpoint=redact_url(exchange.url)[:500], status=exchange.status,
+            ok=ok, duration_ms=exchange.duration_ms, request_body=_text(exchange.request_body),
+            response_body=_text(exchange.response_body), error=(exchange.error or None),
+            job_id=job_id, channel_id=channel_id))
+
+
+def recorder(session, *, job_id: int | None = None, channel_id: int | None = None):
+    """An ``on_exchange`` hook for a client, logging through ``session``'s engine."""
+    engine = session.get_bind()
+
+    def record(exchange: Exchange) -> None:
+        write_exchange(engine, exchange, job_id=job_id, channel_id=channel_id)
+
+    return record
+
+
+def record_inbound(session, *, system: str, endpoint: str, status: int, body,
+                   error: str | None = None, channel_id: int | None = None) -> None:
+    """A webhook or storefront call that reached us."""
+    write_exchange(session.get_bind(), Exchange(
+        system=system, method="POST", url=endpoint, endpoint=endpoint, request_body=body,
+        status=status, response_body=None, duration_ms=0, error=error, direction="in"),
+        channel_id=channel_id)
