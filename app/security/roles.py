@@ -35,6 +35,8 @@ AREAS = {
     "System": ["Job", "IntegrationLog", "AuditLog", "ProviderAccount", "Dashboard"],
 }
 ALL_RESOURCES = [r for names in AREAS.values() for r in names]
+# Menu entries that are links to pages of a resource (their page checks the resource's permission).
+MENU_LINKS = ("QuickOrder",)
 
 # Resources a clerk may not even read (credentials, provider settings).
 ADMIN_ONLY = {"ProviderAccount"}
@@ -129,7 +131,7 @@ def fab_roles() -> dict[str, list[list[str]]]:
         entries = [[f"^{re.escape(resource)}$", f"^{_names(perms)}$"]
                    for resource, perms in sorted(by_resource.items())]
         # Menu categories (area names) must be reachable for the menu to show.
-        entries.append([f"^{_names(AREAS)}$", "^menu_access$"])
+        entries.append([f"^{_names(list(AREAS) + list(MENU_LINKS))}$", "^menu_access$"])
         entries += [[f"^{view}$", f"^{perm}$"] for view, perm in SELF_SERVICE]
         roles[role] = entries
     return roles

@@ -67,3 +67,7 @@ def register_views(appbuilder) -> None:
             registered.add(view)
     # Views only reachable as tabs (their resource is registered via a menu view already).
     appbuilder.add_view_no_menu(sales.CustomerOrdersView)
+    from app.views.quick_order import QuickOrderView
+    appbuilder.add_link("QuickOrder", href="/quick-order/", label="Quick order", icon="fa-bolt",
+                        category="Sales")
+    appbuilder.add_view_no_menu(QuickOrderView)

@@ -1,0 +1,60 @@
+"""A clerk takes a phone order in the quick-entry form."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Customer, Order, OrderStatus
+from tests.conftest import login
+from tests.support import seed
+
+
+def _shop(app):
+    with app.app_context():
+        wh, variants = seed.shop(db.session, {"AO-M": 4, "AO-L": 0})
+        risky = Customer(name="Trần Văn Rủi Ro", phone="0987654321")
+        db.session.add(risky)
+        db.session.flush()
+        for status in (OrderStatus.RETURNED, OrderStatus.DELIVERY_FAILED, OrderStatus.COMPLETED):
+            db.session.add(Order(buyer_name=risky.name, customer=risky, status=status))
+        db.session.commit()
+        return wh.id, variants["AO-M"].id, risky.id
+
+
+def test_quick_entry_shows_stock_and_risk_and_takes_the_order(web_app):
+    wh_id, variant_id, risky_id = _shop(web_app)
+    client = web_app.test_client()
+    login(client, "clerk")
+    page = client.get("/quick-order/")
+    assert page.status_code == 200 and "Take order" in page.get_data(as_text=True)
+    variants = client.get(f"/quick-order/variants?q=AO-M&warehouse_id={wh_id}").json
+    assert variants[0]["sku"] == "AO-M" and variants[0]["available"] == 4
+    customers = client.get("/quick-order/customers?q=0987").json
+    assert customers[0]["id"] == risky_id and customers[0]["risky"] is True
+    assert customers[0]["orders"] == 3 and customers[0]["failed"] == 2
+    resp = client.post("/quick-order/", data={
+        "customer_id": "", "name": "Đỗ Thu Hà", "phone": "0903 123 456", "street": "9 Hàng Bạc",
+        "ward": "Phường Hàng Bạc", "district": "Quận Hoàn Kiếm", "province": "Hà Nội",
+        "warehouse_id": wh_id, "line_variant": [variant_id], "line_qty": ["2"],
+        "line_price": ["150000"], "payment_method": "cod", "shipping_fee": "30.000"})
+    assert resp.status_code == 302 and "/orderview/show/" in resp.headers["Location"]
+    with web_app.app_context():
+        order = db.session.scalars(sa.select(Order).where(Order.buyer_name == "Đỗ Thu Hà")).one()
+        assert (order.buyer_phone, order.status, int(order.total)) == \
+            ("0903123456", OrderStatus.NEW, 2 * 150000 + 30000 + 30000)
+
+
+def test_quick_entry_errors_name_the_field_and_keep_the_input(web_app):
+    wh_id, variant_id, _ = _shop(web_app)
+    client = web_app.test_client()
+    login(client, "clerk")
+    resp = client.post("/quick-order/", data={"name": "Khách", "phone": "123", "street": "1 A",
+                                              "ward": "W", "district": "D", "province": "P",
+                                              "warehouse_id": wh_id, "line_variant": [variant_id],
+                                              "line_qty": ["1"], "line_price": [""]})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "customer.phone" in text and 'value="Khách"' in text
+    with web_app.app_context():
+        assert db.session.query(Order).filter(Order.buyer_name == "Khách").count() == 0
+
+
+def test_quick_entry_is_closed_to_anonymous_visitors(web_app):
+    assert web_app.test_client().get("/quick-order/").status_code == 302
