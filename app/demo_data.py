@@ -1,5 +1,235 @@
-"""Demo records (filled in by the demo loader)."""
+"""The demo shop: warehouses, catalogue, stock, customers, suppliers, channels and orders in every
+state — every stock figure and every order state reached through the services, as a real shop's
+would be. Loaded once: a second run finds the warehouses and changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import random
+import zlib
+
+import sqlalchemy as sa
+
+from app.models import (Brand, Category, Channel, Customer, Order, Platform, Product,
+                        ProductVariant, Supplier, Warehouse, WarehouseKind)
+from app.models.base import utcnow
+from app.sandbox.catalogue import build_products, random_buyer
+from app.services import ledger, orders
+from app.services.order_entry import create_manual_order
+from app.services.tax_code import complete_tax_code
+
+SEED = 20261122
+PRODUCTS = 40
+CATEGORIES = {"Thời trang": ["Áo", "Quần", "Váy & đầm", "Giày dép", "Phụ kiện"],
+              "Gia dụng": [], "Thực phẩm": [], "Điện thoại & phụ kiện": []}
+CATEGORY_OF = [("AO-", "Áo"), ("QUAN-", "Quần"), ("VAY-", "Váy & đầm"), ("DAM-", "Váy & đầm"),
+               ("CHAN-VAY", "Váy & đầm"), ("DEP-", "Giày dép"), ("GIAY-", "Giày dép"),
+               ("MU-", "Phụ kiện"), ("TUI-", "Phụ kiện"), ("KHAN-", "Phụ kiện"), ("VI-", "Phụ kiện"),
+               ("KHAU-TRANG", "Phụ kiện"), ("BINH-", "Gia dụng"), ("CA-PHE", "Thực phẩm"),
+               ("OP-LUNG", "Điện thoại & phụ kiện")]
+BUSINESSES = [("Công ty TNHH Thời Trang Sài Gòn Xanh", "031456789"),
+              ("Công ty Cổ phần Bán lẻ Phương Nam", "030987654"),
+              ("Công ty TNHH Quà Tặng Doanh Nghiệp Hà Nội", "010765432"),
+              ("Công ty TNHH Dịch vụ Văn phòng Đà Nẵng", "040123456"),
+              ("Hộ kinh doanh Tạp hóa Minh Tâm", "031234567"),
+              ("Công ty TNHH Sự kiện Ánh Dương", "010234567")]
+SUPPLIERS = [("Xưởng may Tân Bình", "031111222"), ("Công ty TNHH Giày Dép Bình Tân", "031222333"),
+             ("Công ty CP Gia Dụng Việt", "010333444"), ("Cà phê Cao Nguyên Xanh", "600444555")]
+
+
+def _valid_tax_code(prefix: str) -> str:
+    """A valid code near ``prefix`` (some 9-digit prefixes have no valid check digit)."""
+    n = int(prefix)
+    while True:
+        try:
+            return complete_tax_code(f"{n:09d}")
+        except Exception:
+            n += 1
+
+
+def _warehouses(session):
+    whs = [Warehouse(code="HCM", name="Kho chính Hồ Chí Minh", kind=WarehouseKind.MAIN,
+                     address="120 Cộng Hòa, Phường 4, Quận Tân Bình, TP. Hồ Chí Minh",
+                     person_in_charge="Nguyễn Văn Kho", phone="0283812345",
+                     province="TP. Hồ Chí Minh", district="Quận Tân Bình", ward="Phường 4"),
+           Warehouse(code="HN", name="Kho phụ Hà Nội", kind=WarehouseKind.SUBSIDIARY,
+                     address="88 Láng Hạ, Phường Láng Hạ, Quận Đống Đa, Hà Nội",
+                     person_in_charge="Trần Thị Thu", phone="0243856789", province="Hà Nội",
+                     district="Quận Đống Đa", ward="Phường Láng Hạ"),
+           Warehouse(code="DN", name="Chi nhánh Đà Nẵng", kind=WarehouseKind.BRANCH,
+                     address="25 Nguyễn Văn Linh, Phường Nam Dương, Quận Hải Châu, Đà Nẵng",
+                     person_in_charge="Lê Minh Đức", phone="0236382123", province="Đà Nẵng",
+                     district="Quận Hải Châu", ward="Phường Nam Dương")]
+    session.add_all(whs)
+    return whs
+
+
+def _catalogue(session, suppliers):
+    roots = {}
+    for root, children in CATEGORIES.items():
+        parent = Category(name=root)
+        session.add(parent)
+        roots[root] = parent
+        for child in children:
+            roots[child] = Category(name=child, parent=parent)
+            session.add(roots[child])
+    brands = [Brand(name=n) for n in ("Sài Gòn Basic", "Mộc Studio", "Hà Thành", "Cao Nguyên")]
+    session.add_all(brands)
+    variants = []
+    for i, item in enumerate(build_products(seed=1, count=PRODUCTS)):
+        category = next((roots[c] for prefix, c in CATEGORY_OF if item.code.startswith(prefix)),
+                        roots["Thời trang"])
+        price = min(v.price for v in item.variants)
+        product = Product(name=item.name, sku=item.code, category=category,
+                          brand=brands[i % len(brands)], selling_price=price,
+                          cost_price=int(price * 0.6) // 1000 * 1000,
+                          vat_rate="8" if item.code.startswith("CA-PHE") else "10",
+                          attribute_1=item.axis, description=f"{item.name}. Hàng chính hãng.")
+        session.add(product)
+        for v in item.variants:
+            variant = ProductVariant(product=product, sku=v.sku, value_1=v.option,
+                                     selling_price=v.price if v.price != price else None,
+                                     weight_g=300 if "GIAY" in v.sku or "JEAN" in v.sku else 200,
+                                     length_cm=30, width_cm=20, height_cm=5, reorder_point=5,
+                                     preferred_supplier=suppliers[i % len(suppliers)],
+                                     barcode=f"893{zlib.crc32(v.sku.encode()) % 10**10:010d}")
+            session.add(variant)
+            variants.append(variant)
+    return variants
+
+
+def _customers(session, rng):
+    people = []
+    for _ in range(30):
+        b = random_buyer(rng)
+        people.append(Customer(name=b["name"], phone=b["phone"], street=b.get("street"),
+                               ward=b.get("ward"), district=b.get("district"),
+                               province=b.get("province")))
+    for name, prefix in BUSINESSES:
+        b = random_buyer(rng)
+        address = ", ".join(p for p in (b.get("street"), b.get("ward"), b.get("district"),
+                                        b.get("province")) if p)
+        people.append(Customer(name=b["name"], phone=b["phone"], company_name=name,
+                               tax_code=_valid_tax_code(prefix), invoice_address=address,
+                               invoice_email=f"ketoan{len(people)}@example.vn", wants_invoice=True,
+                               street=b.get("street"), ward=b.get("ward"),
+                               district=b.get("district"), province=b.get("province")))
+    session.add_all(people)
+    return people
+
+
+def _channels(session, warehouse):
+    rows = [Channel(platform=Platform.WEBSITE, name="Website orderhub-demo.vn", shop_id="website",
+                    credentials={"api_secret": "demo-website-secret"}, order_warehouse=warehouse),
+            Channel(platform=Platform.MANUAL, name="Điện thoại & Facebook", shop_id="manual",
+                    order_warehouse=warehouse)]
+    for ch in rows:
+        ch.fulfilling_warehouses = [warehouse]
+    session.add_all(rows)
+    return rows
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+# (final state, how many) — every state of SPEC §3, reached through the lifecycle services.
+PLAN = [("new", 10), ("processing", 8), ("processing_short", 3), ("packed", 8), ("shipped", 8),
+        ("delivered", 5), ("completed", 10), ("cancelled", 4), ("delivery_failed", 2),
+        ("returned", 2)]
+
+
+def _orders(app, session, rng, customers, variants, channels, warehouse):
+    in_stock = [v for v in variants if v.sku.endswith(("-M", "-L", "-30", "-40", "-DEN", "-TRANG"))]
+    scarce = [v for v in variants if v.sku.endswith("-XL")]
+    created: dict[str, list[int]] = {}
+    now = utcnow()
+    for state, count in PLAN:
+        for _ in range(count):
+            pool = scarce if state == "processing_short" else in_stock
+            picks = rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))
+            qty = 30 if state == "processing_short" else None
+            order = create_manual_order(
+                session, customer_id=rng.choice(customers).id, warehouse_id=warehouse.id,
+                channel=rng.choice(channels), payment_method=rng.choice(["cod", "cod", "prepaid"]),
+                shipping_fee=rng.choice([0, 20000, 30000]),
+                lines=[(v.id, qty or rng.randint(1, 2)) for v in picks])
+            order.placed_at = now - dt.timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 12))
+            session.commit()
+            created.setdefault(state, []).append(order.id)
+    return created
+
+
+def _advance(app, session, created) -> dict:
+    """Walk each order through the lifecycle to its planned state."""
+    def ids(*states):
+        return [i for s in states for i in created.get(s, [])]
+
+    for oid in ids("processing", "processing_short", "packed", "shipped", "delivered", "completed",
+                   "cancelled", "delivery_failed", "returned"):
+        orders.confirm_order(session, oid)
+    for oid in ids("packed", "shipped", "delivered", "completed", "delivery_failed", "returned"):
+        orders.pack_order(session, oid)
+    to_ship = ids("shipped", "delivered", "completed", "delivery_failed", "returned")
+    shipping = _optional("app.demo_shipping")
+    if shipping is not None and hasattr(shipping, "ship_orders"):
+        shipping.ship_orders(app, to_ship)
+    else:
+        for oid in to_ship:
+            orders.record_shipment_moves(session, session.get(Order, oid))
+            session.commit()
+    for oid in ids("delivered", "completed"):
+        orders.mark_delivered(session, oid)
+    for oid in ids("completed"):
+        orders.mark_paid(session, oid)  # a delivered order that is paid completes
+    for oid in ids("delivery_failed", "returned"):
+        orders.mark_delivery_failed(session, oid, reason="Khách không nghe máy")
+    for oid in ids("returned"):
+        orders.mark_returned(session, oid)
+    for oid in ids("cancelled"):
+        orders.cancel_order(session, oid, reason="Khách đổi ý")
+    return {state: len(v) for state, v in created.items()}
 
 
 def load_demo_data(app) -> dict:
-    return {}
+    from app.extensions import db
+    session = db.session
+    if session.scalar(sa.select(sa.func.count(Warehouse.id))):
+        return {"demo_data": "already loaded"}
+    rng = random.Random(SEED)
+    warehouses = _warehouses(session)
+    suppliers = [Supplier(name=n, tax_code=_valid_tax_code(p), phone="0281234567",
+                          contact_person="Phòng kinh doanh", email=f"sales{i}@example.vn")
+                 for i, (n, p) in enumerate(SUPPLIERS)]
+    session.add_all(suppliers)
+    variants = _catalogue(session, suppliers)
+    customers = _customers(session, rng)
+    channels = _channels(session, warehouses[0])
+    session.commit()
+    for v in variants:
+        big = 0 if v.sku.endswith("-XL") else rng.randint(20, 80)
+        if big:
+            ledger.record_opening_stock(session, v.id, warehouses[0].id, big)
+        if rng.random() < 0.4:
+            ledger.record_opening_stock(session, v.id, warehouses[1].id, rng.randint(3, 15))
+        if rng.random() < 0.15:
+            ledger.record_opening_stock(session, v.id, warehouses[2].id, rng.randint(1, 4))
+    created = _orders(app, session, rng, customers, variants, channels, warehouses[0])
+    result = {"orders": _advance(app, session, created), "products": PRODUCTS,
+              "variants": len(variants), "customers": len(customers)}
+    channels_demo = _optional("app.demo_channels")
+    if channels_demo is None:  # marketplace shops, not yet connected: Connect does the rest
+        for platform in (Platform.SHOPEE, Platform.LAZADA, Platform.TIKTOK):
+            session.add(Channel(platform=platform, name=f"{platform.value.title()} demo shop",
+                                order_warehouse=warehouses[0]))
+        session.commit()
+    for module in ("app.demo_channels", "app.demo_invoicing"):
+        area = _optional(module)
+        if area is not None:
+            result[module.rsplit("_", 1)[-1]] = area.load(app)
+    return result

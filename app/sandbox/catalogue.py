@@ -4,9 +4,6 @@ A seller lists the same goods on Shopee, Lazada and TikTok Shop, so the three sa
 same catalogue (each under its own ids). ``CATALOGUE`` is the fixed part, identical whatever the
 seed: the demo loader creates these SKUs in OrderHub so imported orders match. The rest of the
 shop (up to ``products``) is generated deterministically from the seed.
-
-(This module lives in the Shopee sandbox package only because the sandbox packages are the files
-this work owns; it would sit better as ``app/sandbox/catalogue.py``.)
 """
 from __future__ import annotations
 
