@@ -10,7 +10,7 @@ from app.models.inventory import (MoveKind, StockCount, StockCountLine, StockCou
                                   StockLevel, StockMove, Warehouse, WarehouseKind, warehouse_user)
 from app.models.invoicing import (ISSUED_STATES, Invoice, InvoiceKind, InvoiceLine,  # noqa: F401
                                   InvoiceProvider, InvoiceSeries, InvoiceStatus, InvoiceTemplate)
-from app.models.jobs import Job, JobStatus  # noqa: F401
+from app.models.jobs import Job, JobStatus, JobTarget  # noqa: F401
 from app.models.purchasing import (GoodsReceipt, GoodsReceiptLine, GoodsReceiptStatus,  # noqa: F401
                                    PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier)
 from app.models.sales import (Customer, CustomerAddress, ItemCondition, Order,  # noqa: F401

@@ -56,3 +56,13 @@ class Job(TimestampMixin, Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.title}"
+
+
+class JobTarget(Model):
+    """Which records a job works on, one row each, so a record's page can list its jobs."""
+
+    __tablename__ = "job_target"
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("job.id", ondelete="CASCADE"), primary_key=True)
+    target_type: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    target_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    __table_args__ = (sa.Index("ix_job_target_record", "target_type", "target_id"),)

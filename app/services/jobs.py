@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.models import Job, JobStatus
+import sqlalchemy as sa
+
+from app.models import Job, JobStatus, JobTarget
 from app.services.actor import current_actor
 from app.services.errors import InvalidTransition
 
@@ -22,6 +24,10 @@ def start_job(session: Session, kind: str, title: str, *, target_type: str | Non
               user_id=current_actor().user_id, channel_id=channel_id)
     session.add(job)
     session.flush()
+    if target_type and ids:
+        session.execute(sa.insert(JobTarget.__table__),
+                        [{"job_id": job.id, "target_type": target_type, "target_id": int(i)}
+                         for i in dict.fromkeys(ids)])
     if enqueue is not None:
         enqueue(session, job, queue)
     return job
@@ -36,3 +42,11 @@ def retry_job(session: Session, job: Job, enqueue=None) -> Job:
                       queue=job.queue, channel_id=job.channel_id, enqueue=enqueue)
     again.retry_of_id = job.id
     return again
+
+
+def jobs_for(session: Session, target_type: str, target_id: int, limit: int = 50) -> list[Job]:
+    """The jobs that worked on one record, newest first (for its page)."""
+    return list(session.scalars(
+        sa.select(Job).join(JobTarget, JobTarget.job_id == Job.id)
+        .where(JobTarget.target_type == target_type, JobTarget.target_id == target_id)
+        .order_by(Job.id.desc()).limit(limit)))

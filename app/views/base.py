@@ -27,6 +27,7 @@ class OrderHubModelView(ModelView):
     show_template = "orderhub/show.html"
     # Tables whose audit rows appear on the show page: (table name, FK from those rows to this record)
     audit_tables: tuple[str, ...] = ()
+    job_target_type: str | None = None  # e.g. "order": the record page lists the jobs that ran on it
     versioned = False
 
     def __init__(self, **kwargs):
@@ -115,9 +116,13 @@ class OrderHubModelView(ModelView):
         pk = self._deserialize_pk_if_composite(pk)
         widgets = self._show(pk)
         audit_rows = self.audit_rows(pk) if self.audit_tables else None
+        job_rows = None
+        if self.job_target_type:
+            from app.services.jobs import jobs_for
+            job_rows = jobs_for(db.session, self.job_target_type, int(pk))
         return self.render_template(self.show_template, pk=pk, title=self.show_title,
                                     widgets=widgets, related_views=self._related_views,
-                                    audit_rows=audit_rows)
+                                    audit_rows=audit_rows, job_rows=job_rows)
 
     def audit_rows(self, pk) -> list:
         table = self.datamodel.obj.__tablename__

@@ -95,6 +95,7 @@ class OrderView(*order_view_mixins(), OrderHubModelView):
     related_views = [OrderLineView, ShipmentView, InvoiceView, ReturnRequestView]
     base_order = ("id", "desc")
     audit_tables = ("sales_order",)
+    job_target_type = "order"
 
     @action("bulk_recalculate_totals", "Recalculate totals",
             "Recalculate the totals of the selected orders?", "fa-calculator", single=False)

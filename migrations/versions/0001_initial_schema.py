@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: be11178f8dea
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:56:22.250491
+Create Date: 2026-11-22 14:24:03.025008
 
 """
 from alembic import op
@@ -668,6 +668,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_invoice_original_invoice_id'), ['original_invoice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoice_status'), ['status'], unique=False)
 
+    op.create_table('job_target',
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('target_type', sa.String(length=40), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['job_id'], ['job.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('job_id', 'target_type', 'target_id')
+    )
+    with op.batch_alter_table('job_target', schema=None) as batch_op:
+        batch_op.create_index('ix_job_target_record', ['target_type', 'target_id'], unique=False)
+
     op.create_table('order_line',
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('variant_id', sa.Integer(), nullable=True),
@@ -1087,6 +1097,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_order_line_order_id'))
 
     op.drop_table('order_line')
+    with op.batch_alter_table('job_target', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_target_record')
+
+    op.drop_table('job_target')
     with op.batch_alter_table('invoice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoice_status'))
         batch_op.drop_index(batch_op.f('ix_invoice_original_invoice_id'))

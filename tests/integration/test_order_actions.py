@@ -87,3 +87,15 @@ def test_bulk_confirm_runs_as_a_job_with_progress(web_app):
         assert {db.session.get(Order, i).status for i in ids} == {OrderStatus.PROCESSING}
         assert sum(db.session.scalars(sa.select(StockLevel.reserved))) == 3  # 4 wanted, 3 on hand
         assert db.session.query(Job).count() == 1
+
+
+def test_order_page_shows_lines_jobs_and_audit_trail(web_app):
+    order_id = _setup(web_app, {"AO-M": 1})
+    sup = web_app.test_client()
+    login(sup, "supervisor")
+    resp = sup.post("/orderview/action_post", data={"action": "bulk_confirm", "rowid": [order_id]})
+    _wait_for(web_app, int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]))
+    page = sup.get(f"/orderview/show/{order_id}").get_data(as_text=True)
+    assert "Confirm 1 orders" in page  # the job, listed on the order it worked on
+    assert "Audit trail" in page and "status" in page and "processing" in page
+    assert "AO-M" in page  # the lines tab
