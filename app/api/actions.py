@@ -40,3 +40,10 @@ def start_api_job(kind: str, title: str, target_type: str, ids: list[int], queue
                     queue=queue, channel_id=channel_id, enqueue=enqueue_after_commit)
     db.session.commit()
     return job
+
+
+def out_of_scope(api, pk):
+    """A 404 answer when record ``pk`` is not one the user may see (row rules), else None."""
+    if api.datamodel.get(pk, api._base_filters) is None:
+        return api.response_404()
+    return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_appbuilder.api import expose, protect, safe
 
-from app.api.actions import json_body, run_action
+from app.api.actions import json_body, out_of_scope, run_action
 from app.extensions import db
 from app.services import orders, returns
 
@@ -20,6 +20,8 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def confirm(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         body = json_body()
         results, error = run_action(self, orders.confirm_order, db.session, pk,
                                     version=body.get("version"))
@@ -34,6 +36,8 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def pack(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         order, error = run_action(self, orders.pack_order, db.session, pk,
                                   version=json_body().get("version"))
         return error or self.response(200, status=order.status.value)
@@ -42,6 +46,8 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def pay(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         order, error = run_action(self, orders.mark_paid, db.session, pk,
                                   amount=json_body().get("amount"))
         return error or self.response(200, status=order.status.value,
@@ -51,6 +57,8 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def complete(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         order, error = run_action(self, orders.complete_order, db.session, pk)
         return error or self.response(200, status=order.status.value)
 
@@ -58,6 +66,8 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def cancel(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         body = json_body()
         order, error = run_action(self, orders.cancel_order, db.session, pk,
                                   reason=str(body.get("reason") or "Cancelled"),
@@ -68,6 +78,8 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def create_return(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         body = json_body()
         ret, error = run_action(self, returns.create_return, db.session, pk,
                                 body.get("lines") or [], reason=str(body.get("reason") or ""),

@@ -6,7 +6,7 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Response, flash, g, redirect, request
+from flask import Response, abort, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -72,8 +72,24 @@ class OrderHubModelView(ModelView):
         if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
             flash("You are not allowed to do that.", "danger")
             return redirect(self.get_redirect())
-        items = self.datamodel.get_many(request.form.getlist("rowid"))
+        items = self.datamodel.get_many(request.form.getlist("rowid"), self._base_filters)
         return action.func(items)
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):
+        """A single-record action (POST only, CSRF-checked), on a record the user may see."""
+        action = self.actions.get(name)
+        if action is None:
+            flash("Unknown action.", "danger")
+            return redirect(self.get_redirect())
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            flash("You are not allowed to do that.", "danger")
+            return redirect(self.get_redirect())
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return action.func(item)
 
     def run_service(self, fn, *args, success: str | None = None, **kwargs):
         """Call one service function; a domain error becomes a flash message, never a 500."""

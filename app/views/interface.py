@@ -53,16 +53,16 @@ class OrderHubInterface(SQLAInterface):
             .limit(COUNT_CAP).subquery()
         return self.session.execute(select(func.count()).select_from(limited)).scalar_one()
 
-    def get_many(self, pks) -> list:
-        """Load the selected rows of a multi-select action with one IN query."""
+    def get_many(self, pks, filters=None) -> list:
+        """Load the selected rows of a multi-select action with one IN query (row rules applied)."""
         ids = [int(pk) for pk in pks if str(pk).isdigit()]
         if not ids:
             return []
         pk_col = inspect(self.obj).primary_key[0]
-        stmt = select(self.obj).where(pk_col.in_(ids))
+        query = self.apply_filters(self.session.query(self.obj).filter(pk_col.in_(ids)), filters)
         if self.eager:
-            stmt = stmt.options(*self._eager_options())
-        return list(self.session.scalars(stmt).unique())
+            query = query.options(*self._eager_options())
+        return query.all()
 
     def _commit(self):
         try:

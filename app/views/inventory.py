@@ -1,5 +1,6 @@
 """Inventory views: warehouses, stock levels (a ledger cache), the ledger, stock counts."""
 from app.models import StockCount, StockCountLine, StockLevel, StockMove, Warehouse
+from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 
@@ -7,6 +8,7 @@ from app.views.interface import OrderHubInterface
 class StockLevelView(OrderHubModelView):
     datamodel = OrderHubInterface(StockLevel, eager=("variant", "warehouse"))
     class_permission_name = "StockLevel"
+    base_filters = warehouse_scope()
     list_title = "Stock levels"
     list_columns = ["variant", "warehouse", "on_hand", "reserved", "available", "updated_at"]
     search_columns = ["warehouse", "on_hand", "available"]
@@ -17,6 +19,7 @@ class StockLevelView(OrderHubModelView):
 class StockMoveView(OrderHubModelView):
     datamodel = OrderHubInterface(StockMove, eager=("variant", "warehouse", "user"))
     class_permission_name = "StockMove"
+    base_filters = warehouse_scope()
     list_title = "Stock ledger"
     list_columns = ["created_at", "variant", "warehouse", "kind", "quantity", "balance_after",
                     "reference", "user", "note"]
@@ -38,6 +41,7 @@ class StockCountLineView(OrderHubModelView):
 class StockCountView(OrderHubModelView):
     datamodel = OrderHubInterface(StockCount, eager=("warehouse",))
     class_permission_name = "StockCount"
+    base_filters = warehouse_scope()
     list_columns = ["number", "warehouse", "status", "scope", "counted_at", "posted_at"]
     search_columns = ["number", "warehouse", "status"]
     add_columns = ["warehouse", "scope", "note"]
@@ -50,6 +54,7 @@ class StockCountView(OrderHubModelView):
 class WarehouseView(OrderHubModelView):
     datamodel = OrderHubInterface(Warehouse)
     class_permission_name = "Warehouse"
+    base_filters = warehouse_scope("id")
     list_columns = ["code", "name", "kind", "address", "person_in_charge", "phone", "active"]
     search_columns = ["code", "name", "kind", "active"]
     add_columns = edit_columns = ["code", "name", "kind", "address", "province", "district",

@@ -1,6 +1,7 @@
 """Purchasing views: suppliers, purchase orders, goods receipts."""
 from app.models import (GoodsReceipt, GoodsReceiptLine, ProductVariant, PurchaseOrder,
                         PurchaseOrderLine, Supplier)
+from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 from app.views.search_select import SearchSelectField
@@ -36,6 +37,7 @@ class GoodsReceiptLineView(OrderHubModelView):
 class GoodsReceiptView(OrderHubModelView):
     datamodel = OrderHubInterface(GoodsReceipt, eager=("purchase_order", "supplier", "warehouse"))
     class_permission_name = "GoodsReceipt"
+    base_filters = warehouse_scope()
     list_columns = ["number", "purchase_order", "supplier", "warehouse", "status", "received_at"]
     search_columns = ["number", "purchase_order", "supplier", "warehouse", "status"]
     add_columns = ["purchase_order", "supplier", "warehouse", "note"]
@@ -48,6 +50,7 @@ class GoodsReceiptView(OrderHubModelView):
 class PurchaseOrderView(OrderHubModelView):
     datamodel = OrderHubInterface(PurchaseOrder, eager=("supplier", "warehouse"))
     class_permission_name = "PurchaseOrder"
+    base_filters = warehouse_scope()
     list_columns = ["number", "supplier", "warehouse", "status", "total", "expected_date",
                     "approved_at", "created_at"]
     search_columns = ["number", "supplier", "warehouse", "status", "expected_date"]

@@ -4,6 +4,7 @@ from flask_appbuilder.actions import action
 
 from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVariant, ReturnLine,
                         ReturnRequest)
+from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
 from app.views.invoicing import InvoiceView
@@ -64,6 +65,7 @@ class ReturnRequestView(OrderHubModelView):
 class OrderView(*order_view_mixins(), OrderHubModelView):
     datamodel = OrderHubInterface(Order, eager=("channel", "customer", "warehouse"))
     class_permission_name = "Order"
+    base_filters = warehouse_scope("warehouse_id", allow_empty=True)
     list_columns = ["number", "placed_at", "channel", "buyer_name", "buyer_phone", "status",
                     "payment_method", "payment_status", "total", "warehouse", "needs_attention"]
     search_columns = ["number", "external_order_id", "buyer_name", "buyer_phone", "status",

@@ -99,3 +99,36 @@ def test_order_page_shows_lines_jobs_and_audit_trail(web_app):
     assert "Confirm 1 orders" in page  # the job, listed on the order it worked on
     assert "Audit trail" in page and "status" in page and "processing" in page
     assert "AO-M" in page  # the lines tab
+
+
+def test_a_clerk_assigned_to_a_warehouse_sees_only_its_records(web_app):
+    from app.models import User, Warehouse
+    with web_app.app_context():
+        wh, variants = seed.shop(db.session)
+        other = Warehouse(code="HN", name="Kho Hà Nội")
+        db.session.add(other)
+        db.session.commit()
+        mine = seed.order(db.session, wh, variants, {"AO-M": 1}).id
+        theirs = seed.order(db.session, other, variants, {"AO-M": 1}).id
+        clerk = db.session.scalars(sa.select(User).where(User.username == "clerk")).one()
+        wh.assigned_users.append(clerk)
+        db.session.commit()
+    client = web_app.test_client()
+    login(client, "clerk")
+    listing = client.get("/orderview/list/").get_data(as_text=True)
+    with web_app.app_context():
+        mine_no, theirs_no = (db.session.get(Order, i).number for i in (mine, theirs))
+    assert mine_no in listing and theirs_no not in listing
+    assert client.get(f"/orderview/show/{theirs}").status_code == 404
+    assert client.get(f"/orderview/edit/{theirs}").status_code in (302, 404)
+    assert client.post(f"/orderview/action/confirm/{theirs}").status_code == 404
+    headers = api_token(client, "clerk")
+    assert client.get(f"/api/v1/order/{theirs}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/order/{mine}", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/order/{theirs}/confirm", json={}, headers=headers).status_code == 404
+    ids = client.get("/api/v1/order/", headers=headers).json["ids"]
+    assert mine in ids and theirs not in ids
+    assert _status(web_app, theirs) == OrderStatus.NEW
+    sup = web_app.test_client()
+    login(sup, "supervisor")
+    assert sup.get(f"/orderview/show/{theirs}").status_code == 200

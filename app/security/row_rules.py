@@ -1,0 +1,57 @@
+"""Row-level rule: a clerk assigned to warehouses sees only those warehouses' stock, counts,
+purchases and orders — in lists, on record pages, in edit and delete, and through the REST API.
+
+A clerk with no assignment, a supervisor and an admin see everything. Orders not yet given a
+warehouse stay visible (someone has to pick one).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import get_field_setup_query
+
+from app.extensions import db
+from app.models.inventory import warehouse_user
+
+UNRESTRICTED_ROLES = {"Admin", "Supervisor"}
+
+
+def assigned_warehouse_ids() -> list[int] | None:
+    """The warehouses the signed-in user is limited to, or None when there is no limit."""
+    if not has_request_context():
+        return None
+    if "orderhub_warehouse_scope" in g.__dict__:
+        return g.orderhub_warehouse_scope
+    user = getattr(g, "user", None)
+    scope = None
+    if user is not None and getattr(user, "is_authenticated", False):
+        roles = {r.name for r in user.roles}
+        if not roles & UNRESTRICTED_ROLES:
+            ids = list(db.session.scalars(sa.select(warehouse_user.c.warehouse_id)
+                                          .where(warehouse_user.c.user_id == user.id)))
+            scope = ids or None
+    g.orderhub_warehouse_scope = scope
+    return scope
+
+
+class WarehouseScope(BaseFilter):
+    """Keeps rows whose warehouse column is one of the user's warehouses (or empty, if allowed)."""
+
+    name = "In my warehouses"
+    arg_name = "whs"
+
+    def apply(self, query, allow_empty):
+        ids = assigned_warehouse_ids()
+        if ids is None:
+            return query
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        condition = field.in_(ids)
+        if allow_empty:
+            condition = sa.or_(condition, field.is_(None))
+        return query.filter(condition)
+
+
+def warehouse_scope(column: str = "warehouse_id", allow_empty: bool = False) -> list:
+    """``base_filters`` for a view or API whose rows belong to a warehouse."""
+    return [[column, WarehouseScope, allow_empty]]
