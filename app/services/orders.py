@@ -98,6 +98,11 @@ def confirm_order(session: Session, order_id, *, version: int | None = None
     Lines that stay short (or whose SKU is unknown) are reported; a purchase order for the shortfall
     can be drafted from them (purchasing.draft_purchase_orders_for_order).
     """
+    if session.get_bind().dialect.name == "postgresql" and not isinstance(order_id, Order):
+        from app.services.order_confirmation import confirm_in_two_statements
+        results = confirm_in_two_statements(session, order_id, version)
+        if results is not None:
+            return results
     order = load_order(session, order_id)
     check_version(order, version, "order")
     require_state(order, "confirm")
