@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 MIGRATE_ENV := FLASK_APP=app:create_app FAB_CREATE_DB=False FAB_UPDATE_PERMS=False SANDBOX_ENABLED=False
 
-.PHONY: run test install migrate worker scheduler bench clean
+.PHONY: run test install migrate worker scheduler bench clean browser
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,15 @@ worker: install
 scheduler: install
 	$(PY) run.py scheduler
 
-test: install
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; exit 1; fi; }
+
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -1,0 +1,74 @@
+"""Browser tests: Playwright driving Debian's Chromium against the app served on loopback.
+
+Screenshots of the pages a person would look at are saved under tests/e2e/screenshots/ (ignored by
+git) so the run can be reviewed by eye.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_PASSWORD, make_app
+from tests.support.live_server import serve
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).parent / "screenshots"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Chromium (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The app with the demo shop loaded, served on a loopback port: yields (app, base_url)."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        from app.demo import load_demo
+        load_demo(app, password=DEMO_PASSWORD)
+    with serve(app) as base:
+        app.config["PUBLIC_BASE_URL"] = base
+        yield app, base
+
+
+@pytest.fixture
+def page_for(browser, site):
+    """page_for("clerk") → a signed-in page (a fresh browser context per user)."""
+    _, base = site
+    contexts = []
+
+    def make(username: str, locale: str = "en"):
+        ctx = browser.new_context(base_url=base, locale=locale, viewport={"width": 1366, "height": 900})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(15000)
+        page.goto("/login/")
+        page.fill("#username", username)
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "/login" not in page.url, f"{username} could not sign in"
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"),
+                    full_page=True)
