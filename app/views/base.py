@@ -37,6 +37,8 @@ class OrderHubModelView(ModelView):
         for klass in reversed(type(self).__mro__):
             merged.update(klass.__dict__.get("permission_aliases", {}))
         self.method_permission_name = merged
+        self.formatters_columns = {**_default_formatters(self.datamodel.obj),
+                                   **(self.formatters_columns or {})}
         if getattr(self.datamodel.obj, "version", None) is not None:
             self.versioned = True
             self.edit_form_extra_fields = dict(self.edit_form_extra_fields or {})
@@ -167,3 +169,22 @@ def start_job_from_view(kind: str, title: str, target_type: str, ids: list[int],
                     params=params, queue=queue, enqueue=enqueue_after_commit)
     db.session.commit()
     return job
+
+
+def _default_formatters(model) -> dict:
+    """Money as VND, times in the shop's zone, enums readable and no "None" anywhere."""
+    from app.web.formatting import format_datetime, format_plain, format_vnd
+    out = {}
+    for attr in sa.inspect(model).column_attrs:
+        col = attr.columns[0]
+        kind = getattr(col, "type", None)
+        if isinstance(kind, sa.Numeric) and getattr(kind, "scale", None) == 0:
+            out[attr.key] = format_vnd
+        elif isinstance(kind, (sa.DateTime, sa.Date)):
+            out[attr.key] = format_datetime
+        else:
+            out[attr.key] = format_plain
+    for name in dir(model):  # computed money properties (profit, price, cost…)
+        if name in ("profit", "price", "cost", "difference"):
+            out.setdefault(name, format_vnd)
+    return out

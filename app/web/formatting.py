@@ -1,0 +1,61 @@
+"""How money, times and empty values look to the user, by language.
+
+VND has no minor unit: ``1.250.000 ₫`` in Vietnamese, ``1,250,000 ₫`` in English. Times are stored
+in UTC and shown in the shop's zone (Asia/Ho_Chi_Minh by default): ``22/11/2026 14:05`` in
+Vietnamese, ``2026-11-22 14:05`` in English.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context
+
+
+def _language() -> str:
+    if not has_request_context():
+        return "en"
+    try:
+        from flask_babel import get_locale
+        locale = get_locale()
+        return locale.language if locale else "en"
+    except Exception:  # outside a Babel-enabled app
+        return "en"
+
+
+def format_vnd(value) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        amount = int(Decimal(value))
+    except (ArithmeticError, TypeError, ValueError):
+        return str(value)
+    text = f"{amount:,}"
+    if _language() == "vi":
+        text = text.replace(",", ".")
+    return f"{text} ₫"
+
+
+def format_datetime(value) -> str:
+    if not isinstance(value, dt.datetime):
+        if isinstance(value, dt.date):
+            return value.strftime("%d/%m/%Y" if _language() == "vi" else "%Y-%m-%d")
+        return "" if value is None else str(value)
+    zone = ZoneInfo(current_app.config.get("SHOW_TIMEZONE", "Asia/Ho_Chi_Minh")) \
+        if has_request_context() else ZoneInfo("Asia/Ho_Chi_Minh")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    local = value.astimezone(zone)
+    return local.strftime("%d/%m/%Y %H:%M" if _language() == "vi" else "%Y-%m-%d %H:%M")
+
+
+def format_plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(value.value).replace("_", " ")
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    return value

@@ -1,0 +1,33 @@
+"""Money and times as each language writes them."""
+import datetime as dt
+
+from flask import Flask
+from flask_babel import Babel
+
+from app.web.formatting import format_datetime, format_plain, format_vnd
+
+
+def _app(lang):
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: lang)
+    return app
+
+
+def test_vnd_in_vietnamese_and_english():
+    with _app("vi").test_request_context():
+        assert format_vnd(1250000) == "1.250.000 ₫"
+    with _app("en").test_request_context():
+        assert format_vnd(1250000) == "1,250,000 ₫"
+    assert format_vnd(None) == ""
+
+
+def test_times_shown_in_the_shops_zone():
+    utc = dt.datetime(2026, 11, 22, 7, 5)
+    with _app("vi").test_request_context():
+        assert format_datetime(utc) == "22/11/2026 14:05"
+    with _app("en").test_request_context():
+        assert format_datetime(utc) == "2026-11-22 14:05"
+
+
+def test_no_none_on_screen():
+    assert format_plain(None) == "" and format_plain(True) == "✓"
