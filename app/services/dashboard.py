@@ -13,22 +13,24 @@ from app.models.base import utcnow
 
 def orders_by_channel_and_status(session: Session) -> dict:
     rows = session.execute(
-        sa.select(sa.func.coalesce(Channel.name, "Manual"), Order.status, sa.func.count(Order.id))
+        sa.select(Channel.name, Order.status, sa.func.count(Order.id))
         .select_from(Order).outerjoin(Channel, Order.channel_id == Channel.id)
-        .group_by(sa.func.coalesce(Channel.name, "Manual"), Order.status)).all()
+        .group_by(Channel.name, Order.status)).all()
     table: dict[str, dict[str, int]] = {}
     for channel, status, count in rows:
-        table.setdefault(channel, {})[getattr(status, "value", status)] = count
+        counts = table.setdefault(channel or "Manual", {})
+        key = getattr(status, "value", status)
+        counts[key] = counts.get(key, 0) + count
     return {"statuses": [s.value for s in OrderStatus], "rows": table}
 
 
 def revenue_per_day(session: Session, days: int = 30) -> list[tuple[dt.date, int]]:
     since = utcnow() - dt.timedelta(days=days)
-    day = sa.func.date(sa.func.coalesce(Order.placed_at, Order.created_at))
+    placed = sa.func.coalesce(Order.placed_at, Order.created_at)
+    day = sa.func.date(placed)
     rows = session.execute(
         sa.select(day, sa.func.sum(Order.total))
-        .where(sa.func.coalesce(Order.placed_at, Order.created_at) >= since,
-               Order.status.notin_([OrderStatus.CANCELLED]))
+        .where(placed >= since, Order.status.notin_([OrderStatus.CANCELLED]))
         .group_by(day).order_by(day)).all()
     return [(str(d), int(total or 0)) for d, total in rows]
 
