@@ -42,31 +42,40 @@ def _label(obj) -> str:
         return ""
 
 
+_COLUMNS: dict[type, tuple[str, ...]] = {}
+
+
+def _audited_columns(cls) -> tuple[str, ...]:
+    """The column attributes of a model worth recording (cached per class)."""
+    keys = _COLUMNS.get(cls)
+    if keys is None:
+        keys = tuple(a.key for a in inspect(cls).column_attrs if a.key not in SKIPPED)
+        _COLUMNS[cls] = keys
+    return keys
+
+
 def _changes(obj, action: str) -> dict:
     state = inspect(obj)
+    values = state.dict  # what is loaded; never triggers a load
     out = {}
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in SKIPPED:
-            continue
-        hist = state.attrs[key].history
-        if action == "update":
+    if action == "update":
+        attrs = state.attrs
+        for key in state.committed_state.keys() & set(_audited_columns(type(obj))):
+            hist = attrs[key].history
             if not hist.has_changes():
                 continue
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
-            if _plain(old) == _plain(new):
-                continue
-        elif action == "create":
-            old, new = None, getattr(obj, key, None)
-            if new is None:
-                continue
-        else:
-            old, new = getattr(obj, key, None), None
-        if key in MASKED:
-            old, new = ("***" if old else None), ("***" if new else None)
-        out[key] = [_plain(old), _plain(new)]
-    return out
+            if _plain(old) != _plain(new):
+                out[key] = (old, new)
+    else:
+        for key in _audited_columns(type(obj)):
+            value = values.get(key)
+            if value is not None:
+                out[key] = (None, value) if action == "create" else (value, None)
+    return {key: [("***" if old else None) if key in MASKED else _plain(old),
+                  ("***" if new else None) if key in MASKED else _plain(new)]
+            for key, (old, new) in out.items()}
 
 
 def record_changes(session: Session, flush_context) -> None:
@@ -78,8 +87,6 @@ def record_changes(session: Session, flush_context) -> None:
         for obj in objects:
             table = getattr(obj, "__tablename__", None)
             if table not in AUDITED:
-                continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             changes = _changes(obj, action)
             if action == "update" and not changes:
