@@ -73,7 +73,7 @@ EDIT_ONLY_EXCLUDED = {"order": {"channel", "external_order_id"},
 
 # Modules adding action endpoints; each has MIXINS = {resource: [(mixin class, {method: permission})]}
 ACTION_MODULES = ("app.api.order_actions", "app.api.shipping_actions", "app.api.invoice_actions",
-                  "app.api.channel_actions", "app.api.job_actions")
+                  "app.api.channel_actions", "app.api.job_actions", "app.api.stock_actions")
 
 
 def _action_mixins() -> dict[str, list[tuple[type, dict]]]:

@@ -5,6 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual  # noqa: F401
 from app.models import Brand, Category, Product, ProductMedia, ProductVariant
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
+from app.views.purchasing_actions import VariantPurchasingActions
 
 
 class ProductMediaView(OrderHubModelView):
@@ -16,7 +17,7 @@ class ProductMediaView(OrderHubModelView):
     base_order = ("position", "asc")
 
 
-class ProductVariantView(OrderHubModelView):
+class ProductVariantView(VariantPurchasingActions, OrderHubModelView):
     datamodel = OrderHubInterface(ProductVariant, eager=("product",))
     class_permission_name = "ProductVariant"
     list_title = "Variants"

@@ -3,9 +3,12 @@ from app.models import StockCount, StockCountLine, StockLevel, StockMove, Wareho
 from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
+from app.views.purchasing_actions import WarehousePurchasingActions
+from app.views.stock_actions import StockLevelActions
+from app.views.stock_count_actions import StockCountActions
 
 
-class StockLevelView(OrderHubModelView):
+class StockLevelView(StockLevelActions, OrderHubModelView):
     datamodel = OrderHubInterface(StockLevel, eager=("variant", "warehouse"))
     class_permission_name = "StockLevel"
     base_filters = warehouse_scope()
@@ -38,7 +41,7 @@ class StockCountLineView(OrderHubModelView):
     base_order = ("id", "asc")
 
 
-class StockCountView(OrderHubModelView):
+class StockCountView(StockCountActions, OrderHubModelView):
     datamodel = OrderHubInterface(StockCount, eager=("warehouse",))
     class_permission_name = "StockCount"
     base_filters = warehouse_scope()
@@ -51,7 +54,7 @@ class StockCountView(OrderHubModelView):
     audit_tables = ("stock_count",)
 
 
-class WarehouseView(OrderHubModelView):
+class WarehouseView(WarehousePurchasingActions, OrderHubModelView):
     datamodel = OrderHubInterface(Warehouse)
     class_permission_name = "Warehouse"
     base_filters = warehouse_scope("id")

@@ -4,6 +4,7 @@ from app.models import (GoodsReceipt, GoodsReceiptLine, ProductVariant, Purchase
 from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
+from app.views.purchasing_actions import GoodsReceiptActions, PurchaseOrderActions
 from app.views.search_select import SearchSelectField
 
 
@@ -34,7 +35,7 @@ class GoodsReceiptLineView(OrderHubModelView):
     base_order = ("id", "asc")
 
 
-class GoodsReceiptView(OrderHubModelView):
+class GoodsReceiptView(GoodsReceiptActions, OrderHubModelView):
     datamodel = OrderHubInterface(GoodsReceipt, eager=("purchase_order", "supplier", "warehouse"))
     class_permission_name = "GoodsReceipt"
     base_filters = warehouse_scope()
@@ -47,7 +48,7 @@ class GoodsReceiptView(OrderHubModelView):
     audit_tables = ("goods_receipt",)
 
 
-class PurchaseOrderView(OrderHubModelView):
+class PurchaseOrderView(PurchaseOrderActions, OrderHubModelView):
     datamodel = OrderHubInterface(PurchaseOrder, eager=("supplier", "warehouse"))
     class_permission_name = "PurchaseOrder"
     base_filters = warehouse_scope()

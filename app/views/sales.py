@@ -9,6 +9,7 @@ from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
 from app.views.invoicing import InvoiceView
 from app.views.order_actions import order_view_mixins
+from app.views.return_actions import ReturnRequestActions
 from app.views.search_select import SearchSelectField
 from app.views.shipping import ShipmentView
 
@@ -48,7 +49,7 @@ class ReturnLineView(OrderHubModelView):
     base_order = ("id", "asc")
 
 
-class ReturnRequestView(OrderHubModelView):
+class ReturnRequestView(ReturnRequestActions, OrderHubModelView):
     datamodel = OrderHubInterface(ReturnRequest, eager=("order",))
     class_permission_name = "ReturnRequest"
     list_title = "Returns & exchanges"
