@@ -2,6 +2,7 @@
 through the authorization flow, and API secrets are set by the Admin-only credential form."""
 from app.models import Channel, ChannelListing, WebhookEvent
 from app.views.base import OrderHubModelView
+from app.views.channel_actions import ChannelViewActions
 from app.views.interface import OrderHubInterface
 
 
@@ -27,7 +28,7 @@ class WebhookEventView(OrderHubModelView):
     base_order = ("id", "desc")
 
 
-class ChannelView(OrderHubModelView):
+class ChannelView(ChannelViewActions, OrderHubModelView):
     datamodel = OrderHubInterface(Channel, eager=("order_warehouse",))
     class_permission_name = "Channel"
     list_columns = ["name", "platform", "shop_id", "connected", "token_expires_at",

@@ -5,7 +5,8 @@
 - ``POST /_control/status`` ``{"order_id": ..., "status": "shipped", "push": false}``;
 - ``POST /_control/push`` ``{"order_id": ..., "url": optional}`` → signed trade push (message_type 0);
 - ``POST /_control/tokens`` ``{"expire": "access"|"refresh"|"all", "token": optional}``;
-- ``GET /_control/state``.
+- ``GET /_control/state``;
+- ``GET /_control/stock?sku=...`` → sellable quantity per SellerSku (all, or those named).
 """
 from __future__ import annotations
 
@@ -101,3 +102,11 @@ def register(bp, seller, webhook_url: str | None) -> None:
         with seller.lock:
             return jsonify({"products": len(seller.products), "orders": len(seller.orders),
                             "access_tokens": len(seller.access_tokens), "seller_id": seller.seller_id})
+
+    @bp.get("/_control/stock")
+    def stock():
+        wanted = set(request.args.getlist("sku"))
+        with seller.lock:
+            found = {sku["SellerSku"]: sku["quantity"] for product in seller.products.values()
+                     for sku in product["skus"] if not wanted or sku["SellerSku"] in wanted}
+        return jsonify({"stock": found})

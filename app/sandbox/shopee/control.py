@@ -6,7 +6,8 @@
 - ``POST /_control/push`` ``{"order_sn": ..., "code": 3, "url": optional}`` → a signed push to the
   webhook URL; answers with what the receiver said;
 - ``POST /_control/tokens`` ``{"expire": "access"|"refresh"|"all", "token": optional}`` → make tokens expire;
-- ``GET /_control/state`` → counts, for a quick look.
+- ``GET /_control/state`` → counts, for a quick look;
+- ``GET /_control/stock?sku=...`` → the sellable stock the shop shows per seller SKU (all, or those named).
 """
 from __future__ import annotations
 
@@ -102,3 +103,14 @@ def register(bp, shop, webhook_url: str | None) -> None:
         with shop.lock:
             return jsonify({"items": len(shop.items), "orders": len(shop.orders),
                             "access_tokens": len(shop.access_tokens), "shop_id": shop.shop_id})
+
+    @bp.get("/_control/stock")
+    def stock():
+        wanted = set(request.args.getlist("sku"))
+        with shop.lock:
+            found = {}
+            for item, model in shop.variants():
+                sku = model["model_sku"] if model else item["item_sku"]
+                if sku and (not wanted or sku in wanted):
+                    found[sku] = (model or item)["stock"]
+        return jsonify({"stock": found})

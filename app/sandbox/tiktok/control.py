@@ -6,7 +6,8 @@
 - ``POST /_control/push`` ``{"order_id": ..., "url": optional}`` → signed type-1 webhook (a path such
   as ``/webhooks/tiktok`` means this same server);
 - ``POST /_control/tokens`` ``{"expire": "access"|"refresh"|"all", "token": optional}``;
-- ``GET /_control/state``.
+- ``GET /_control/state``;
+- ``GET /_control/stock?sku=...`` → inventory per seller_sku (all, or those named).
 """
 from __future__ import annotations
 
@@ -101,3 +102,12 @@ def register(bp, shop, webhook_url: str | None) -> None:
         with shop.lock:
             return jsonify({"products": len(shop.products), "orders": len(shop.orders),
                             "access_tokens": len(shop.access_tokens), "shop_id": shop.shop_id})
+
+    @bp.get("/_control/stock")
+    def stock():
+        wanted = set(request.args.getlist("sku"))
+        with shop.lock:
+            found = {sku["seller_sku"]: sum(int(i["quantity"]) for i in sku["inventory"])
+                     for product in shop.products.values() for sku in product["skus"]
+                     if not wanted or sku["seller_sku"] in wanted}
+        return jsonify({"stock": found})

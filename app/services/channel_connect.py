@@ -1,0 +1,62 @@
+"""Connecting a marketplace shop: the authorization link, then the callback's code → tokens.
+
+The seller opens the marketplace's authorization page (``authorization_link``), approves, and the
+marketplace sends the browser back to our callback with a single-use ``code`` (Shopee adds the
+``shop_id``). ``complete_connection`` trades the code for the shop's tokens and stores them
+encrypted on the Channel with their expiry, in one commit. The ``state`` proves the callback
+answers a link we made for this channel (the web layer keeps it in the user's session).
+"""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy.orm import Session
+
+from app.integrations.base import IntegrationError
+from app.models import Channel
+from app.services.channel_clients import PLATFORM_NAMES, client_for, platform_of, save_tokens
+from app.services.errors import DomainError, NotFound, ValidationError
+
+
+def new_state(channel: Channel) -> str:
+    """An unguessable state naming the channel: ``<channel id>.<random>``."""
+    return f"{channel.id}.{secrets.token_urlsafe(16)}"
+
+
+def channel_of_state(session: Session, state: str | None) -> Channel:
+    head = (state or "").split(".", 1)[0]
+    channel = session.get(Channel, int(head)) if head.isdigit() else None
+    if channel is None:
+        raise NotFound("The authorization answer names no channel of ours; start Connect again.")
+    return channel
+
+
+def authorization_link(channel: Channel, redirect_url: str, state: str, *, on_exchange=None) -> str:
+    """Where to send the seller's browser to authorize ``channel``."""
+    platform_of(channel)
+    client = client_for(channel, on_exchange=on_exchange)
+    try:
+        return client.authorization_url(redirect_url, state=state)
+    finally:
+        client.close()
+
+
+def complete_connection(session: Session, channel: Channel, code: str | None, *,
+                        shop_id: str | None = None, on_exchange=None) -> Channel:
+    """Exchange the callback's ``code`` for tokens and store them (commits once)."""
+    code = (code or "").strip()
+    if not code or code == "null":
+        raise ValidationError("code", f"{PLATFORM_NAMES.get(platform_of(channel), 'The marketplace')} "
+                                      "sent no authorization code: the seller did not approve.")
+    session.commit()  # nothing of ours pending while the provider is called
+    client = client_for(channel, on_exchange=on_exchange)
+    try:
+        tokens = client.exchange_code(code, shop_id=shop_id or channel.shop_id)
+    except IntegrationError as exc:
+        session.rollback()
+        raise DomainError(f"Connecting {channel.name} failed: {exc.message}") from exc
+    finally:
+        client.close()
+    if shop_id and not tokens.shop_id:
+        tokens.shop_id = str(shop_id)
+    return save_tokens(session, channel, tokens)
