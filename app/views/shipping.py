@@ -2,6 +2,7 @@
 from app.models import CodReconciliation, CodReconciliationLine, Shipment, TrackingEvent
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
+from app.views.shipping_actions import CodReconciliationActions, ShipmentViewActions
 
 
 class TrackingEventView(OrderHubModelView):
@@ -15,7 +16,7 @@ class TrackingEventView(OrderHubModelView):
     base_order = ("event_time", "asc")
 
 
-class ShipmentView(OrderHubModelView):
+class ShipmentView(ShipmentViewActions, OrderHubModelView):
     datamodel = OrderHubInterface(Shipment, eager=("order",))
     class_permission_name = "Shipment"
     list_columns = ["order", "carrier", "service", "tracking_number", "status", "cod_amount",
@@ -44,7 +45,7 @@ class CodReconciliationLineView(OrderHubModelView):
     base_order = ("id", "asc")
 
 
-class CodReconciliationView(OrderHubModelView):
+class CodReconciliationView(CodReconciliationActions, OrderHubModelView):
     datamodel = OrderHubInterface(CodReconciliation)
     class_permission_name = "CodReconciliation"
     list_title = "COD reconciliation"

@@ -1,0 +1,77 @@
+"""Shipping on the REST API: POST /api/v1/order/<id>/ship and POST /api/v1/shipment/<id>/cancel.
+
+``/ship`` takes an optional JSON body choosing carrier, service, cod_amount, weight_g, length_cm,
+width_cm, height_cm, fee_payer, required_note, note, account_id (anything left out is prefilled from
+the order); the draft shipment (its idempotency key) is written at once and the booking runs as a
+job: 202 ``{"job_id", "shipment_id", "client_reference"}``. A refusal is 409/422 naming the field.
+"""
+from __future__ import annotations
+
+from flask_appbuilder.api import expose, protect, safe
+
+from app.api.actions import json_body, run_action, start_api_job
+from app.extensions import db
+from app.models import Order, Shipment
+from app.services import shipments
+from app.services.errors import NotFound
+
+
+def _prepare(pk: int, body: dict):
+    order = db.session.get(Order, pk)
+    if order is None:
+        raise NotFound(f"Order #{pk} does not exist.")
+    base = shipments.default_form(db.session, order, body.get("carrier") or None)
+    form = shipments.parse_form(order, body, base)
+    return shipments.prepare_shipment(db.session, pk, form)
+
+
+class _RouteActions:
+    """Read-only resources list only get/get_list/info as routes: add this mixin's endpoints."""
+
+    action_routes: tuple[str, ...] = ()
+
+    def __init__(self):
+        if self.include_route_methods is not None:
+            self.include_route_methods = set(self.include_route_methods) | set(self.action_routes)
+        super().__init__()
+
+
+class OrderShippingActions:
+    @expose("/<int:pk>/ship", methods=["POST"])
+    @protect()
+    @safe
+    def ship(self, pk):
+        shipment, error = run_action(self, _prepare, pk, json_body())
+        if error:
+            return error
+        from jobs.queue import enqueue_after_commit
+        from jobs.shipping import start_shipment_jobs
+        [job] = start_shipment_jobs(db.session, [pk], enqueue=enqueue_after_commit,
+                                    queue="integrations")
+        db.session.commit()
+        return self.response(202, job_id=job.id, status=job.status.value, title=job.title,
+                             shipment_id=shipment.id, client_reference=shipment.client_reference)
+
+
+class ShipmentActions(_RouteActions):
+    action_routes = ("cancel",)
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    def cancel(self, pk):
+        shipment = db.session.get(Shipment, pk)
+        if shipment is None:
+            return self.response(404, message=f"Shipment #{pk} does not exist.")
+        from app.services.shipment_cancel import CANCELLABLE
+        if shipment.status not in CANCELLABLE:
+            return self.response(409, message=f"Cannot cancel this shipment: it is "
+                                              f"{shipment.status.value.replace('_', ' ')}.")
+        job = start_api_job("shipping.cancel_shipment", f"Cancel shipment {shipment}", "shipment",
+                            [pk], queue="integrations",
+                            params={"reason": str(json_body().get("reason") or "")[:200]})
+        return self.response(202, job_id=job.id, status=job.status.value, title=job.title)
+
+
+MIXINS = {"order": [(OrderShippingActions, {"ship": "ship"})],
+          "shipment": [(ShipmentActions, {"cancel": "cancel"})]}

@@ -1,0 +1,162 @@
+"""COD reconciliation: matching what a carrier paid out against the COD its couriers collected.
+
+Per carrier statement: pick delivered COD shipments not yet reconciled (each in one statement at
+most), enter what the carrier paid for each and the fees it kept, read the difference per shipment
+(paid + fees − expected: negative means the carrier owes us), confirm → every order is paid and a
+delivered order completes (orders.mark_paid). A confirmed statement is never edited again.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.models import (CodReconciliation, CodReconciliationLine, FeePayer, Order, OrderStatus,
+                        PaymentStatus, ReconciliationStatus, Shipment, ShipmentStatus)
+from app.models.base import utcnow
+from app.services import orders
+from app.services.actor import current_actor
+from app.services.carrier_clients import CARRIER_NAMES
+from app.services.errors import (DomainError, ImmutableRecord, InvalidTransition, NotFound,
+                                 ValidationError)
+from app.services.ledger import use_case
+
+
+def eligible(session: Session, carrier: str | None = None):
+    """Delivered COD shipments not reconciled and in no statement yet."""
+    in_statement = sa.select(CodReconciliationLine.shipment_id)
+    stmt = sa.select(Shipment).where(Shipment.status == ShipmentStatus.DELIVERED,
+                                     Shipment.cod_amount > 0, Shipment.cod_reconciled.is_(False),
+                                     Shipment.id.not_in(in_statement))
+    if carrier:
+        stmt = stmt.where(Shipment.carrier == carrier)
+    return stmt.order_by(Shipment.delivered_at, Shipment.id)
+
+
+def eligible_shipments(session: Session, carrier: str | None = None) -> list[Shipment]:
+    return list(session.scalars(eligible(session, carrier)))
+
+
+def expected_fee(shipment: Shipment) -> int:
+    """The fee the carrier keeps out of the COD: its shipping fee when the shop pays it."""
+    if shipment.fee_payer == FeePayer.SELLER:
+        return int(shipment.fee_charged or shipment.fee_quoted or 0)
+    return 0
+
+
+def totals(rec: CodReconciliation) -> None:
+    rec.expected_cod = sum((Decimal(line.expected_cod or 0) for line in rec.lines), Decimal(0))
+    rec.cod_received = sum((Decimal(line.cod_received or 0) for line in rec.lines), Decimal(0))
+    rec.fees = sum((Decimal(line.fee or 0) for line in rec.lines), Decimal(0))
+    rec.difference = rec.cod_received + rec.fees - rec.expected_cod
+
+
+@use_case
+def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
+                         statement_ref: str | None = None, statement_date=None) -> CodReconciliation:
+    """A draft statement from the selected shipments, each line prefilled as 'paid in full less the
+    carrier's fee' for the clerk to correct from the carrier's statement."""
+    ids = sorted(set(int(i) for i in shipment_ids))
+    if not ids:
+        raise ValidationError("shipments", "Select the delivered COD shipments of the statement.")
+    shipments = list(session.scalars(sa.select(Shipment).where(Shipment.id.in_(ids))
+                                     .with_for_update()))
+    ok = {s.id for s in session.scalars(eligible(session).where(Shipment.id.in_(ids)))}
+    refused = [s for s in shipments if s.id not in ok]
+    if refused or len(shipments) != len(ids):
+        names = ", ".join(f"{s} ({'reconciled' if s.cod_reconciled else s.status.value})"
+                          for s in refused[:5]) or "unknown shipments"
+        raise ValidationError("shipments", "Only delivered COD shipments not yet in a statement can "
+                                           f"be reconciled: {names}.")
+    carriers = {s.carrier.value for s in shipments}
+    if len(carriers) > 1:
+        raise ValidationError("shipments", "A statement is per carrier: select shipments of one "
+                                           "carrier (" + " or ".join(CARRIER_NAMES[c] for c in
+                                                                     sorted(carriers)) + ").")
+    rec = CodReconciliation(carrier=carriers.pop(), statement_ref=statement_ref,
+                            statement_date=statement_date, status=ReconciliationStatus.DRAFT)
+    for s in shipments:
+        fee = expected_fee(s)
+        rec.lines.append(CodReconciliationLine(shipment=s, expected_cod=s.cod_amount, fee=fee,
+                                               cod_received=max(0, int(s.cod_amount) - fee)))
+    totals(rec)
+    session.add(rec)
+    return rec
+
+
+@use_case
+def enter_statement(session: Session, reconciliation_id: int,
+                    lines: Mapping[int, Mapping]) -> CodReconciliation:
+    """What the carrier paid and kept, per line id: ``{line_id: {"cod_received", "fee"}}``."""
+    rec = _load(session, reconciliation_id)
+    if rec.status != ReconciliationStatus.DRAFT:
+        raise InvalidTransition("change", rec.status.value, record="statement")
+    by_id = {line.id: line for line in rec.lines}
+    for line_id, values in lines.items():
+        line = by_id.get(int(line_id))
+        if line is None:
+            raise ValidationError("lines", f"Line #{line_id} is not in statement {rec.number}.")
+        for name in ("cod_received", "fee"):
+            if name in values and values[name] not in (None, ""):
+                try:
+                    amount = int(str(values[name]).replace(".", "").replace(",", "").strip())
+                except ValueError:
+                    raise ValidationError(name, f"{line.shipment}: {name.replace('_', ' ')} must "
+                                                "be a whole number of ₫.") from None
+                if amount < 0:
+                    raise ValidationError(name, f"{line.shipment}: {name.replace('_', ' ')} cannot "
+                                                "be negative.")
+                setattr(line, name, amount)
+    totals(rec)
+    return rec
+
+
+@use_case
+def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodReconciliation:
+    """Confirm the statement: shipments reconciled, COD orders paid (delivered ones complete)."""
+    rec = _load(session, reconciliation_id)
+    if rec.status != ReconciliationStatus.DRAFT:
+        raise InvalidTransition("confirm", rec.status.value, record="statement")
+    if not rec.lines:
+        raise DomainError(f"Statement {rec.number} has no shipments.")
+    for line in rec.lines:
+        shipment = line.shipment
+        shipment.cod_reconciled = True
+        order = session.get(Order, shipment.order_id)
+        if order.payment_status == PaymentStatus.UNPAID and \
+                order.status in (OrderStatus.DELIVERED, OrderStatus.SHIPPED):
+            orders.mark_paid(session, order.id, commit=False)
+    totals(rec)
+    rec.status = ReconciliationStatus.CONFIRMED
+    rec.confirmed_at = utcnow()
+    rec.confirmed_by_id = current_actor().user_id
+    return rec
+
+
+def _load(session: Session, reconciliation_id: int) -> CodReconciliation:
+    rec = session.scalars(sa.select(CodReconciliation).where(CodReconciliation.id == reconciliation_id)
+                          .with_for_update()).first()
+    if rec is None:
+        raise NotFound(f"COD statement #{reconciliation_id} does not exist.")
+    return rec
+
+
+def _guard_and_total(session: Session, flush_context, instances) -> None:
+    """Lines edited on their own page keep the statement's totals right; a confirmed statement
+    refuses edits."""
+    touched = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, CodReconciliationLine) and obj.reconciliation is not None:
+            touched.add(obj.reconciliation)
+    for rec in touched:
+        state = sa.inspect(rec)
+        was = state.attrs.status.history.deleted
+        if rec.status == ReconciliationStatus.CONFIRMED and not was:
+            raise ImmutableRecord(f"Statement {rec.number} is confirmed and cannot be changed.")
+        totals(rec)
+
+
+event.listen(Session, "before_flush", _guard_and_total)

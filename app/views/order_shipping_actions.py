@@ -1,0 +1,157 @@
+"""Order page buttons for shipping: "Create shipment" (a form prefilled from the order with each
+service's quoted fee), "Print label", and the supervisors' bulk ship / bulk print; plus the
+tracking timeline of the order's parcels on its page."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, flash, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.integrations.base import IntegrationError
+from app.models import Order, OrderLine, OrderStatus, Shipment
+from app.services import shipment_labels, shipments
+from app.services.carrier_clients import CARRIER_NAMES, carrier_accounts, logged_client
+from app.services.errors import DomainError, ValidationErrors
+
+
+def _many(items):
+    return items if isinstance(items, list) else [items]
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={filename}"})
+
+
+def start_shipment_jobs(order_ids: list[int]):
+    from jobs.queue import enqueue_after_commit
+    from jobs.shipping import start_shipment_jobs as start
+    jobs = start(db.session, order_ids, enqueue=enqueue_after_commit)
+    db.session.commit()
+    return jobs
+
+
+class OrderShippingActions:
+    """Mixed into OrderView (ORDER_VIEW_MIXIN)."""
+
+    permission_aliases = {"ship_form": "ship"}
+    show_template = "orderhub/order_show.html"
+
+    # --- the order page: its parcels and their tracking timeline -------------------------------
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and kwargs.get("pk") is not None:
+            kwargs["shipment_timeline"] = list(db.session.scalars(
+                sa.select(Shipment).where(Shipment.order_id == int(kwargs["pk"]))
+                .options(selectinload(Shipment.events)).order_by(Shipment.id)))
+        return super().render_template(template, **kwargs)
+
+    # --- create shipment -------------------------------------------------------------------
+    @action("ship", "Create shipment", "", "fa-truck", multiple=False)
+    def ship(self, items):
+        return redirect(url_for("OrderView.ship_form", pk=_many(items)[0].id))
+
+    @expose("/ship/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def ship_form(self, pk):
+        order = db.session.scalars(sa.select(Order).where(Order.id == pk).options(
+            selectinload(Order.lines).joinedload(OrderLine.variant))).first()
+        if order is None:
+            flash("No such order.", "danger")
+            return redirect(url_for("OrderView.list"))
+        back = redirect(url_for("OrderView.show", pk=pk))
+        if order.status != OrderStatus.PACKED:
+            flash(f"Cannot ship this order: it is {order.status.value.replace('_', ' ')}.", "danger")
+            return back
+        accounts = carrier_accounts(db.session)
+        if not accounts:
+            flash("No carrier account is set up: an admin adds one under System → Carrier & "
+                  "e-invoice accounts.", "danger")
+            return back
+        carrier = request.values.get("carrier") or accounts[0].provider
+        try:
+            base = shipments.default_form(db.session, order, carrier)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+            return back
+        form, errors = base, {}
+        if request.method == "POST":
+            try:
+                form = shipments.parse_form(order, request.form, base)
+                form.fee_quoted = _int(request.form.get(f"fee_{form.carrier}_{form.service}"))
+                form.carrier_service_code = request.form.get(
+                    f"code_{form.carrier}_{form.service}") or None
+            except ValidationErrors as exc:
+                errors = exc.errors
+                form = base
+                for field, messages in errors.items():
+                    flash(f"{field}: {' '.join(messages)}", "danger")
+            if not errors:
+                if self.run_service(shipments.prepare_shipment, db.session, pk, form) is not None:
+                    job = start_shipment_jobs([pk])[0]
+                    flash(f"Job #{job.id} started: booking the parcel with "
+                          f"{CARRIER_NAMES[form.carrier]}.", "info")
+                    return redirect(url_for("JobView.show", pk=job.id))
+        quotes = {a.provider: _quotes(order, base if a.provider == carrier else
+                                      shipments.default_form(db.session, order, a.provider))
+                  for a in accounts}
+        db.session.rollback()  # looking area codes up must not write anything from a GET
+        return self.render_template("orderhub/ship_order.html", order=order, form=form,
+                                    quotes=quotes, carriers=CARRIER_NAMES, errors=errors,
+                                    values=request.form if request.method == "POST" else {})
+
+    # --- labels --------------------------------------------------------------------------------
+    @action("print_label", "Print label", "", "fa-print", multiple=False)
+    def print_label(self, items):
+        order = _many(items)[0]
+        shipment_id = shipment_labels.latest_booked(db.session, [order.id]).get(order.id)
+        if shipment_id is None:
+            flash(f"Order {order.number} has no booked shipment: no label to print.", "danger")
+            return redirect(url_for("OrderView.show", pk=order.id))
+        result = self.run_service(shipment_labels.label_pdf, db.session, shipment_id)
+        if result is None:
+            return redirect(url_for("OrderView.show", pk=order.id))
+        shipment, pdf = result
+        return pdf_response(pdf, f"label-{shipment.tracking_number}.pdf")
+
+    @action("bulk_print_labels", "Print labels of selected", "", "fa-print", single=False)
+    def bulk_print_labels(self, items):
+        ids = shipment_labels.latest_booked(db.session, [o.id for o in _many(items)])
+        pdf = self.run_service(shipment_labels.labels_pdf, db.session, list(ids.values()))
+        if pdf is None:
+            return redirect(url_for("OrderView.list"))
+        return pdf_response(pdf, f"labels-{len(ids)}.pdf")
+
+    @action("bulk_ship", "Create shipments for selected",
+            "Book a parcel for each selected packed order with the default carrier and service?",
+            "fa-truck", single=False)
+    def bulk_ship(self, items):
+        ids = [o.id for o in _many(items)]
+        jobs = start_shipment_jobs(ids)
+        flash(f"Job{'s' if len(jobs) > 1 else ''} #{', #'.join(str(j.id) for j in jobs)} started: "
+              f"booking parcels for {len(ids)} orders.", "info")
+        return redirect(url_for("JobView.show", pk=jobs[0].id))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _quotes(order, form) -> dict:
+    """{"fast": Quote, "economy": Quote} or {"error": message}: the fee of each service."""
+    from app.services.carrier_clients import account_for
+    try:
+        account = account_for(db.session, form.carrier, form.account_id)
+        with logged_client(db.session, account, timeout=8) as client:
+            return {q.service: q for q in shipments.quote_order(db.session, order, form, client)}
+    except (DomainError, IntegrationError) as exc:
+        return {"error": getattr(exc, "message", str(exc))}
+
+
+ORDER_VIEW_MIXIN = OrderShippingActions

@@ -1,0 +1,181 @@
+"""Shipment and COD-statement buttons: refresh tracking, cancel, print label(s), receive a returned
+parcel back (good / damaged), build a COD statement from selected shipments, enter what the carrier
+paid, confirm it. External calls run as jobs; each button calls one service."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import CodReconciliation, Order, Shipment, ShipmentStatus
+from app.services import cod, shipment_labels, tracking
+from app.services.carrier_clients import CARRIER_NAMES
+from app.views.base import start_job_from_view
+from app.views.order_shipping_actions import pdf_response
+
+
+def _many(items):
+    return items if isinstance(items, list) else [items]
+
+
+class _FormPagesAllowed:
+    """Views with an explicit ``base_permissions`` must list their form pages' grants too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        extra = []
+        for klass in type(self).__mro__:
+            extra += [f"can_{p}" for p in klass.__dict__.get("permission_aliases", {}).values()]
+        self.base_permissions = list(dict.fromkeys(list(self.base_permissions or []) + extra))
+
+
+class ShipmentViewActions(_FormPagesAllowed):
+    """Mixed into ShipmentView."""
+
+    permission_aliases = {"receive_return_form": "receive_return"}
+
+    def _back(self, pk):
+        return redirect(url_for("ShipmentView.show", pk=pk))
+
+    @action("refresh_tracking", "Refresh tracking", "Ask the carrier where this parcel is?",
+            "fa-refresh", multiple=False)
+    def refresh_tracking(self, items):
+        shipment = _many(items)[0]
+        job = start_job_from_view("shipping.refresh_tracking", f"Refresh tracking of {shipment}",
+                                  "shipment", [shipment.id], queue="integrations")
+        flash(f"Job #{job.id} started: asking {CARRIER_NAMES[shipment.carrier.value]} for "
+              f"{shipment}.", "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @action("bulk_refresh_tracking", "Refresh tracking of selected",
+            "Ask the carriers where the selected parcels are?", "fa-refresh", single=False)
+    def bulk_refresh_tracking(self, items):
+        ids = [s.id for s in _many(items)]
+        job = start_job_from_view("shipping.refresh_tracking", f"Refresh tracking of {len(ids)} "
+                                  "shipments", "shipment", ids)
+        flash(f"Job #{job.id} started: refreshing {len(ids)} shipments.", "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @action("cancel", "Cancel shipment",
+            "Cancel this parcel with the carrier? Only possible before the courier picks it up; "
+            "the order goes back to packed.", "fa-ban", multiple=False)
+    def cancel(self, items):
+        shipment = _many(items)[0]
+        if shipment.status not in (ShipmentStatus.DRAFT, ShipmentStatus.CREATED):
+            flash(f"Cannot cancel this shipment: it is {shipment.status.value.replace('_', ' ')}.",
+                  "danger")
+            return self._back(shipment.id)
+        job = start_job_from_view("shipping.cancel_shipment", f"Cancel shipment {shipment}",
+                                  "shipment", [shipment.id], queue="integrations",
+                                  params={"reason": "Cancelled by the shop"})
+        flash(f"Job #{job.id} started: cancelling {shipment} with "
+              f"{CARRIER_NAMES[shipment.carrier.value]}.", "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @action("print_label", "Print label", "", "fa-print", multiple=False)
+    def print_label(self, items):
+        shipment = _many(items)[0]
+        result = self.run_service(shipment_labels.label_pdf, db.session, shipment.id)
+        if result is None:
+            return self._back(shipment.id)
+        return pdf_response(result[1], f"label-{result[0].tracking_number}.pdf")
+
+    @action("bulk_print_labels", "Print labels of selected", "", "fa-print", single=False)
+    def bulk_print_labels(self, items):
+        ids = [s.id for s in _many(items)]
+        pdf = self.run_service(shipment_labels.labels_pdf, db.session, ids)
+        if pdf is None:
+            return redirect(url_for("ShipmentView.list"))
+        return pdf_response(pdf, f"labels-{len(ids)}.pdf")
+
+    @action("bulk_reconcile_cod", "COD statement from selected",
+            "Start a COD reconciliation statement with the selected delivered shipments?",
+            "fa-money", single=False)
+    def bulk_reconcile_cod(self, items):
+        rec = self.run_service(cod.build_reconciliation, db.session, [s.id for s in _many(items)])
+        if rec is None:
+            return redirect(url_for("ShipmentView.list"))
+        flash(f"Statement {rec.number} drafted: enter what {CARRIER_NAMES[rec.carrier.value]} "
+              "paid.", "success")
+        return redirect(url_for("CodReconciliationView.enter_statement_form", pk=rec.id))
+
+    @action("receive_return", "Receive returned parcel", "", "fa-undo", multiple=False)
+    def receive_return(self, items):
+        return redirect(url_for("ShipmentView.receive_return_form", pk=_many(items)[0].id))
+
+    @expose("/receive/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def receive_return_form(self, pk):
+        shipment = db.session.get(Shipment, pk)
+        if shipment is None:
+            flash("No such shipment.", "danger")
+            return redirect(url_for("ShipmentView.list"))
+        order = db.session.scalars(sa.select(Order).where(Order.id == shipment.order_id)
+                                   .options(selectinload(Order.lines))).first()
+        if request.method == "POST":
+            damaged = {}
+            for line in order.lines:
+                raw = (request.form.get(f"damaged_{line.id}") or "0").strip()
+                if not raw.isdigit():
+                    flash(f"{line.sku}: damaged units must be a whole number.", "danger")
+                    break
+                if int(raw):
+                    damaged[line.id] = int(raw)
+            else:
+                if self.run_service(tracking.receive_returned_parcel, db.session, pk, damaged,
+                                    success="Parcel received back; stock updated.") is not None:
+                    return self._back(pk)
+        return self.render_template("orderhub/receive_parcel.html", shipment=shipment, order=order)
+
+
+class CodReconciliationActions(_FormPagesAllowed):
+    """Mixed into CodReconciliationView."""
+
+    permission_aliases = {"build_statement": "confirm_reconciliation",
+                          "enter_statement_form": "confirm_reconciliation"}
+
+    @expose("/build/", methods=["GET", "POST"])
+    @has_access
+    def build_statement(self):
+        carrier = request.values.get("carrier") or "ghn"
+        if request.method == "POST":
+            rec = self.run_service(cod.build_reconciliation, db.session,
+                                   request.form.getlist("shipment_id"),
+                                   statement_ref=(request.form.get("statement_ref") or None))
+            if rec is not None:
+                return redirect(url_for("CodReconciliationView.enter_statement_form", pk=rec.id))
+        rows = db.session.scalars(cod.eligible(db.session, carrier)
+                                  .options(selectinload(Shipment.order))).all()
+        return self.render_template("orderhub/cod_build.html", carrier=carrier, rows=rows,
+                                    carriers=CARRIER_NAMES)
+
+    @expose("/enter/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def enter_statement_form(self, pk):
+        rec = db.session.get(CodReconciliation, pk)
+        if rec is None:
+            flash("No such statement.", "danger")
+            return redirect(url_for("CodReconciliationView.list"))
+        if request.method == "POST":
+            lines = {line.id: {"cod_received": request.form.get(f"received_{line.id}"),
+                               "fee": request.form.get(f"fee_{line.id}")} for line in rec.lines}
+            saved = self.run_service(cod.enter_statement, db.session, pk, lines,
+                                     success="Statement saved.")
+            if saved is not None and request.form.get("confirm"):
+                if self.run_service(cod.confirm_reconciliation, db.session, pk,
+                                    success="Statement confirmed: the orders are paid.") is not None:
+                    return redirect(url_for("CodReconciliationView.show", pk=pk))
+            rec = db.session.get(CodReconciliation, pk)
+        return self.render_template("orderhub/cod_enter.html", rec=rec, carriers=CARRIER_NAMES)
+
+    @action("confirm_reconciliation", "Confirm statement",
+            "Confirm this statement? Its COD orders are marked paid.", "fa-check", multiple=False)
+    def confirm_reconciliation(self, items):
+        rec = _many(items)[0]
+        self.run_service(cod.confirm_reconciliation, db.session, rec.id,
+                         success=f"Statement {rec.number} confirmed: the orders are paid.")
+        return redirect(url_for("CodReconciliationView.show", pk=rec.id))

@@ -1,0 +1,132 @@
+"""Shipping jobs: book parcels (single and bulk), refresh and poll tracking, cancel a parcel.
+
+Each is safe to run twice: a shipment already booked is skipped, a draft is booked under the key it
+was given before any carrier call, a cancelled shipment stays cancelled.
+"""
+from __future__ import annotations
+
+import math
+
+from app.integrations.base import IntegrationError, RetryableError
+from app.models import Shipment
+from app.services import shipment_cancel, shipments, tracking
+from app.services.carrier_clients import ClientPool
+from app.services.errors import DomainError
+from jobs.schedule import PeriodicTask
+
+PERIODIC_TASKS = [PeriodicTask("poll_ghn_tracking", 15 * 60, "shipping.poll_tracking",
+                               "Poll GHN tracking", queue="integrations")]
+BULK_CHUNK = 100  # orders per job: several workers share a big selection
+
+
+def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = "bulk",
+                        chunk: int = BULK_CHUNK) -> list:
+    """One job per ``chunk`` orders (committed by the caller), so several workers book in parallel."""
+    from app.services.jobs import start_job
+    ids = list(dict.fromkeys(int(i) for i in order_ids))
+    parts = max(1, math.ceil(len(ids) / chunk))
+    jobs = []
+    for n in range(parts):
+        part = ids[n * chunk:(n + 1) * chunk]
+        title = f"Create shipments for {len(part)} orders" + (f" (part {n + 1}/{parts})" if parts > 1 else "")
+        jobs.append(start_job(session, "shipping.create_shipments", title, target_type="order",
+                              target_ids=part, queue=queue, enqueue=enqueue))
+    return jobs
+
+
+def create_shipments(ctx) -> dict:
+    """Book a parcel for each order: its draft (the form's values, or the defaults) first, then the
+    carrier order under the draft's key; progress per order."""
+    order_ids = ctx.target_ids
+    total = len(order_ids)
+    ctx.progress(0, total)
+    drafts = shipments.prepare_shipments(ctx.session, order_ids)
+    to_book = [v for v in drafts.values() if isinstance(v, int)]
+    skipped = {k: v for k, v in drafts.items() if not isinstance(v, int)}
+    for order_id, reason in skipped.items():
+        ctx.message(reason, level="warning")
+    offset = len(skipped)
+    ctx.progress(offset)
+    booked = already = 0
+    failed: list[str] = []
+    retry: list[str] = []
+    with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
+        results = shipments.book_shipments(ctx.session, to_book, pool,
+                                           progress=lambda done: ctx.progress(offset + done))
+    for outcome in results:
+        if outcome.created is not None and not outcome.error:
+            booked += 1
+        elif outcome.extra.get("already"):
+            already += 1
+        elif outcome.extra.get("awaiting"):
+            ctx.message(f"Shipment #{outcome.shipment_id}: the carrier has it; its waybill comes "
+                        "with the first status update.", level="warning")
+        elif outcome.retryable:
+            retry.append(outcome.error or "carrier unreachable")
+        else:
+            failed.append(f"Shipment #{outcome.shipment_id}: {outcome.error}")
+            ctx.message(failed[-1], level="warning")
+    ctx.message(f"{booked} booked, {already} already booked, {len(skipped)} skipped, "
+                f"{len(failed)} refused, {len(retry)} to retry.")
+    ctx.session.commit()
+    if retry:
+        raise RetryableError(f"{len(retry)} shipment(s) could not reach the carrier: {retry[0]}")
+    if total == 1 and (failed or skipped):
+        raise DomainError((failed or list(skipped.values()))[0])
+    return {"booked": booked, "already_booked": already, "skipped": len(skipped),
+            "refused": len(failed)}
+
+
+def refresh_tracking(ctx) -> dict:
+    """Ask the carrier where the selected parcels are (GHN); record what is new."""
+    ids = ctx.target_ids
+    ctx.progress(0, len(ids))
+    new = 0
+    with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
+        for i, shipment_id in enumerate(ids, start=1):
+            shipment = ctx.session.get(Shipment, shipment_id)
+            try:
+                applied = tracking.refresh_shipment(ctx.session, shipment_id,
+                                                    pool.get(shipment.provider_account))
+                new += sum(1 for a in applied if a.outcome in ("applied", "older"))
+            except (DomainError, IntegrationError) as exc:
+                if len(ids) == 1 or isinstance(exc, RetryableError):
+                    raise
+                ctx.message(f"{shipment}: {exc.message}", level="warning")
+            ctx.progress(i)
+    ctx.message(f"{new} new tracking event(s).")
+    return {"shipments": len(ids), "new_events": new}
+
+
+def poll_tracking(ctx) -> dict:
+    """Periodic: every open GHN parcel, asked for its status (callbacks may have been lost)."""
+    ids = tracking.shipments_to_poll(ctx.session, "ghn")
+    ctx.progress(0, len(ids))
+    new = failed = 0
+    with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
+        for i, shipment_id in enumerate(ids, start=1):
+            shipment = ctx.session.get(Shipment, shipment_id)
+            try:
+                applied = tracking.refresh_shipment(ctx.session, shipment_id,
+                                                    pool.get(shipment.provider_account))
+                new += sum(1 for a in applied if a.outcome in ("applied", "older"))
+            except (DomainError, IntegrationError) as exc:
+                failed += 1
+                ctx.message(f"{shipment}: {getattr(exc, 'message', exc)}", level="warning")
+            ctx.progress(i, commit=i % 20 == 0 or i == len(ids))
+    return {"polled": len(ids), "new_events": new, "failed": failed}
+
+
+def cancel_shipment(ctx) -> dict:
+    """Cancel the parcel with its carrier (before pickup); its order goes back to packed."""
+    [shipment_id] = ctx.target_ids[:1] or [None]
+    shipment = ctx.session.get(Shipment, shipment_id)
+    if shipment is None:
+        raise DomainError(f"Shipment #{shipment_id} does not exist.")
+    with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
+        client = pool.get(shipment.provider_account)
+        shipment = shipment_cancel.cancel_shipment(ctx.session, shipment_id, client,
+                                                   reason=str(ctx.params.get("reason") or ""))
+    ctx.progress(1, 1)
+    ctx.message(f"Shipment {shipment} cancelled; order back to packed.")
+    return {"shipment": shipment_id, "status": shipment.status.value}
