@@ -108,6 +108,8 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
     order = relationship("Order", back_populates="invoices")
     provider_account = relationship("ProviderAccount")
     original_invoice = relationship("Invoice", remote_side="Invoice.id")
+    # The invoices correcting this one (replacements, adjustments), for "replaced by" on its page.
+    corrections = relationship("Invoice", viewonly=True, order_by="Invoice.id")
     lines = relationship("InvoiceLine", back_populates="invoice", cascade="all, delete-orphan",
                          order_by="InvoiceLine.position")
     __table_args__ = (
@@ -123,6 +125,17 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
     def display_number(self) -> str:
         number = f"{self.number:08d}" if self.number else "—"
         return f"{self.template.value if self.template else ''}{self.series} № {number}"
+
+    @property
+    def replaced_by(self) -> str:
+        """The issued invoice that replaced this one ("" when not replaced)."""
+        return ", ".join(c.display_number for c in self.corrections
+                         if c.kind == InvoiceKind.REPLACEMENT and c.status in ISSUED_STATES)
+
+    @property
+    def corrected_by(self) -> str:
+        """Every correction of this invoice with its state."""
+        return ", ".join(f"{c.kind.value} {c.display_number} ({c.status.value})" for c in self.corrections)
 
     def __str__(self) -> str:
         return self.display_number

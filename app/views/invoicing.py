@@ -1,6 +1,7 @@
 """Invoicing views: e-invoices (read-only once issued), their lines, the registered series."""
 from app.models import Invoice, InvoiceLine, InvoiceSeries
 from app.views.base import OrderHubModelView
+from app.views.invoice_actions import InvoiceViewActions
 from app.views.interface import OrderHubInterface
 
 
@@ -14,7 +15,7 @@ class InvoiceLineView(OrderHubModelView):
     base_order = ("position", "asc")
 
 
-class InvoiceView(OrderHubModelView):
+class InvoiceView(InvoiceViewActions, OrderHubModelView):
     datamodel = OrderHubInterface(Invoice, eager=("order", "original_invoice"))
     class_permission_name = "Invoice"
     list_columns = ["display_number", "order", "provider", "kind", "status", "buyer_name",

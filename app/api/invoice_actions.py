@@ -1,0 +1,117 @@
+"""E-invoice actions on the REST API (SPEC §8).
+
+- ``POST /api/v1/order/<id>/invoice`` — save the order's invoice (prefilled from the order; any of
+  ``provider_account_id``, ``template``, ``series``, ``buyer``, ``payment_method``, ``lines``, ``note`` in the
+  body override the prefill) and issue it in a job: 202 ``{"job_id", "invoice_id"}``;
+- ``POST /api/v1/invoice/<id>/replace`` and ``/adjust`` (supervisor) — body ``reason``,
+  ``agreement_reference``, optionally ``lines``, ``buyer``, ``direction`` (adjust: increase/decrease),
+  ``return_id`` (prefilled from that return): 202 ``{"job_id", "invoice_id"}``;
+- ``GET /api/v1/invoice/<id>/pdf`` — the provider's PDF once issued, else the local rendering.
+
+Refusals: 409 naming the state; invalid input 422 with ``errors`` keyed by field (``buyer.tax_code``…).
+The invoice resource itself stays read-only (GET only).
+"""
+from __future__ import annotations
+
+from flask import Response
+from flask_appbuilder.api import expose, protect, safe
+
+from app.api.actions import json_body, start_api_job
+from app.extensions import db
+from app.services.errors import DomainError, ValidationErrors
+from app.services.invoice_corrections import create_correction, prefill_correction
+from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
+from app.services.invoicing import InvoiceForm, create_invoice_draft, invoice_pdf, parse_form, prefill_from_order
+
+OVERRIDES = ("provider_account_id", "template", "series", "payment_method", "lines", "note", "reason",
+             "agreement_reference", "direction", "return_id")
+
+
+def _merged(prefilled: InvoiceForm, body: dict) -> InvoiceForm:
+    """The prefilled form with whatever the body gives laid over it (buyer fields one by one)."""
+    data = prefilled.as_dict()
+    for key in OVERRIDES:
+        if key in body:
+            data[key] = body[key]
+    if isinstance(body.get("buyer"), dict):
+        data["buyer"].update(body["buyer"])
+    return parse_form(data)
+
+
+def _error(api, exc: DomainError):
+    db.session.rollback()
+    body = {"message": exc.message}
+    if isinstance(exc, ValidationErrors):
+        body["errors"] = exc.errors
+    elif getattr(exc, "field", None):
+        body["errors"] = {exc.field: [exc.message]}
+    return api.response(exc.http_status, **body)
+
+
+class OrderInvoiceActions:
+    """Mixed into the ``order`` ModelRestApi."""
+
+    @expose("/<int:pk>/invoice", methods=["POST"])
+    @protect()
+    @safe
+    def issue_invoice(self, pk):
+        body = json_body()
+        try:
+            form = _merged(prefill_from_order(db.session, pk, account_id=body.get("provider_account_id")), body)
+            invoice = create_invoice_draft(db.session, pk, form)
+        except DomainError as exc:
+            return _error(self, exc)
+        job = start_api_job("invoicing.issue_invoices", f"Issue invoice for order #{pk}", "order", [pk],
+                            queue="integrations", params={"invoice_id": invoice.id})
+        return self.response(202, job_id=job.id, invoice_id=invoice.id, status=job.status.value)
+
+
+class InvoiceCorrectionActions:
+    """Mixed into the read-only ``invoice`` ModelRestApi; only these action routes are added to it."""
+
+    ACTION_ROUTES = {"replace", "adjust", "pdf"}
+
+    def __init__(self):
+        if self.include_route_methods is not None:
+            self.include_route_methods = set(self.include_route_methods) | self.ACTION_ROUTES
+        super().__init__()
+
+    def _correct(self, pk, kind):
+        body = json_body()
+        try:
+            form = _merged(prefill_correction(db.session, pk, kind, return_id=body.get("return_id")), body)
+            invoice = create_correction(db.session, pk, form, kind)
+        except DomainError as exc:
+            return _error(self, exc)
+        job = start_api_job("invoicing.issue_invoices", f"Issue {kind} invoice for invoice #{pk}", "invoice",
+                            [invoice.id], queue="integrations")
+        return self.response(202, job_id=job.id, invoice_id=invoice.id, status=job.status.value)
+
+    @expose("/<int:pk>/replace", methods=["POST"])
+    @protect()
+    @safe
+    def replace(self, pk):
+        return self._correct(pk, REPLACEMENT)
+
+    @expose("/<int:pk>/adjust", methods=["POST"])
+    @protect()
+    @safe
+    def adjust(self, pk):
+        return self._correct(pk, ADJUSTMENT)
+
+    @expose("/<int:pk>/pdf", methods=["GET"])
+    @protect()
+    @safe
+    def pdf(self, pk):
+        try:
+            data, name = invoice_pdf(db.session, pk)
+        except DomainError as exc:
+            return _error(self, exc)
+        return Response(data, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+MIXINS = {
+    "order": [(OrderInvoiceActions, {"issue_invoice": "invoice"})],
+    "invoice": [(InvoiceCorrectionActions, {"replace": "replace", "adjust": "adjust", "pdf": "download_pdf"})],
+}

@@ -1,0 +1,269 @@
+"""Issuing a saved invoice through its provider — never twice, one at a time per series.
+
+``issue_invoice`` walks three transactions:
+
+1. draft → pending, committed *before* any call: from then on the provider may hold the invoice, so every
+   later attempt looks it up by the transaction key before sending anything;
+2. the InvoiceSeries row is locked (``SELECT … FOR UPDATE``) for the rest of the attempt, so invoices of
+   one series go out one at a time — the providers refuse overlapping issues
+   (``InvoiceNumberNotCotinuous``) and number strictly in order;
+3. look up (if an earlier attempt may have reached the provider), else send; a timeout is followed at once
+   by a look-up by the same key — the provider may have issued it and we never heard back; then number,
+   series, tax-authority code, lookup code and time are stored and committed with the series' last number.
+
+If the process dies between the provider's answer and our commit, the invoice is still pending: the retry
+finds the issued invoice by its key and stores it. A refusal (validation, business rule) marks the invoice
+failed with the provider's own message; a new invoice can then be made. The provider's PDF and the email
+to the buyer come after (``deliver_invoice``), so a slow PDF never risks the number.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.integrations.base import AuthError, NotFound as ProviderNotFound, PermanentError, RetryableError
+from app.integrations.einvoice.common import IssuedInvoice
+from app.models import ISSUED_STATES, Invoice, InvoiceKind, InvoiceSeries, InvoiceStatus
+from app.models.base import utcnow
+from app.services import invoice_mail
+from app.services.einvoice_clients import build_payload, client_for, seller_of, template_code
+from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError
+from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, open_original,
+                                    prefill_from_order, today_vn)
+
+
+class InvoiceRefused(DomainError):
+    """The provider refused the invoice (its message kept); the invoice is marked failed."""
+
+
+def _load(session: Session, invoice_id: int, *, lock: bool = False) -> Invoice:
+    stmt = sa.select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
+    if lock:
+        stmt = stmt.with_for_update(of=Invoice)
+    invoice = session.scalars(stmt).first()
+    if invoice is None:
+        raise NotFound(f"Invoice #{invoice_id} does not exist.")
+    return invoice
+
+
+def _lock_series(session: Session, invoice: Invoice) -> InvoiceSeries:
+    series = session.scalars(sa.select(InvoiceSeries).where(
+        InvoiceSeries.provider_account_id == invoice.provider_account_id,
+        InvoiceSeries.template == invoice.template, InvoiceSeries.series == invoice.series)
+        .with_for_update()).first()
+    if series is None:
+        raise ValidationError("series", f"Series {invoice.template.value}{invoice.series} is not registered "
+                                        "for this account any more.")
+    return series
+
+
+def _mark_failed(session: Session, invoice_id: int, message: str) -> None:
+    session.rollback()
+    invoice = _load(session, invoice_id)
+    if invoice.status not in ISSUED_STATES:
+        invoice.status = InvoiceStatus.FAILED
+        invoice.error_message = message[:1000]
+        session.commit()
+
+
+def _note_error(session: Session, invoice_id: int, message: str) -> None:
+    """Keep the last transient problem on the (still pending) invoice for the clerk to see."""
+    session.rollback()
+    invoice = _load(session, invoice_id)
+    if invoice.status == InvoiceStatus.PENDING:
+        invoice.error_message = message[:1000]
+        session.commit()
+
+
+def _utc(moment):
+    if moment is None:
+        return utcnow()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def _send(client, invoice: Invoice) -> IssuedInvoice:
+    """Send the invoice; after a timeout (or any transient failure) look it up by its key at once."""
+    account = invoice.provider_account
+    computed = computed_of(invoice, today_vn())
+    original = invoice.original_invoice
+    payload = build_payload(account, computed, key=invoice.transaction_key,
+                            order_code=invoice.order.number if invoice.order is not None else "",
+                            original_template=original.template.value if original is not None else None)
+    try:
+        return client.issue(payload)
+    except RetryableError:
+        try:
+            found = client.find_by_key(invoice.transaction_key)
+        except RetryableError:
+            found = None
+        if found is None:
+            raise
+        return found
+
+
+def _apply_result(session: Session, invoice: Invoice, series: InvoiceSeries, result: IssuedInvoice) -> None:
+    if result.number is None:  # asynchronous issuance: numbered later, look it up again then
+        raise RetryableError("The provider accepted the invoice but has not numbered it yet.",
+                             provider=invoice.provider.value, code="not_numbered")
+    invoice.number = result.number
+    invoice.series = result.series or invoice.series
+    invoice.tax_authority_code = result.tax_authority_code
+    invoice.lookup_code = result.lookup_code
+    invoice.issued_at = _utc(result.issued_at)
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.error_message = None
+    series.last_number = max(series.last_number or 0, result.number)
+    original = invoice.original_invoice
+    if original is not None:
+        original.status = (InvoiceStatus.REPLACED if invoice.kind == InvoiceKind.REPLACEMENT
+                           else InvoiceStatus.ADJUSTED)
+
+
+def _check_original_still_correctable(invoice: Invoice) -> None:
+    original = invoice.original_invoice
+    if original is None:
+        return
+    if original.status == InvoiceStatus.REPLACED or (
+            invoice.kind == InvoiceKind.REPLACEMENT and original.status == InvoiceStatus.ADJUSTED):
+        raise ValidationError("original_invoice", f"Invoice {original.display_number} is already "
+                                                  f"{original.status.value}; it cannot be corrected this way.")
+
+
+def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = None,
+                  transport: httpx.BaseTransport | None = None) -> Invoice:
+    """Issue a saved invoice through its provider (see the module text). Safe to call again at any time."""
+    invoice = _load(session, invoice_id)
+    if invoice.status in ISSUED_STATES:
+        return invoice
+    if invoice.status == InvoiceStatus.FAILED:
+        raise InvalidTransition("issue", "failed", record="invoice")
+    maybe_sent = invoice.status == InvoiceStatus.PENDING
+    if not maybe_sent:
+        invoice.status = InvoiceStatus.PENDING
+        session.commit()
+    try:
+        series = _lock_series(session, invoice)
+        invoice = _load(session, invoice_id)       # as it is now, after waiting for the lock
+        if invoice.status in ISSUED_STATES:        # another worker issued it meanwhile
+            session.commit()
+            return invoice
+        _check_original_still_correctable(invoice)
+    except ValidationError as exc:
+        if maybe_sent:
+            _note_error(session, invoice_id, exc.message)
+        else:
+            _mark_failed(session, invoice_id, exc.message)
+        raise
+    with client_for(invoice.provider_account, session=session, job_id=job_id, transport=transport) as client:
+        try:
+            result = client.find_by_key(invoice.transaction_key) if maybe_sent else None
+            if result is None:
+                result = _send(client, invoice)
+        except AuthError as exc:          # fix the account, then retry: the invoice stays pending
+            _note_error(session, invoice_id, f"{exc.provider}: {exc.message}")
+            raise
+        except ProviderNotFound as exc:
+            _note_error(session, invoice_id, exc.message)
+            raise
+        except PermanentError as exc:      # refused: never issued, a new invoice can be made
+            _mark_failed(session, invoice_id, f"{exc.provider} refused the invoice: {exc.message}")
+            raise InvoiceRefused(f"{exc.provider} refused invoice #{invoice_id}: {exc.message}") from exc
+        except RetryableError as exc:
+            _note_error(session, invoice_id, f"{exc.message} — will look it up and try again.")
+            raise
+        except DomainError as exc:         # the stored content no longer passes the rules (e.g. new year)
+            _mark_failed(session, invoice_id, exc.message)
+            raise
+    _apply_result(session, invoice, series, result)
+    try:
+        session.commit()
+    except sa.exc.IntegrityError as exc:
+        message = (f"The provider issued this invoice as {invoice.template.value}{result.series} № "
+                   f"{result.number}, but OrderHub already records that number: the provider's register and "
+                   "ours disagree (was the provider's sandbox reset?).")
+        _note_error(session, invoice_id, message)
+        raise DomainError(message) from exc
+    return invoice
+
+
+# ------------------------------------------------------------------------------------- delivery
+
+def fetch_provider_pdf(session: Session, invoice_id: int, *, job_id: int | None = None,
+                       transport: httpx.BaseTransport | None = None) -> bytes | None:
+    """Store the provider's signed PDF of an issued invoice (once); returns it."""
+    invoice = _load(session, invoice_id)
+    if invoice.status not in ISSUED_STATES:
+        raise InvalidTransition("download the provider's PDF of", invoice.status.value, record="invoice")
+    if invoice.pdf:
+        return invoice.pdf
+    issued = IssuedInvoice(provider=invoice.provider.value, template=invoice.template.value,
+                           series=invoice.series, number=invoice.number,
+                           transaction_key=invoice.transaction_key, lookup_code=invoice.lookup_code,
+                           provider_id=invoice.lookup_code,
+                           template_code=template_code(invoice.provider_account, invoice.template.value))
+    with client_for(invoice.provider_account, session=session, job_id=job_id, transport=transport) as client:
+        try:
+            pdf = client.pdf(issued)
+        except ProviderNotFound as exc:   # S-Invoice makes the file a few seconds after issuing
+            raise RetryableError(f"The provider has no PDF yet: {exc.message}", provider=exc.provider,
+                                 code="pdf_not_ready") from exc
+    invoice.pdf = pdf
+    session.commit()
+    return pdf
+
+
+def email_invoice(session: Session, invoice_id: int, mail: invoice_mail.MailSettings, *,
+                  force: bool = False) -> str | None:
+    """Email the invoice PDF to the buyer once (``force`` sends it again); returns where it went."""
+    invoice = _load(session, invoice_id)
+    if invoice.status not in ISSUED_STATES:
+        raise InvalidTransition("email", invoice.status.value, record="invoice")
+    if not invoice.buyer_email:
+        if force:
+            raise ValidationError("buyer_email", f"Invoice {invoice.display_number} has no buyer email.")
+        return None
+    if invoice.emailed_at is not None and not force:
+        return None
+    pdf = invoice.pdf or local_pdf(invoice)
+    seller = seller_of(invoice.provider_account)
+    label = f"{invoice.template.value}{invoice.series} số {invoice.number}"
+    msg = invoice_mail.invoice_message(
+        mail, to=invoice.buyer_email, seller_name=seller.name, invoice_label=label,
+        total=f"{int(invoice.total):,}".replace(",", "."), lookup_code=invoice.lookup_code, pdf=pdf,
+        filename=f"{invoice.template.value}{invoice.series}-{invoice.number}.pdf")
+    where = invoice_mail.send(mail, msg)
+    invoice.emailed_at = utcnow()
+    session.commit()
+    return where
+
+
+def deliver_invoice(session: Session, invoice_id: int, mail: invoice_mail.MailSettings | None, *,
+                    job_id: int | None = None, transport: httpx.BaseTransport | None = None) -> None:
+    fetch_provider_pdf(session, invoice_id, job_id=job_id, transport=transport)
+    if mail is not None:
+        email_invoice(session, invoice_id, mail)
+
+
+def issue_and_deliver(session: Session, invoice_id: int, mail: invoice_mail.MailSettings | None, *,
+                      job_id: int | None = None, transport: httpx.BaseTransport | None = None) -> Invoice:
+    invoice = issue_invoice(session, invoice_id, job_id=job_id, transport=transport)
+    deliver_invoice(session, invoice.id, mail, job_id=job_id, transport=transport)
+    return invoice
+
+
+def issue_for_order(session: Session, order_id: int, mail: invoice_mail.MailSettings | None, *,
+                    job_id: int | None = None, transport: httpx.BaseTransport | None = None) -> Invoice:
+    """The order's invoice issued: its saved draft or pending one, else one prefilled from the order."""
+    invoice = open_original(session, order_id)
+    if invoice is None:
+        invoice = create_invoice_draft(session, order_id, prefill_from_order(session, order_id))
+    return issue_and_deliver(session, invoice.id, mail, job_id=job_id, transport=transport)
+
+
+__all__ = ["issue_invoice", "fetch_provider_pdf", "email_invoice", "deliver_invoice", "issue_and_deliver",
+           "issue_for_order", "InvoiceRefused"]

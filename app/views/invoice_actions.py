@@ -1,0 +1,189 @@
+"""Invoice page buttons: PDF (the provider's signed copy, or the local rendering), preview, email again
+(clerks); replacement and adjustment invoices, also from a customer return (supervisors).
+
+The invoice itself stays read-only: there is no edit or delete, only new invoices that correct it.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+
+from app.extensions import db
+from app.models import Invoice
+from app.services.errors import DomainError, ValidationErrors
+from app.services.invoice_corrections import correction_for_return, create_correction, prefill_correction
+from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
+from app.services.invoicing import invoice_pdf, local_pdf, parse_form, preview_pdf
+from app.views.base import start_job_from_view
+from app.views.invoice_form_page import errors_of, pdf_response, refused, render_invoice_form
+
+TITLES = {REPLACEMENT: "Replacement invoice", ADJUSTMENT: "Adjustment invoice"}
+FORM_ENDPOINT = {REPLACEMENT: "InvoiceView.replace_form", ADJUSTMENT: "InvoiceView.adjust_form"}
+PREVIEW_ENDPOINT = {REPLACEMENT: "InvoiceView.replace_preview", ADJUSTMENT: "InvoiceView.adjust_preview"}
+
+
+def _one(items):
+    return items[0] if isinstance(items, list) else items
+
+
+class InvoiceViewActions:
+    """Mixed into InvoiceView."""
+
+    permission_aliases = {"pdf": "download_pdf", "preview_pdf": "preview", "replace_form": "replace",
+                          "replace_preview": "replace", "adjust_form": "adjust", "adjust_preview": "adjust",
+                          "from_return": "adjust"}
+    extra_show_columns = ["replaced_by", "corrected_by"]
+
+    def __init__(self, **kwargs):
+        if getattr(self, "show_columns", None):
+            self.show_columns = list(self.show_columns) + [c for c in self.extra_show_columns
+                                                           if c not in self.show_columns]
+            self.label_columns = {**(self.label_columns or {}), "replaced_by": "Replaced by",
+                                  "corrected_by": "Corrected by"}
+        super().__init__(**kwargs)
+        # InvoiceView is read-only (base_permissions = ["can_read"]); its action pages are granted by
+        # their own action permissions, never by write/delete.
+        own = {f"can_{p}" for p in self.permission_aliases.values()}
+        self.base_permissions = list(dict.fromkeys(list(self.base_permissions) + sorted(own)))
+
+    # --- PDFs ---------------------------------------------------------------------------------
+    @action("download_pdf", "Download PDF", "", "fa-file-pdf-o", multiple=False)
+    def download_pdf(self, items):
+        return redirect(url_for("InvoiceView.pdf", pk=_one(items).id))
+
+    @expose("/pdf/<int:pk>")
+    @has_access
+    def pdf(self, pk):
+        try:
+            data, name = invoice_pdf(db.session, pk)
+        except DomainError as exc:
+            refused(exc)
+            return redirect(url_for("InvoiceView.list"))
+        return pdf_response(data, name, download=True)
+
+    @action("preview", "Preview PDF", "", "fa-eye", multiple=False)
+    def preview(self, items):
+        return redirect(url_for("InvoiceView.preview_pdf", pk=_one(items).id))
+
+    @expose("/preview/<int:pk>")
+    @has_access
+    def preview_pdf(self, pk):
+        invoice = db.session.get(Invoice, pk)
+        if invoice is None:
+            flash("No such invoice.", "danger")
+            return redirect(url_for("InvoiceView.list"))
+        try:
+            data = local_pdf(invoice)
+        except DomainError as exc:
+            refused(exc)
+            return redirect(url_for("InvoiceView.show", pk=pk))
+        return pdf_response(data, f"invoice-{pk}.pdf")
+
+    # --- email --------------------------------------------------------------------------------
+    @action("resend_email", "Email to buyer again", "Email this invoice to the buyer again?", "fa-envelope",
+            multiple=False)
+    def resend_email(self, items):
+        invoice = _one(items)
+        job = start_job_from_view("invoicing.resend_email", f"Email invoice {invoice.display_number}",
+                                  "invoice", [invoice.id], queue="default")
+        flash(f"Job #{job.id} is emailing the invoice to {invoice.buyer_email or 'the buyer'}.", "info")
+        return redirect(url_for("InvoiceView.show", pk=invoice.id))
+
+    # --- replacement and adjustment -----------------------------------------------------------
+    @action("replace", "Replacement invoice", "", "fa-exchange", multiple=False)
+    def replace(self, items):
+        return redirect(url_for("InvoiceView.replace_form", pk=_one(items).id))
+
+    @action("adjust", "Adjustment invoice", "", "fa-sliders", multiple=False)
+    def adjust(self, items):
+        return redirect(url_for("InvoiceView.adjust_form", pk=_one(items).id))
+
+    def _correction_page(self, original, kind, form, errors=None, status=200):
+        return render_invoice_form(
+            self, form, errors=errors, status=status, kind=kind, original=original, order=original.order,
+            title=f"{TITLES[kind]} for {original.display_number}", submit_label=f"Issue {TITLES[kind].lower()}",
+            submit_url=url_for(FORM_ENDPOINT[kind], pk=original.id),
+            preview_url=url_for(PREVIEW_ENDPOINT[kind], pk=original.id),
+            back_url=url_for("InvoiceView.show", pk=original.id))
+
+    def _correction(self, pk, kind):
+        original = db.session.get(Invoice, pk)
+        if original is None:
+            flash("No such invoice.", "danger")
+            return redirect(url_for("InvoiceView.list"))
+        if request.method == "GET":
+            try:
+                form = prefill_correction(db.session, pk, kind, return_id=request.args.get("return_id", type=int))
+            except DomainError as exc:
+                refused(exc)
+                return redirect(url_for("InvoiceView.show", pk=pk))
+            return self._correction_page(original, kind, form)
+        form = parse_form(request.form)
+        try:
+            invoice = create_correction(db.session, pk, form, kind)
+        except ValidationErrors as exc:
+            db.session.rollback()
+            return self._correction_page(db.session.get(Invoice, pk), kind, form, errors_of(exc), 422)
+        except DomainError as exc:
+            refused(exc)
+            return redirect(url_for("InvoiceView.show", pk=pk))
+        job = start_job_from_view("invoicing.issue_invoices", f"Issue {TITLES[kind].lower()} for "
+                                  f"{original.display_number}", "invoice", [invoice.id], queue="integrations")
+        flash(f"{TITLES[kind]} saved; job #{job.id} is issuing it.", "info")
+        return redirect(url_for("InvoiceView.show", pk=invoice.id))
+
+    def _correction_preview(self, pk, kind):
+        original = db.session.get(Invoice, pk)
+        if original is None:
+            flash("No such invoice.", "danger")
+            return redirect(url_for("InvoiceView.list"))
+        form = parse_form(request.form)
+        try:
+            pdf = preview_pdf(db.session, form, kind=kind, original=original,
+                              order_code=original.order.number if original.order else "")
+        except DomainError as exc:
+            db.session.rollback()
+            return self._correction_page(original, kind, form, errors_of(exc) or {"form": [exc.message]}, 422)
+        return pdf_response(pdf, f"preview-{kind}-{pk}.pdf")
+
+    @expose("/replace/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def replace_form(self, pk):
+        return self._correction(pk, REPLACEMENT)
+
+    @expose("/replace_preview/<int:pk>", methods=["POST"])
+    @has_access
+    def replace_preview(self, pk):
+        return self._correction_preview(pk, REPLACEMENT)
+
+    @expose("/adjust/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def adjust_form(self, pk):
+        return self._correction(pk, ADJUSTMENT)
+
+    @expose("/adjust_preview/<int:pk>", methods=["POST"])
+    @has_access
+    def adjust_preview(self, pk):
+        return self._correction_preview(pk, ADJUSTMENT)
+
+    @expose("/from_return/<int:return_id>")
+    @has_access
+    def from_return(self, return_id):
+        """A return's invoice correction: an adjustment decreasing the invoice by what came back
+        (``?kind=replacement`` for a replacement with what the buyer kept, when allowed)."""
+        try:
+            suggestion = correction_for_return(db.session, return_id)
+        except DomainError as exc:
+            refused(exc)
+            return redirect(url_for("ReturnRequestView.show", pk=return_id))
+        kind = request.args.get("kind") or suggestion.kind
+        if kind == REPLACEMENT and not suggestion.replacement_allowed:
+            flash("A full return (or an invoice already adjusted) is corrected by an adjustment.", "warning")
+            kind = ADJUSTMENT
+        return redirect(url_for(FORM_ENDPOINT[kind], pk=suggestion.invoice.id, return_id=return_id))
+
+
+INVOICE_VIEW_MIXIN = InvoiceViewActions
+__all__ = ["InvoiceViewActions", "INVOICE_VIEW_MIXIN"]

@@ -1,0 +1,93 @@
+"""Order page buttons for e-invoices: "Issue invoice" (a form prefilled from the order, with a PDF
+preview) for clerks, and "Issue invoices for selected" (a job) for supervisors."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+
+from app.extensions import db
+from app.models import Order
+from app.services.errors import DomainError, ValidationErrors
+from app.services.invoicing import create_invoice_draft, parse_form, prefill_from_order, preview_pdf
+from app.views.base import start_job_from_view
+from app.views.invoice_form_page import errors_of, pdf_response, refused, render_invoice_form
+
+
+def _one(items):
+    return items[0] if isinstance(items, list) else items
+
+
+class OrderInvoiceViewActions:
+    """Mixed into OrderView (listed in ORDER_VIEW_MODULES)."""
+
+    permission_aliases = {"invoice_form": "invoice", "invoice_preview": "preview_invoice"}
+
+    @action("invoice", "Issue invoice", "", "fa-file-text", multiple=False)
+    def invoice(self, items):
+        return redirect(url_for("OrderView.invoice_form", pk=_one(items).id))
+
+    def _invoice_page(self, order, form, errors=None, status=200):
+        return render_invoice_form(
+            self, form, errors=errors, status=status, kind="original", order=order,
+            title=f"Issue e-invoice for order {order.number}", submit_label="Issue invoice",
+            submit_url=url_for("OrderView.invoice_form", pk=order.id),
+            preview_url=url_for("OrderView.invoice_preview", pk=order.id),
+            back_url=url_for("OrderView.show", pk=order.id))
+
+    @expose("/invoice/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def invoice_form(self, pk):
+        order = db.session.get(Order, pk)
+        if order is None:
+            flash("No such order.", "danger")
+            return redirect(url_for("OrderView.list"))
+        if request.method == "GET":
+            try:
+                form = prefill_from_order(db.session, pk)
+            except DomainError as exc:
+                refused(exc)
+                return redirect(url_for("OrderView.show", pk=pk))
+            return self._invoice_page(order, form)
+        form = parse_form(request.form)
+        try:
+            invoice = create_invoice_draft(db.session, pk, form)
+        except ValidationErrors as exc:
+            db.session.rollback()
+            return self._invoice_page(db.session.get(Order, pk), form, errors_of(exc), 422)
+        except DomainError as exc:
+            refused(exc)
+            return redirect(url_for("OrderView.show", pk=pk))
+        job = start_job_from_view("invoicing.issue_invoices", f"Issue invoice for order {order.number}",
+                                  "order", [pk], queue="integrations", params={"invoice_id": invoice.id})
+        flash(f"Invoice saved; job #{job.id} is issuing it through {invoice.provider.value}.", "info")
+        return redirect(url_for("OrderView.show", pk=pk))
+
+    @expose("/invoice_preview/<int:pk>", methods=["POST"])
+    @has_access
+    def invoice_preview(self, pk):
+        order = db.session.get(Order, pk)
+        if order is None:
+            flash("No such order.", "danger")
+            return redirect(url_for("OrderView.list"))
+        form = parse_form(request.form)
+        try:
+            pdf = preview_pdf(db.session, form, order_code=order.number)
+        except DomainError as exc:
+            db.session.rollback()
+            return self._invoice_page(order, form, errors_of(exc) or {"form": [exc.message]}, 422)
+        return pdf_response(pdf, f"preview-{order.number}.pdf")
+
+    @action("bulk_issue_invoices", "Issue invoices for selected",
+            "Issue an e-invoice for each selected order (prefilled from the order)?", "fa-file-text",
+            single=False)
+    def bulk_issue_invoices(self, items):
+        items = items if isinstance(items, list) else [items]
+        job = start_job_from_view("invoicing.issue_invoices", f"Issue invoices for {len(items)} orders",
+                                  "order", [o.id for o in items], queue="integrations")
+        flash(f"Job #{job.id} started: issuing invoices for {len(items)} orders.", "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+
+ORDER_VIEW_MIXIN = OrderInvoiceViewActions

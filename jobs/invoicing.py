@@ -1,0 +1,93 @@
+"""E-invoice jobs: issue (one or many), the automatic rule, and emailing an invoice again.
+
+Every job is safe to run twice: an invoice is issued under its own transaction key, looked up by that key
+whenever an earlier attempt may have reached the provider, and an issued one is skipped. In a bulk run each
+invoice is its own transaction; a refused one is reported and the others go on; a transient failure (a
+timeout, the provider busy) is retried by RQ after the rest are done, and the retry skips what was issued.
+"""
+from __future__ import annotations
+
+from flask import current_app
+
+from app.integrations.base import IntegrationError, RetryableError
+from app.services.errors import DomainError
+from app.services.invoice_auto import orders_due_for_invoice
+from app.services.invoice_issuing import email_invoice, issue_and_deliver, issue_for_order
+from app.services.invoice_mail import MailSettings
+from jobs.schedule import PeriodicTask
+
+PERIODIC_TASKS = [
+    PeriodicTask("invoicing_auto_issue", 300, "invoicing.auto_issue",
+                 "Issue e-invoices for orders that need one", queue="integrations"),
+]
+
+
+def _mail() -> MailSettings:
+    return MailSettings.from_config(current_app.config)
+
+
+def _run_each(ctx, ids: list[int], issue_one, label: str) -> dict:
+    ctx.progress(0, len(ids))
+    issued, refused, retry = [], 0, None
+    for i, target in enumerate(ids, start=1):
+        try:
+            invoice = issue_one(target)
+            issued.append(invoice.id)
+            ctx.message(f"{label} #{target}: invoice {invoice.display_number} issued.")
+        except RetryableError as exc:
+            ctx.session.rollback()
+            retry = exc
+            ctx.message(f"{label} #{target}: {exc.message} — will try again.", level="warning")
+        except (DomainError, IntegrationError) as exc:
+            ctx.session.rollback()
+            refused += 1
+            ctx.message(f"{label} #{target}: {exc.message}", level="warning")
+        ctx.progress(i)
+    if retry is not None:
+        ctx.session.commit()  # keep the messages; RQ runs the job again and it skips what was issued
+        raise retry
+    if refused and not issued and len(ids) == 1:
+        raise DomainError(ctx.job.messages[-1]["text"])
+    return {"issued": len(issued), "refused": refused, "invoice_ids": issued}
+
+
+def issue_invoices(ctx) -> dict:
+    """Issue invoices: for orders (target_type "order": each order's saved invoice, or one prefilled from
+    the order) or saved invoices (target_type "invoice": e.g. a replacement or an adjustment)."""
+    mail, job_id = _mail(), ctx.job.id
+    if ctx.job.target_type == "invoice":
+        return _run_each(ctx, ctx.target_ids, lambda iid: issue_and_deliver(
+            ctx.session, iid, mail, job_id=job_id), "Invoice")
+    return _run_each(ctx, ctx.target_ids, lambda oid: issue_for_order(
+        ctx.session, oid, mail, job_id=job_id), "Order")
+
+
+def auto_issue(ctx) -> dict:
+    """The automatic rule (periodic): orders due an invoice get one, through the default account."""
+    from app.services.einvoice_clients import einvoice_accounts
+    if not einvoice_accounts(ctx.session):
+        ctx.message("No active e-invoice account: nothing issued.")
+        return {"issued": 0, "refused": 0, "invoice_ids": []}
+    threshold = int(current_app.config.get("INVOICE_AUTO_THRESHOLD") or 20_000_000)
+    ids = orders_due_for_invoice(ctx.session, threshold)
+    mail, job_id = _mail(), ctx.job.id
+    return _run_each(ctx, ids, lambda oid: issue_for_order(ctx.session, oid, mail, job_id=job_id), "Order")
+
+
+def resend_email(ctx) -> dict:
+    """Email the selected issued invoices to their buyers again."""
+    mail = _mail()
+    sent = 0
+    ctx.progress(0, len(ctx.target_ids))
+    for i, invoice_id in enumerate(ctx.target_ids, start=1):
+        try:
+            where = email_invoice(ctx.session, invoice_id, mail, force=True)
+            sent += 1
+            ctx.message(f"Invoice #{invoice_id} emailed ({where}).")
+        except DomainError as exc:
+            ctx.session.rollback()
+            ctx.message(f"Invoice #{invoice_id}: {exc.message}", level="warning")
+        ctx.progress(i)
+    if not sent and len(ctx.target_ids) == 1:
+        raise DomainError(ctx.job.messages[-1]["text"])
+    return {"sent": sent}

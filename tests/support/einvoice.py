@@ -1,0 +1,66 @@
+"""E-invoice test helpers: sandbox accounts and orders with a business buyer."""
+from __future__ import annotations
+
+import httpx
+
+from app.models import (Customer, InvoiceSeries, InvoiceTemplate, Order, OrderLine, OrderStatus,
+                        PaymentStatus, ProviderAccount, ProviderKind)
+from app.sandbox.misa import DEMO_CREDENTIALS as MISA
+from app.sandbox.sinvoice import DEMO_CREDENTIALS as SINVOICE
+from app.services.invoicing import today_vn
+
+DEMOS = {"sinvoice": SINVOICE, "misa": MISA}
+YEAR = today_vn().year
+SERIES = f"C{YEAR % 100}TAA"
+
+
+def account(session, provider: str, sandbox_root: str, *, timeout: float = 5, name: str | None = None,
+            default: bool = True) -> ProviderAccount:
+    """A ProviderAccount for ``provider`` at ``sandbox_root`` (``http://127.0.0.1:PORT``), with the
+    current year's registered series."""
+    demo = DEMOS[provider]
+    creds = ({k: demo[k] for k in ("username", "password", "supplier_tax_code")} if provider == "sinvoice"
+             else {k: demo[k] for k in ("app_id", "tax_code", "username", "password")})
+    acc = ProviderAccount(kind=ProviderKind.EINVOICE, provider=provider, name=name or f"{provider} test",
+                          base_url=f"{sandbox_root}/sandbox/{provider}", credentials=creds,
+                          settings={"seller": dict(demo["seller"]), "default": default, "timeout_seconds": timeout,
+                                    "template_codes": {"1": "1/001", "2": "2/001"}, "shipping_vat_rate": "10"})
+    session.add(acc)
+    session.flush()
+    for row in demo["series"][YEAR]:
+        session.add(InvoiceSeries(provider_account_id=acc.id, template=InvoiceTemplate(row["template"]),
+                                  series=row["series"], active=True))
+    session.commit()
+    return acc
+
+
+def business_order(session, *, status=OrderStatus.COMPLETED, shipped=True, **fields) -> Order:
+    customer = Customer(name="Trần Văn Bình", phone="0912345678", company_name="Công ty Cổ phần FPT",
+                        tax_code="0101248141", invoice_address="Số 10 Phạm Văn Bạch, Cầu Giấy, Hà Nội",
+                        invoice_email="ketoan@fpt.example", wants_invoice=True)
+    fields.setdefault("payment_status",
+                      PaymentStatus.PAID if status == OrderStatus.COMPLETED else PaymentStatus.UNPAID)
+    order = Order(buyer_name="Trần Văn Bình", buyer_phone="0912345678", customer=customer,
+                  ship_street="12 Lý Tự Trọng", ship_ward="Phường Bến Nghé", ship_province="TP. Hồ Chí Minh",
+                  payment_method="cod", shipping_fee=30000, status=status, **fields)
+    order.lines.append(OrderLine(sku="AO-M", name="Áo thun cổ tròn", quantity=2, unit_price=150000,
+                                 vat_rate="8", shipped_quantity=2 if shipped else 0))
+    order.lines.append(OrderLine(sku="NM-1", name="Nước mắm Phú Quốc", quantity=3, unit_price=45500,
+                                 discount=1500, vat_rate="10", shipped_quantity=3 if shipped else 0))
+    session.add(order)
+    session.commit()
+    return order
+
+
+def provider_invoices(sandbox_root: str, provider: str) -> list[dict]:
+    return httpx.get(f"{sandbox_root}/sandbox/{provider}/_control/invoices").json()
+
+
+def reset(sandbox_root: str) -> None:
+    for provider in DEMOS:
+        httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/reset", json={"state": True})
+        httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/config", json={"processing_delay": 0})
+
+
+def arm(sandbox_root: str, provider: str, **fault) -> None:
+    assert httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/faults", json=fault).status_code == 200
