@@ -14,7 +14,12 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# Compiled catalogues (app/translations/*/LC_MESSAGES/messages.mo) are built here, never committed.
+.PHONY: translations
+translations: $(STAMP)
+	$(VENV)/bin/pybabel -q compile -d app/translations
 
 migrate: install
 	$(MIGRATE_ENV) $(VENV)/bin/flask db upgrade -d migrations
