@@ -40,7 +40,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 LANGUAGES = ("vi", "en")
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "N_": None}
 SOURCE_DIRS = ("app", "jobs", "templates")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 

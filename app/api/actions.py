@@ -9,6 +9,16 @@ from flask import request
 
 from app.extensions import db
 from app.services.errors import DomainError
+from app.web.i18n import error_text, field_errors
+
+
+def error_body(exc: DomainError) -> dict:
+    """``{"message": …}``, plus ``{"errors": {field: [message]}}`` when the error names fields."""
+    body = {"message": error_text(exc)}
+    errors = field_errors(exc)
+    if errors:
+        body["errors"] = errors
+    return body
 
 
 def json_body() -> dict:
@@ -22,10 +32,7 @@ def run_action(api, fn, *args, **kwargs):
         return fn(*args, **kwargs), None
     except DomainError as exc:
         db.session.rollback()
-        body = {"message": exc.message}
-        if getattr(exc, "field", None):
-            body["errors"] = {exc.field: [exc.message]}
-        return None, api.response(exc.http_status, **body)
+        return None, api.response(exc.http_status, **error_body(exc))
 
 
 def accepted(api, job):

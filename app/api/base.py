@@ -12,6 +12,7 @@ from app.extensions import db
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import DomainError
+from app.api.actions import error_body
 from app.services.integrity import explain_integrity_error
 
 SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
@@ -60,10 +61,7 @@ class OrderHubRestApi(ModelRestApi):
             return fn()
         except DomainError as exc:
             db.session.rollback()
-            body = {"message": exc.message}
-            if getattr(exc, "field", None):
-                body["errors"] = {exc.field: [exc.message]}
-            return self.response(exc.http_status, **body)
+            return self.response(exc.http_status, **error_body(exc))
         except StaleDataError:
             db.session.rollback()
             return self.response(409, message="This record was changed by someone else since you "

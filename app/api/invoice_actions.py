@@ -16,9 +16,9 @@ from __future__ import annotations
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 
-from app.api.actions import json_body, start_api_job
+from app.api.actions import error_body, json_body, start_api_job
 from app.extensions import db
-from app.services.errors import DomainError, ValidationErrors
+from app.services.errors import DomainError
 from app.services.invoice_corrections import create_correction, prefill_correction
 from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
 from app.services.invoicing import InvoiceForm, create_invoice_draft, invoice_pdf, parse_form, prefill_from_order
@@ -40,12 +40,7 @@ def _merged(prefilled: InvoiceForm, body: dict) -> InvoiceForm:
 
 def _error(api, exc: DomainError):
     db.session.rollback()
-    body = {"message": exc.message}
-    if isinstance(exc, ValidationErrors):
-        body["errors"] = exc.errors
-    elif getattr(exc, "field", None):
-        body["errors"] = {exc.field: [exc.message]}
-    return api.response(exc.http_status, **body)
+    return api.response(exc.http_status, **error_body(exc))
 
 
 class OrderInvoiceActions:

@@ -6,18 +6,44 @@ The API maps them to status codes in one place (``app.api.errors``): a ``Validat
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it here: services know nothing of
+    Flask or of the reader's language. The web layer looks the message up in the reader's catalogue
+    (``app.web.i18n.error_text``). Write it with ``%(name)s`` placeholders filled from the error's
+    details, so the catalogue holds one entry per message, not one per value."""
+    return message
+
+
 class DomainError(Exception):
-    """A business rule refused the action."""
+    """A business rule refused the action.
+
+    ``message`` is the English text, a template with ``%(name)s`` placeholders filled from
+    ``details``; ``template`` keeps it unfilled for translation. Details named in ``translatable``
+    are words of our own vocabulary (an action, a state) and are translated too.
+    """
 
     http_status = 409
+    translatable: tuple[str, ...] = ()
 
     def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
+        self.template = message
         self.details = details
+        self.message = fill(message, details)
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message
+
+
+def fill(template: str, params: dict) -> str:
+    """``template % params`` when it has placeholders; the template itself when it has none (or
+    does not fit the params: a message is never lost to a formatting slip)."""
+    if not params or "%(" not in template:
+        return template
+    try:
+        return template % params
+    except (KeyError, TypeError, ValueError):
+        return template
 
 
 class ValidationError(DomainError):
@@ -56,9 +82,12 @@ class PermissionDenied(DomainError):
 class InvalidTransition(DomainError):
     """The action is not allowed from the record's current state."""
 
+    translatable = ("action", "record", "state")
+
     def __init__(self, action: str, state: str, record: str = "order"):
-        super().__init__(f"Cannot {action} this {record}: it is {state.replace('_', ' ')}.",
-                         action=action, state=state)
+        super().__init__(N_("Cannot %(action)s this %(record)s: it is %(state)s."),
+                         action=action.replace("_", " "), state=state.replace("_", " "),
+                         record=record.replace("_", " "))
         self.action = action
         self.state = state
 
@@ -66,15 +95,17 @@ class InvalidTransition(DomainError):
 class StaleVersion(DomainError):
     """Optimistic locking: the record changed since the user opened it."""
 
+    translatable = ("record",)
+
     def __init__(self, record: str = "record"):
-        super().__init__(f"This {record} was changed by someone else since you opened it. "
-                         "Reload it and make your change again.")
+        super().__init__(N_("This %(record)s was changed by someone else since you opened it. "
+                            "Reload it and make your change again."), record=record)
 
 
 class InsufficientStock(DomainError):
     def __init__(self, sku: str, warehouse: str, requested: int, available: int):
-        super().__init__(f"Not enough stock of {sku} in {warehouse}: {requested} requested, "
-                         f"{available} available.", sku=sku, warehouse=warehouse,
+        super().__init__(N_("Not enough stock of %(sku)s in %(warehouse)s: %(requested)s "
+                            "requested, %(available)s available."), sku=sku, warehouse=warehouse,
                          requested=requested, available=available)
         self.requested = requested
         self.available = available

@@ -17,6 +17,7 @@ from app.models import AuditLog
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import DomainError
+from app.web.i18n import error_text
 
 
 class OrderHubModelView(ModelView):
@@ -99,7 +100,7 @@ class OrderHubModelView(ModelView):
             result = fn(*args, **kwargs)
         except DomainError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            flash(error_text(exc), "danger")
             return None
         if success:
             flash(success, "success")

@@ -9,6 +9,7 @@ from flask import flash
 
 from app.extensions import db
 from app.services.errors import DomainError, ValidationError
+from app.web.i18n import error_text
 
 
 def whole_number(value, field: str, *, blank=None):
@@ -27,9 +28,10 @@ def whole_number(value, field: str, *, blank=None):
 def refusal_message(exc: DomainError) -> str:
     """The message to flash: prefixed by the field when the service named one."""
     field = getattr(exc, "field", None)
+    text = error_text(exc)
     if field and not exc.message.startswith(f"{field}:"):
-        return f"{field}: {exc.message}"
-    return exc.message
+        return f"{field}: {text}"
+    return text
 
 
 def run_form_service(fn, *args, success: str | None = None, **kwargs):

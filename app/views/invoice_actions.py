@@ -10,6 +10,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Invoice
 from app.services.errors import DomainError, ValidationErrors
@@ -145,7 +146,7 @@ class InvoiceViewActions:
                               order_code=original.order.number if original.order else "")
         except DomainError as exc:
             db.session.rollback()
-            return self._correction_page(original, kind, form, errors_of(exc) or {"form": [exc.message]}, 422)
+            return self._correction_page(original, kind, form, errors_of(exc) or {"form": [error_text(exc)]}, 422)
         return pdf_response(pdf, f"preview-{kind}-{pk}.pdf")
 
     @expose("/replace/<int:pk>", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.models import InvoiceSeries
 from app.services.einvoice_clients import einvoice_accounts
@@ -29,7 +30,7 @@ def errors_of(exc: DomainError) -> dict:
     if isinstance(exc, ValidationErrors):
         return exc.errors
     field = getattr(exc, "field", None)
-    return {field: [exc.message]} if field else {}
+    return {field: [error_text(exc)]} if field else {}
 
 
 def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Response:
@@ -41,4 +42,4 @@ def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Respon
 def refused(exc: DomainError):
     """A refusal that is not about a field: flash it."""
     db.session.rollback()
-    flash(exc.message, "danger")
+    flash(error_text(exc), "danger")

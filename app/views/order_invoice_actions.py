@@ -7,6 +7,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Order
 from app.services.errors import DomainError, ValidationErrors
@@ -76,7 +77,7 @@ class OrderInvoiceViewActions:
             pdf = preview_pdf(db.session, form, order_code=order.number)
         except DomainError as exc:
             db.session.rollback()
-            return self._invoice_page(order, form, errors_of(exc) or {"form": [exc.message]}, 422)
+            return self._invoice_page(order, form, errors_of(exc) or {"form": [error_text(exc)]}, 422)
         return pdf_response(pdf, f"preview-{order.number}.pdf")
 
     @action("bulk_issue_invoices", "Issue invoices for selected",

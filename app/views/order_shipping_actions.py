@@ -10,6 +10,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy.orm import selectinload
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.integrations.base import IntegrationError
 from app.models import Order, OrderLine, OrderStatus, Shipment
@@ -75,7 +76,7 @@ class OrderShippingActions:
         try:
             base = shipments.default_form(db.session, order, carrier)
         except DomainError as exc:
-            flash(exc.message, "danger")
+            flash(error_text(exc), "danger")
             return back
         form, errors = base, {}
         if request.method == "POST":

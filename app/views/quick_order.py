@@ -8,6 +8,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.models import PaymentMethod, Warehouse
 from app.services.errors import DomainError
@@ -64,8 +65,8 @@ class QuickOrderView(BaseView):
                     invoice_requested=bool(f.get("invoice_requested")))
             except DomainError as exc:
                 db.session.rollback()
-                flash(exc.message if not getattr(exc, "field", None)
-                      else f"{exc.field}: {exc.message}", "danger")
+                flash(error_text(exc) if not getattr(exc, "field", None)
+                      else f"{exc.field}: {error_text(exc)}", "danger")
             else:
                 flash(f"Order {order.number} taken.", "success")
                 return redirect(url_for("OrderView.show", pk=order.id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Channel
 from app.services.channel_connect import (authorization_link, channel_of_state,
@@ -54,7 +55,7 @@ def start(channel_id: int):
         link = authorization_link(channel, url_for("channel_connect.callback", _external=True), state,
                                   on_exchange=recorder(db.session, channel_id=channel.id))
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash(error_text(exc), "danger")
         return _channel_page(channel.id)
     session[STATE_KEY] = state
     return redirect(link)
@@ -73,7 +74,7 @@ def callback():
     try:
         channel = channel_of_state(db.session, state)
     except DomainError as exc:
-        flash(exc.message, "danger")
+        flash(error_text(exc), "danger")
         return _channel_page()
     if request.args.get("error"):
         flash(f"{channel.name}: the marketplace answered {request.args['error']}; nothing was changed.",
@@ -85,7 +86,7 @@ def callback():
                             on_exchange=recorder(db.session, channel_id=channel.id))
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "danger")
+        flash(error_text(exc), "danger")
         return _channel_page(channel.id)
     flash(f"{channel.name} is connected (shop {channel.shop_id}). Pull products next.", "success")
     return _channel_page(channel.id)

@@ -55,7 +55,16 @@ def format_plain(value) -> str:
     if value is None:
         return ""
     if isinstance(value, enum.Enum):
-        return str(value.value).replace("_", " ")
+        return enum_label(value)
     if isinstance(value, bool):
         return "✓" if value else ""
     return value
+
+
+def enum_label(value: enum.Enum) -> str:
+    """A state, method or kind as the reader says it ("delivery failed", "giao thất bại")."""
+    text = str(value.value).replace("_", " ")
+    if not has_request_context():
+        return text
+    from flask_babel import gettext
+    return gettext(text)

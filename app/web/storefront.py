@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Channel
 from app.services.errors import DomainError
@@ -39,7 +40,7 @@ def receive_order():
                                          request.headers.get("X-Signature"))
     except DomainError as exc:
         db.session.rollback()
-        body = {"message": exc.message}
+        body = {"message": error_text(exc)}
         errors = getattr(exc, "errors", None) or exc.details.get("errors")
         if errors:
             body["errors"] = errors

@@ -1,0 +1,33 @@
+"""Domain errors in the reader's language.
+
+Services raise errors whose message is an English template marked with ``N_`` and filled from the
+error's details (``app.services.errors``); here, in the web layer, the template is looked up in the
+reader's catalogue and filled again. A message the catalogue does not know is shown in English.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from app.services.errors import DomainError, fill
+
+
+def translate(text: str) -> str:
+    """One of our own words (a state, an action) or message in the reader's language."""
+    return gettext(text) if text else text
+
+
+def error_text(exc: DomainError) -> str:
+    params = {key: translate(value) if key in exc.translatable and isinstance(value, str) else value
+              for key, value in exc.details.items()}
+    return fill(translate(exc.template), params)
+
+
+def field_errors(exc: DomainError) -> dict[str, list[str]]:
+    """``{field: [message, ...]}`` for an answer that names the field(s) at fault (may be empty)."""
+    field = getattr(exc, "field", None)
+    if field:
+        return {field: [error_text(exc)]}
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict):
+        return {name: [translate(m) for m in messages] for name, messages in errors.items()}
+    return {}
