@@ -4,16 +4,16 @@ would be. Loaded once: a second run finds the warehouses and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 import zlib
 
 import sqlalchemy as sa
 
-from app.models import (Brand, Category, Channel, Customer, Order, Platform, Product,
+from app.models import (Brand, Category, Channel, Customer, Platform, Product,
                         ProductVariant, Supplier, Warehouse, WarehouseKind)
 from app.models.base import utcnow
 from app.sandbox.catalogue import build_products, random_buyer
+from app import demo_channels, demo_invoicing, demo_shipping
 from app.services import ledger, orders
 from app.services.order_entry import create_manual_order
 from app.services.tax_code import complete_tax_code
@@ -129,15 +129,6 @@ def _channels(session, warehouse):
     return rows
 
 
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-
-
 # (final state, how many) — every state of SPEC §3, reached through the lifecycle services.
 PLAN = [("new", 10), ("processing", 8), ("processing_short", 3), ("packed", 8), ("shipped", 8),
         ("delivered", 5), ("completed", 10), ("cancelled", 4), ("delivery_failed", 2),
@@ -176,13 +167,7 @@ def _advance(app, session, created) -> dict:
     for oid in ids("packed", "shipped", "delivered", "completed", "delivery_failed", "returned"):
         orders.pack_order(session, oid)
     to_ship = ids("shipped", "delivered", "completed", "delivery_failed", "returned")
-    shipping = _optional("app.demo_shipping")
-    if shipping is not None and hasattr(shipping, "ship_orders"):
-        shipping.ship_orders(app, to_ship)
-    else:
-        for oid in to_ship:
-            orders.record_shipment_moves(session, session.get(Order, oid))
-            session.commit()
+    demo_shipping.ship_orders(app, to_ship)
     for oid in ids("delivered", "completed"):
         orders.mark_delivered(session, oid)
     for oid in ids("completed"):
@@ -222,14 +207,6 @@ def load_demo_data(app) -> dict:
     created = _orders(app, session, rng, customers, variants, channels, warehouses[0])
     result = {"orders": _advance(app, session, created), "products": PRODUCTS,
               "variants": len(variants), "customers": len(customers)}
-    channels_demo = _optional("app.demo_channels")
-    if channels_demo is None:  # marketplace shops, not yet connected: Connect does the rest
-        for platform in (Platform.SHOPEE, Platform.LAZADA, Platform.TIKTOK):
-            session.add(Channel(platform=platform, name=f"{platform.value.title()} demo shop",
-                                order_warehouse=warehouses[0]))
-        session.commit()
-    for module in ("app.demo_channels", "app.demo_invoicing"):
-        area = _optional(module)
-        if area is not None:
-            result[module.rsplit("_", 1)[-1]] = area.load(app)
+    result["channels"] = demo_channels.load(app)
+    result["invoicing"] = demo_invoicing.load(app)
     return result

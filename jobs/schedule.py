@@ -33,12 +33,7 @@ def all_tasks() -> list[PeriodicTask]:
     import importlib
     tasks = list(TASKS)
     for name in TASK_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+        module = importlib.import_module(name)
         tasks += [t for t in getattr(module, "PERIODIC_TASKS", []) if t not in tasks]
     return tasks
 

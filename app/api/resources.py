@@ -80,12 +80,7 @@ def _action_mixins() -> dict[str, list[tuple[type, dict]]]:
     import importlib
     found: dict[str, list[tuple[type, dict]]] = {}
     for name in ACTION_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+        module = importlib.import_module(name)
         for resource, entries in getattr(module, "MIXINS", {}).items():
             found.setdefault(resource, []).extend(entries)
     return found

@@ -94,6 +94,17 @@ class OrderHubModelView(ModelView):
             abort(404)
         return action.func(item)
 
+    def get_scoped(self, pk):
+        """The record ``pk`` if the user may see it under this view's row rules, else a 404.
+
+        Custom pages (forms of an action, PDFs) load their record here, never with a bare
+        ``session.get``, so a clerk assigned to one warehouse cannot reach another's records by URL.
+        """
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
     def run_service(self, fn, *args, success: str | None = None, **kwargs):
         """Call one service function; a domain error becomes a flash message, never a 500."""
         try:

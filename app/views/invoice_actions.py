@@ -71,7 +71,7 @@ class InvoiceViewActions:
     @expose("/preview/<int:pk>")
     @has_access
     def preview_pdf(self, pk):
-        invoice = db.session.get(Invoice, pk)
+        invoice = self.get_scoped(pk)
         if invoice is None:
             flash("No such invoice.", "danger")
             return redirect(url_for("InvoiceView.list"))
@@ -110,7 +110,7 @@ class InvoiceViewActions:
             back_url=url_for("InvoiceView.show", pk=original.id))
 
     def _correction(self, pk, kind):
-        original = db.session.get(Invoice, pk)
+        original = self.get_scoped(pk)
         if original is None:
             flash("No such invoice.", "danger")
             return redirect(url_for("InvoiceView.list"))
@@ -126,7 +126,7 @@ class InvoiceViewActions:
             invoice = create_correction(db.session, pk, form, kind)
         except ValidationErrors as exc:
             db.session.rollback()
-            return self._correction_page(db.session.get(Invoice, pk), kind, form, errors_of(exc), 422)
+            return self._correction_page(self.get_scoped(pk), kind, form, errors_of(exc), 422)
         except DomainError as exc:
             refused(exc)
             return redirect(url_for("InvoiceView.show", pk=pk))
@@ -136,7 +136,7 @@ class InvoiceViewActions:
         return redirect(url_for("InvoiceView.show", pk=invoice.id))
 
     def _correction_preview(self, pk, kind):
-        original = db.session.get(Invoice, pk)
+        original = self.get_scoped(pk)
         if original is None:
             flash("No such invoice.", "danger")
             return redirect(url_for("InvoiceView.list"))

@@ -82,7 +82,7 @@ class OrderLifecycleViewActions:
     @expose("/cancel/<int:pk>", methods=["GET", "POST"])
     @has_access
     def cancel_form(self, pk):
-        order = db.session.get(self.datamodel.obj, pk)
+        order = self.get_scoped(pk)
         if order is None:
             flash("No such order.", "danger")
             return redirect(url_for("OrderView.list"))
@@ -134,11 +134,5 @@ def order_view_mixins() -> tuple[type, ...]:
     import importlib
     mixins: list[type] = [OrderLifecycleViewActions]
     for name in ORDER_VIEW_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        mixins.insert(0, module.ORDER_VIEW_MIXIN)
+        mixins.insert(0, importlib.import_module(name).ORDER_VIEW_MIXIN)
     return tuple(mixins)

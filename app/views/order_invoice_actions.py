@@ -40,7 +40,7 @@ class OrderInvoiceViewActions:
     @expose("/invoice/<int:pk>", methods=["GET", "POST"])
     @has_access
     def invoice_form(self, pk):
-        order = db.session.get(Order, pk)
+        order = self.get_scoped(pk)
         if order is None:
             flash("No such order.", "danger")
             return redirect(url_for("OrderView.list"))
@@ -56,7 +56,7 @@ class OrderInvoiceViewActions:
             invoice = create_invoice_draft(db.session, pk, form)
         except ValidationErrors as exc:
             db.session.rollback()
-            return self._invoice_page(db.session.get(Order, pk), form, errors_of(exc), 422)
+            return self._invoice_page(self.get_scoped(pk), form, errors_of(exc), 422)
         except DomainError as exc:
             refused(exc)
             return redirect(url_for("OrderView.show", pk=pk))
@@ -68,7 +68,7 @@ class OrderInvoiceViewActions:
     @expose("/invoice_preview/<int:pk>", methods=["POST"])
     @has_access
     def invoice_preview(self, pk):
-        order = db.session.get(Order, pk)
+        order = self.get_scoped(pk)
         if order is None:
             flash("No such order.", "danger")
             return redirect(url_for("OrderView.list"))

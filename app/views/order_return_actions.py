@@ -59,7 +59,7 @@ class OrderReturnActions:
     @expose("/return/<int:pk>", methods=["GET", "POST"])
     @has_access
     def create_return_form(self, pk):
-        order = db.session.get(Order, pk)
+        order = self.get_scoped(pk)
         if order is None:
             flash("No such order.", "danger")
             return redirect(url_for("OrderView.list"))
@@ -83,7 +83,7 @@ class OrderReturnActions:
                     flash(message + f"; refund {int(ret.refund_amount):,} ₫.".replace(",", "."),
                           "success")
                     return redirect(url_for("ReturnRequestView.show", pk=ret.id))
-            order = db.session.get(Order, pk)
+            order = self.get_scoped(pk)
         elif order.status.value not in ("delivered", "completed"):
             flash(f"Cannot create a return for this order: it is "
                   f"{order.status.value.replace('_', ' ')}.", "warning")

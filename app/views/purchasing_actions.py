@@ -81,7 +81,7 @@ class PurchaseOrderActions:
     @expose("/receive/<int:pk>", methods=["GET", "POST"])
     @has_access
     def receive_form(self, pk):
-        po = db.session.get(PurchaseOrder, pk)
+        po = self.get_scoped(pk)
         if po is None:
             flash("No such purchase order.", "danger")
             return redirect(url_for("PurchaseOrderView.list"))
@@ -92,7 +92,7 @@ class PurchaseOrderActions:
                 purchasing.receive_goods, db.session, po.id, quantities,
                 note=(request.form.get("note") or "").strip() or None)
             if receipt:
-                po = db.session.get(PurchaseOrder, pk)
+                po = self.get_scoped(pk)
                 flash(f"{receipt.number} posted: {sum(ln.quantity for ln in receipt.lines)} "
                       f"unit(s) received; {po.number} is {po.status.value.replace('_', ' ')}.",
                       "success")
@@ -199,7 +199,7 @@ class WarehousePurchasingActions:
     @expose("/low_stock/<int:pk>", methods=["GET", "POST"])
     @has_access
     def low_stock_form(self, pk):
-        warehouse = db.session.get(Warehouse, pk)
+        warehouse = self.get_scoped(pk)
         if warehouse is None:
             flash("No such warehouse.", "danger")
             return redirect(url_for("WarehouseView.list"))

@@ -28,7 +28,7 @@ class ReturnRequestActions:
         return redirect(url_for("ReturnRequestView.show", pk=return_id))
 
     def _load(self, pk):
-        request_ = db.session.get(ReturnRequest, pk)
+        request_ = self.get_scoped(pk)
         if request_ is None:
             flash("No such return.", "danger")
         return request_
@@ -56,7 +56,7 @@ class ReturnRequestActions:
                                            done.refund_status == RefundStatus.PENDING else ""),
                       "success")
                 return self._back(pk)
-            ret = db.session.get(ReturnRequest, pk)
+            ret = self.get_scoped(pk)
         elif ret.status != ReturnStatus.REQUESTED:
             flash(f"Cannot receive this return: it is {ret.status.value}.", "warning")
         return self.render_template("orderhub/receive_return.html", ret=ret,
@@ -81,7 +81,7 @@ class ReturnRequestActions:
                           f"{done.order.payment_status.value.replace('_', ' ')}.".replace(",", "."),
                           "success")
                     return self._back(pk)
-            ret = db.session.get(ReturnRequest, pk)
+            ret = self.get_scoped(pk)
         elif ret.refund_status != RefundStatus.PENDING:
             state = "awaiting goods" if ret.status == ReturnStatus.REQUESTED else ret.status.value
             flash(f"Cannot refund this return: it is {state}.", "warning")

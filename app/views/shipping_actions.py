@@ -110,7 +110,7 @@ class ShipmentViewActions(_FormPagesAllowed):
     @expose("/receive/<int:pk>", methods=["GET", "POST"])
     @has_access
     def receive_return_form(self, pk):
-        shipment = db.session.get(Shipment, pk)
+        shipment = self.get_scoped(pk)
         if shipment is None:
             flash("No such shipment.", "danger")
             return redirect(url_for("ShipmentView.list"))
@@ -156,7 +156,7 @@ class CodReconciliationActions(_FormPagesAllowed):
     @expose("/enter/<int:pk>", methods=["GET", "POST"])
     @has_access
     def enter_statement_form(self, pk):
-        rec = db.session.get(CodReconciliation, pk)
+        rec = self.get_scoped(pk)
         if rec is None:
             flash("No such statement.", "danger")
             return redirect(url_for("CodReconciliationView.list"))
@@ -169,7 +169,7 @@ class CodReconciliationActions(_FormPagesAllowed):
                 if self.run_service(cod.confirm_reconciliation, db.session, pk,
                                     success="Statement confirmed: the orders are paid.") is not None:
                     return redirect(url_for("CodReconciliationView.show", pk=pk))
-            rec = db.session.get(CodReconciliation, pk)
+            rec = self.get_scoped(pk)
         return self.render_template("orderhub/cod_enter.html", rec=rec, carriers=CARRIER_NAMES)
 
     @action("confirm_reconciliation", "Confirm statement",

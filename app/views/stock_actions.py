@@ -35,7 +35,7 @@ class StockLevelActions:
                 self.base_permissions.append(name)
 
     def _level(self, pk):
-        level = db.session.get(StockLevel, pk)
+        level = self.get_scoped(pk)
         if level is None:
             flash("No such stock level.", "danger")
         return level
@@ -81,7 +81,7 @@ class StockLevelActions:
                     flash(f"Stock adjusted by {quantity:+d}; on hand is now "
                           f"{move.balance_after}.", "success")
                     return self._back(pk)
-            level = db.session.get(StockLevel, pk)
+            level = self.get_scoped(pk)
         return self.render_template("orderhub/stock_adjust.html", level=level, form=request.form,
                                     kinds=[(ADJUSTMENT, "Adjustment (+ or −)"),
                                            (WRITE_OFF, "Damage write-off")])
@@ -109,7 +109,7 @@ class StockLevelActions:
                     flash(f"{quantity} unit(s) transferred: {out.balance_after} left here, "
                           f"{into.balance_after} now in the destination.", "success")
                     return self._back(pk)
-            level = db.session.get(StockLevel, pk)
+            level = self.get_scoped(pk)
         destinations = db.session.scalars(
             sa.select(Warehouse).where(Warehouse.active, Warehouse.id != level.warehouse_id)
             .order_by(Warehouse.code)).all()

@@ -39,7 +39,7 @@ class StockCountActions:
         return redirect(url_for("StockCountView.show", pk=count_id))
 
     def _count_or_list(self, pk):
-        count = db.session.get(StockCount, pk)
+        count = self.get_scoped(pk)
         if count is None:
             flash("No such stock count.", "danger")
         return count
@@ -89,13 +89,13 @@ class StockCountActions:
             if counted is not None and run_form_service(
                     stock_counts.enter_counts, db.session, pk, counted,
                     version=whole_number(request.form.get("version"), "version")) is not None:
-                missing = sum(1 for ln in db.session.get(StockCount, pk).lines
+                missing = sum(1 for ln in self.get_scoped(pk).lines
                               if ln.counted_quantity is None)
                 flash(f"{len(counted)} count(s) saved"
                       + (f"; {missing} line(s) not counted yet." if missing else
                          ": every line is counted, the count can be finished."), "success")
                 return self._back(pk)
-            count = db.session.get(StockCount, pk)
+            count = self.get_scoped(pk)
         elif count.status != StockCountStatus.DRAFT:
             flash(f"Cannot enter counts on this stock count: it is {count.status.value}.",
                   "warning")

@@ -17,12 +17,7 @@ def register_web(app) -> None:
     # Webhooks and other machine-to-machine endpoints: signed or token-checked, not CSRF-protected.
     import importlib
     for name in WEB_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+        module = importlib.import_module(name)
         app.register_blueprint(module.bp)
         csrf.exempt(module.bp)
 
