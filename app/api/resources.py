@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app import models as m
 from app.api.base import OrderHubRestApi
-from app.security.row_rules import warehouse_scope
+from app.security.row_rules import admin_only_tables, warehouse_scope
 from app.views.interface import OrderHubInterface
 
 # resource name → (model, permission resource, read-only?, extra settings)
@@ -33,7 +33,7 @@ RESOURCES = {
     "stock_count": (m.StockCount, "StockCount", False, {"base_filters": warehouse_scope()}),
     "job": (m.Job, "Job", True, {}),
     "integration_log": (m.IntegrationLog, "IntegrationLog", True, {}),
-    "audit_log": (m.AuditLog, "AuditLog", True, {}),
+    "audit_log": (m.AuditLog, "AuditLog", True, {"base_filters": admin_only_tables()}),
 }
 
 # Columns a client may write. Computed, numbered and lifecycle columns are set by the services.

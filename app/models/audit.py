@@ -22,8 +22,13 @@ class AuditLog(Model):
     changes: Mapped[dict | None] = mapped_column(sa.JSON)  # {"field": [old, new]}
     user_id: Mapped[int | None] = mapped_column(sa.Integer)  # no FK: the trail outlives users
     username: Mapped[str | None] = mapped_column(sa.String(120))
+    # The document a part belongs to (an order for its lines, shipments, invoices and returns), so
+    # the document's page shows the changes to its parts as well — deleted ones included.
+    parent_table: Mapped[str | None] = mapped_column(sa.String(40))
+    parent_id: Mapped[int | None] = mapped_column(sa.Integer)
     __table_args__ = (
         sa.Index("ix_audit_log_record", "table_name", "record_id"),
+        sa.Index("ix_audit_log_parent", "parent_table", "parent_id"),
         sa.CheckConstraint("action IN ('create', 'update', 'delete')", name="ck_audit_action"),
     )
 

@@ -55,3 +55,30 @@ class WarehouseScope(BaseFilter):
 def warehouse_scope(column: str = "warehouse_id", allow_empty: bool = False) -> list:
     """``base_filters`` for a view or API whose rows belong to a warehouse."""
     return [[column, WarehouseScope, allow_empty]]
+
+
+# Audit rows of records only an admin may see (users, roles, provider credentials' accounts).
+ADMIN_ONLY_TABLES = ("ab_user", "ab_role", "provider_account")
+
+
+def is_admin() -> bool:
+    user = getattr(g, "user", None) if has_request_context() else None
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and any(r.name == "Admin" for r in user.roles))
+
+
+class AdminOnlyTables(BaseFilter):
+    """Hides rows about users, roles and credentials from everyone but an admin."""
+
+    name = "Visible to me"
+    arg_name = "adm"
+
+    def apply(self, query, value):
+        if is_admin():
+            return query
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(field.notin_(ADMIN_ONLY_TABLES))
+
+
+def admin_only_tables(column: str = "table_name") -> list:
+    return [[column, AdminOnlyTables, None]]

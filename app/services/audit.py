@@ -21,6 +21,13 @@ AUDITED = {"sales_order", "order_line", "invoice", "shipment", "channel", "provi
 SKIPPED = {"updated_at", "created_at", "version", "label_pdf", "pdf", "last_login", "login_count",
            "changed_on", "created_on", "fail_login_count"}
 MASKED = {"credentials", "password"}
+# A part's audit rows also name the document it belongs to: table → (parent table, foreign key).
+PARENTS = {"order_line": ("sales_order", "order_id"), "shipment": ("sales_order", "order_id"),
+           "invoice": ("sales_order", "order_id"), "return_request": ("sales_order", "order_id"),
+           "purchase_order_line": ("purchase_order", "purchase_order_id"),
+           "stock_level": ("product_variant", "variant_id")}
+# Many-to-many collections worth recording, by name (a user's roles, a role's permissions).
+COLLECTIONS = {"ab_user": ("roles",), "ab_role": ("permissions",)}
 
 
 def _plain(value):
@@ -68,6 +75,12 @@ def _changes(obj, action: str) -> dict:
             new = hist.added[0] if hist.added else None
             if _plain(old) != _plain(new):
                 out[key] = (old, new)
+        for key in COLLECTIONS.get(getattr(obj, "__tablename__", None), ()):
+            hist = state.attrs[key].history
+            if hist.added or hist.deleted:
+                before = [str(o) for o in (*hist.unchanged, *hist.deleted)]
+                after = [str(o) for o in (*hist.unchanged, *hist.added)]
+                out[key] = (", ".join(sorted(before)), ", ".join(sorted(after)))
     else:
         for key in _audited_columns(type(obj)):
             value = values.get(key)
@@ -94,9 +107,12 @@ def record_changes(session: Session, flush_context) -> None:
             record_id = inspect(obj).identity[0] if inspect(obj).identity else getattr(obj, "id", None)
             if record_id is None:
                 continue
+            parent_table, parent_key = PARENTS.get(table, (None, None))
             now = utcnow()
             rows.append({"table_name": table, "record_id": record_id, "record_label": _label(obj),
                          "action": action, "changes": changes, "user_id": actor.user_id,
-                         "username": actor.username, "created_at": now, "updated_at": now})
+                         "username": actor.username, "created_at": now, "updated_at": now,
+                         "parent_table": parent_table,
+                         "parent_id": inspect(obj).dict.get(parent_key) if parent_key else None})
     if rows:
         session.connection().execute(sa.insert(AuditLog.__table__), rows)

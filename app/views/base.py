@@ -155,10 +155,12 @@ class OrderHubModelView(ModelView):
                                     audit_rows=audit_rows, job_rows=job_rows)
 
     def audit_rows(self, pk) -> list:
+        """The record's own changes and those of its parts (an order's lines, shipments…)."""
         table = self.datamodel.obj.__tablename__
+        own = sa.and_(AuditLog.table_name == table, AuditLog.record_id == int(pk))
+        parts = sa.and_(AuditLog.parent_table == table, AuditLog.parent_id == int(pk))
         return list(db.session.scalars(
-            sa.select(AuditLog).where(AuditLog.table_name == table, AuditLog.record_id == int(pk))
-            .order_by(AuditLog.id.desc()).limit(200)))
+            sa.select(AuditLog).where(sa.or_(own, parts)).order_by(AuditLog.id.desc()).limit(200)))
 
 
 def _csv_value(item, column: str):

@@ -19,6 +19,13 @@ class OrderHubInterface(SQLAInterface):
         super().__init__(obj, session)
         self.eager = eager
 
+    def is_nullable(self, col_name: str) -> bool:
+        """A checkbox is never "required": unticked means False, and the column's default holds.
+        (FAB would otherwise refuse any form that leaves a NOT NULL flag unticked.)"""
+        if self.is_boolean(col_name):
+            return True
+        return super().is_nullable(col_name)
+
     def _eager_options(self):
         opts = []
         for path in self.eager:

@@ -4,6 +4,7 @@ from flask_appbuilder.actions import action
 
 from app.extensions import db
 from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
+from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 
@@ -59,6 +60,7 @@ class IntegrationLogView(OrderHubModelView):
 class AuditLogView(OrderHubModelView):
     datamodel = OrderHubInterface(AuditLog)
     class_permission_name = "AuditLog"
+    base_filters = admin_only_tables()
     list_columns = ["created_at", "username", "table_name", "record_id", "record_label", "action",
                     "changes"]
     search_columns = ["table_name", "record_id", "username", "action", "created_at"]

@@ -9,7 +9,9 @@ WEB_MODULES = ("app.web.storefront", "app.web.webhooks_marketplaces", "app.web.w
 
 def register_web(app) -> None:
     from app.extensions import csrf
+    from app.web import actor
     from app.web.health import bp as health_bp
+    actor.install()
     from app.web.lookup import bp as lookup_bp
 
     app.register_blueprint(health_bp)
