@@ -22,6 +22,9 @@ def serve() -> None:
     elif result.get("users_created"):
         print("Demo users admin / supervisor / clerk, password from DEMO_PASSWORD")
     from jobs.schedule import start_embedded_scheduler
+    from jobs.system import recover_lost_jobs
+    if not app.config.get("REDIS_URL"):  # the in-process queue starts empty: run what it lost
+        recover_lost_jobs(app, older_than_seconds=0)
     start_embedded_scheduler(app)
     port = int(os.environ.get("PORT", "5000"))
     print(f"OrderHub on http://127.0.0.1:{port}/")

@@ -26,7 +26,7 @@ class JobRuntime:
         self.app = app
         self.connection = connection
         self.embedded = embedded
-        prefix = app.config.get("RQ_QUEUE_PREFIX", "orderhub")
+        self.prefix = prefix = app.config.get("RQ_QUEUE_PREFIX", "orderhub")
         self.queue_names = {name: f"{prefix}:{name}" for name in QUEUES}
         self.queues = {name: Queue(full, connection=connection, default_timeout=JOB_TIMEOUT)
                        for name, full in self.queue_names.items()}
@@ -36,8 +36,13 @@ class JobRuntime:
     def queue(self, name: str) -> Queue:
         return self.queues[name if name in self.queues else "default"]
 
+    def rq_job_id(self, job_id: int) -> str:
+        """RQ's id for a Job row's run: one per row, and per queue prefix, so two installations
+        (or test runs) sharing a Redis never mistake each other's runs."""
+        return f"{self.prefix}-job-{job_id}"
+
     def enqueue(self, job_id: int, queue: str = "default", retry: bool = True) -> str:
-        rq_id = f"orderhub-job-{job_id}"
+        rq_id = self.rq_job_id(job_id)
         self.queue(queue).enqueue_call(
             "jobs.runner.run", args=(job_id,), job_id=rq_id,
             retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS) if retry else None,
@@ -57,6 +62,24 @@ class JobRuntime:
             self._worker_thread = threading.Thread(target=worker.work_forever, daemon=True,
                                                    name="orderhub-embedded-worker")
             self._worker_thread.start()
+
+    def rq_status(self, job_id: int) -> str | None:
+        """What RQ knows of a Job row's run: "queued", "started", "finished", "failed",
+        "scheduled", "deferred"… or None when it has no such job (lost with a restart)."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job as RQJob
+        try:
+            return str(RQJob.fetch(self.rq_job_id(job_id), connection=self.connection)
+                       .get_status(refresh=False).value)
+        except NoSuchJobError:
+            return None
+
+    def clean_registries(self) -> None:
+        """Let RQ notice runs whose worker died (it re-queues or fails them at once, rather than
+        when a worker next does its periodic maintenance)."""
+        from rq.registry import StartedJobRegistry
+        for q in self.queues.values():
+            StartedJobRegistry(queue=q).cleanup()
 
     def health(self) -> dict:
         try:

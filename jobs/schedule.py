@@ -22,6 +22,8 @@ class PeriodicTask:
 TASKS: list[PeriodicTask] = [
     PeriodicTask("prune_integration_log", 6 * 3600, "system.prune_integration_log",
                  "Prune old integration log entries"),
+    PeriodicTask("sweep_lost_jobs", 120, "system.sweep_lost_jobs",
+                 "Recover jobs whose worker stopped"),
 ]
 
 

@@ -134,7 +134,7 @@ def enqueue_later(rt, job_id: int, delay: int, queue: str = "default") -> None:
     from rq import Retry
     from jobs.queue import RETRY_DELAYS
     rt.queue(queue).enqueue_in(dt.timedelta(seconds=delay), "jobs.runner.run", job_id,
-                               job_id=f"orderhub-job-{job_id}",
+                               job_id=rt.rq_job_id(job_id),
                                retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS),
                                result_ttl=3600, failure_ttl=7 * 24 * 3600)
     if rt.embedded:

@@ -6,8 +6,9 @@ from sqlalchemy.orm import Session
 import sqlalchemy as sa
 
 from app.models import Job, JobStatus, JobTarget
+from app.models.base import utcnow
 from app.services.actor import current_actor
-from app.services.errors import InvalidTransition
+from app.services.errors import N_, InvalidTransition, fill
 
 
 def start_job(session: Session, kind: str, title: str, *, target_type: str | None = None,
@@ -42,6 +43,29 @@ def retry_job(session: Session, job: Job, enqueue=None) -> Job:
                       queue=job.queue, channel_id=job.channel_id, enqueue=enqueue)
     again.retry_of_id = job.id
     return again
+
+
+# A run the queue no longer knows (its worker was killed, the machine restarted) is started again
+# while it has attempts left — every job is safe to run twice — and then fails with this message.
+MAX_ATTEMPTS = 4
+ABANDONED = N_("The worker running this job stopped before it finished (%(attempts)s attempts). "
+               "Nothing was lost: retry it when the cause is fixed.")
+
+
+def recover_abandoned(session: Session, job: Job, enqueue=None) -> str:
+    """A job the queue has lost: queue it again if it may run again, else mark it failed.
+    Returns "requeued" or "failed"."""
+    if job.status not in (JobStatus.QUEUED, JobStatus.STARTED):
+        return "ignored"
+    if job.status == JobStatus.QUEUED or (job.attempts or 0) < MAX_ATTEMPTS:
+        job.status = JobStatus.QUEUED
+        if enqueue is not None:
+            enqueue(session, job, job.queue)
+        return "requeued"
+    job.status = JobStatus.FAILED
+    job.error = fill(ABANDONED, {"attempts": job.attempts})
+    job.finished_at = utcnow()
+    return "failed"
 
 
 def jobs_for(session: Session, target_type: str, target_id: int, limit: int = 50) -> list[Job]:

@@ -103,3 +103,25 @@ def test_bulk_job_on_redis_with_a_separate_worker_process(tmp_path):
         for key in conn.scan_iter(f"{prefix}*"):
             conn.delete(key)
         print(out.decode(errors="replace")[-2000:])
+
+
+def test_progress_is_committed_as_the_job_goes_not_only_at_the_end(web_app):
+    """A person watching the job sees done/total move: every batch's progress is committed."""
+    ids = _orders_with_wrong_totals(web_app, n=120)
+    seen = []
+    with web_app.app_context():
+        engine = db.engine
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE JOB") and "progress_done" in statement:
+            seen.append(parameters)
+
+    sa.event.listen(engine, "after_cursor_execute", watch)
+    try:
+        job_id = _run_bulk_action(web_app, ids)
+        _assert_done(web_app, _wait_for(web_app, job_id), ids)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", watch)
+    values = [v for params in seen for v in (params if isinstance(params, (list, tuple)) else
+                                             params.values()) if v in (0, 50, 100, 120)]
+    assert {50, 100}.issubset(values), seen
