@@ -11,9 +11,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
-from app.services.errors import DomainError
+from app.services.errors import N_, DomainError, ValidationError
 from app.api.actions import error_body
 from app.services.integrity import explain_integrity_error
+from app.services.record_rules import check_record
 
 SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
 
@@ -38,6 +39,12 @@ class OrderHubRestApi(ModelRestApi):
                 setattr(self, attr, [c for c in current if c not in SECRET_COLUMNS])
         super().__init__()
 
+    def pre_add(self, item):
+        check_record(item)
+
+    def pre_update(self, item):
+        check_record(item)
+
     # Turn database and domain errors into 4xx with a message naming the field, never a 500.
     def post_headless(self):
         return self._guarded(super().post_headless)
@@ -50,7 +57,10 @@ class OrderHubRestApi(ModelRestApi):
 
     def _put_checked(self, pk):
         body = request.get_json(silent=True)
-        if isinstance(body, dict) and "version" in body:
+        if not isinstance(body, dict):
+            raise ValidationError("body", N_("Send the changes as a JSON object of field names "
+                                             "and values."))
+        if "version" in body:
             item = self.datamodel.get(pk, self._base_filters)
             if item is not None:
                 check_version(item, body.pop("version"), self.resource_name)

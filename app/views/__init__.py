@@ -3,6 +3,8 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
+    from app.views import form_fields
+    form_fields.install()
     from app.views import catalog, channels, inventory, invoicing, purchasing, sales, shipping, system
 
     menus = [

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
+                                       get_page_size_args)
 from wtforms import HiddenField
 
 from app.extensions import db
@@ -17,7 +18,8 @@ from app.models import AuditLog
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import DomainError
-from app.web.i18n import error_text
+from app.services.record_rules import check_record
+from app.web.i18n import error_text, field_errors
 
 
 class OrderHubModelView(ModelView):
@@ -57,11 +59,94 @@ class OrderHubModelView(ModelView):
     def process_form(self, form, is_created):
         if self.versioned and not is_created and hasattr(form, "version_seen"):
             g.version_seen = form.version_seen.data
-            del form.version_seen
+
+    def pre_add(self, item):
+        check_record(item)
 
     def pre_update(self, item):
         if self.versioned:
             check_version(item, getattr(g, "version_seen", None), self.datamodel.obj.__name__)
+        check_record(item)
+
+    # FAB's add and edit flash a refusal and redirect, losing what the clerk typed; ours show the
+    # form again with each message on the field it names (or above the form), and write nothing.
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                if self._saved(form, lambda: self._do_add(form, item)):
+                    return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    @staticmethod
+    def _populate(form, item) -> None:
+        """The form's values onto the record (the version seen is a check, not a value)."""
+        for name, field in form._fields.items():
+            if name != "version_seen":
+                field.populate_obj(item, name)
+
+    def _do_add(self, form, item):
+        self._populate(form, item)
+        self.pre_add(item)
+        self.datamodel.add(item)
+        self.post_add(item)
+        flash(str(self.add_row_message), "success")
+
+    def _edit(self, pk):
+        pages, page_sizes, orders = get_page_args(), get_page_size_args(), get_order_args()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._saved(form, lambda: self._do_edit(form, item)):
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        widgets = self._get_related_views_widgets(item, filters={}, orders=orders, pages=pages,
+                                                  page_sizes=page_sizes, widgets=widgets)
+        self.update_redirect()
+        return widgets
+
+    def _do_edit(self, form, item):
+        self._populate(form, item)
+        self.pre_update(item)
+        self.datamodel.edit(item)
+        self.post_update(item)
+        flash(str(self.edit_row_message), "success")
+
+    def _saved(self, form, save) -> bool:
+        """Run ``save``; on a refusal roll back and put its messages on the form's fields."""
+        try:
+            save()
+            return True
+        except DomainError as exc:
+            db.session.rollback()
+            errors = field_errors(exc) or {"": [error_text(exc)]}
+            for field, messages in errors.items():
+                target = getattr(form, field, None) or getattr(form, field.removesuffix("_id"), None)
+                if target is not None and hasattr(target, "errors"):
+                    target.errors = list(target.errors or []) + messages
+                else:
+                    for message in messages:
+                        flash(f"{field}: {message}" if field else message, "danger")
+            return False
 
     # --- multi-select actions ---------------------------------------------------------------
     @expose("/action_post", methods=["POST"])

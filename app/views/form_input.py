@@ -8,21 +8,32 @@ from __future__ import annotations
 from flask import flash
 
 from app.extensions import db
-from app.services.errors import DomainError, ValidationError
+from app.services.errors import N_, DomainError, ValidationError
 from app.web.i18n import error_text
 
+# The largest figure an INTEGER column holds on every database we run on (PostgreSQL's is 32-bit).
+LARGEST = 2_147_483_647
 
-def whole_number(value, field: str, *, blank=None):
+
+def whole_number(value, field: str, *, blank=None, largest: int = LARGEST):
     """The integer typed in ``field``; ``blank`` when empty; ValidationError naming the field."""
     text = str(value if value is not None else "").strip().replace(".", "").replace(",", "")
     text = text.replace(" ", "").replace("₫", "")
     if not text:
         return blank
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
-        raise ValidationError(field, f"Enter a whole number (got {str(value).strip()!r}).") \
-            from None
+        raise ValidationError(field, N_("Enter a whole number (got %(value)s)."),
+                              value=str(value).strip()) from None
+    if abs(number) > largest:
+        raise ValidationError(field, N_("%(value)s is too large."), value=str(value).strip())
+    return number
+
+
+def money_amount(value, field: str, *, blank=None):
+    """An amount of đồng typed in ``field`` ("1.250.000"): money columns hold up to 10^15."""
+    return whole_number(value, field, blank=blank, largest=10**15)
 
 
 def refusal_message(exc: DomainError) -> str:

@@ -19,6 +19,16 @@ class OrderHubInterface(SQLAInterface):
         super().__init__(obj, session)
         self.eager = eager
 
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """None for an id no row can have (not a number, or beyond an INTEGER), as for a missing
+        one — a hand-typed URL or form value must not reach the database as an overflow."""
+        try:
+            if abs(int(id)) > 2_147_483_647:
+                return None
+        except (TypeError, ValueError):
+            return None
+        return super().get(id, filters, select_columns, outer_default_load)
+
     def is_nullable(self, col_name: str) -> bool:
         """A checkbox is never "required": unticked means False, and the column's default holds.
         (FAB would otherwise refuse any form that leaves a NOT NULL flag unticked.)"""

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import ItemCondition, Order, ProductVariant, ReturnKind
 from app.services import returns
 from app.services.errors import ValidationError
-from app.views.form_input import parse_or_flash, run_form_service, whole_number
+from app.views.form_input import money_amount, parse_or_flash, run_form_service, whole_number
 
 EXCHANGE_ROWS = 3
 
@@ -41,7 +41,7 @@ def _exchange_lines(form) -> list[dict]:
         lines.append({"variant_id": variant_id,
                       "quantity": whole_number(form.get(f"ex_qty_{i}"),
                                                f"exchange_lines[{i}].quantity", blank=1),
-                      "unit_price": whole_number(form.get(f"ex_price_{i}"),
+                      "unit_price": money_amount(form.get(f"ex_price_{i}"),
                                                  f"exchange_lines[{i}].unit_price")})
     return lines
 

@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from app.extensions import db
 from app.models import ItemCondition, RefundStatus, ReturnRequest, ReturnStatus
 from app.services import returns
-from app.views.form_input import parse_or_flash, run_form_service, whole_number
+from app.views.form_input import money_amount, parse_or_flash, run_form_service
 
 CONDITIONS = [c.value for c in ItemCondition]
 
@@ -73,7 +73,7 @@ class ReturnRequestActions:
         if ret is None:
             return redirect(url_for("ReturnRequestView.list"))
         if request.method == "POST":
-            amount = parse_or_flash(whole_number, request.form.get("amount"), "amount")
+            amount = parse_or_flash(money_amount, request.form.get("amount"), "amount")
             if amount is not None or not (request.form.get("amount") or "").strip():
                 done = run_form_service(returns.refund_return, db.session, pk, amount=amount)
                 if done is not None:

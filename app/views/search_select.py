@@ -7,6 +7,7 @@ from wtforms import Field
 from wtforms.widgets import html_params
 
 from app.extensions import db
+from app.views.form_input import LARGEST
 
 
 class SearchSelectWidget:
@@ -46,7 +47,7 @@ class SearchSelectField(Field):
                 pk = int(valuelist[0])
             except (TypeError, ValueError):
                 raise ValueError("Choose an entry from the search results.") from None
-            self.object = db.session.get(self.model, pk)
+            self.object = db.session.get(self.model, pk) if abs(pk) <= LARGEST else None
             if self.object is None:
                 raise ValueError("The chosen entry does not exist any more.")
             self.data = self.object
