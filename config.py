@@ -100,6 +100,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "OrderHub <no-reply@orderhub.local>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "mail_outbox"))
 
+    # Files attached to records (Flask-AppBuilder's download endpoint serves them from here).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    IMG_UPLOAD_FOLDER = UPLOAD_FOLDER
+
     INTEGRATION_LOG_KEEP_DAYS = int(os.environ.get("INTEGRATION_LOG_KEEP_DAYS", "30"))
     INVOICE_AUTO_THRESHOLD = int(os.environ.get("INVOICE_AUTO_THRESHOLD", "20000000"))
     STOCK_PUSH_DEBOUNCE_SECONDS = int(os.environ.get("STOCK_PUSH_DEBOUNCE_SECONDS", "5"))

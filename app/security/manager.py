@@ -1,15 +1,61 @@
 """OrderHub's security manager: the user and all their roles in one statement per request."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, redirect
 from flask_appbuilder import Model
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
+from flask_babel import lazy_gettext
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 
 
+# FAB's download endpoint answers any name that is not one of its upload file names with a 500,
+# and users, roles and groups have no attachments: their views do not serve it.
+NO_DOWNLOAD = {"download"}
+
+
+class OrderHubUserDBModelView(UserDBModelView):
+    class_permission_name = "UserDBModelView"  # the permissions keep FAB's names
+    exclude_route_methods = UserDBModelView.exclude_route_methods | NO_DOWNLOAD
+
+
+class OrderHubGroupModelView(UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    exclude_route_methods = UserGroupModelView.exclude_route_methods | NO_DOWNLOAD
+
+
+class OrderHubRoleModelView(RoleModelView):
+    """FAB's role view, whose "copy role" crashed when run on one role from its page (it expects
+    a list there) and on a second copy of the same role (the name is taken)."""
+
+    class_permission_name = "RoleModelView"
+    exclude_route_methods = RoleModelView.exclude_route_methods | NO_DOWNLOAD
+
+    @action("copyrole", lazy_gettext("Copy Role"), lazy_gettext("Copy the selected roles?"),
+            icon="fa-copy", single=False)
+    def copy_role(self, items):
+        self.update_redirect()
+        for item in items if isinstance(items, list) else [items]:
+            name, n = f"{item.name} copy", 2
+            while self.appbuilder.sm.find_role(name) is not None:
+                name, n = f"{item.name} copy {n}", n + 1
+            new_role = item.__class__(name=name)
+            new_role.permissions = list(item.permissions)
+            self.datamodel.add(new_role)
+        return redirect(self.get_redirect())
+
+
 class OrderHubSecurityManager(SecurityManager):
+    rolemodelview = OrderHubRoleModelView
+    userdbmodelview = OrderHubUserDBModelView
+    groupmodelview = OrderHubGroupModelView
+    # FAB's user statistics chart loads Google Charts from the internet, which a back office on
+    # an intranet does not reach; the dashboard has its own charts.
+    userstatschartview = None
+
     def get_user_by_id(self, pk):
         # Permission checks read user.roles (and group roles) many times a page; load them with the
         # user instead of one lazy query each.

@@ -26,6 +26,9 @@ class OrderHubModelView(ModelView):
     """Subclasses set ``datamodel``, ``class_permission_name`` and the column lists."""
 
     method_permission_name = dict(METHOD_PERMISSIONS)
+    # No OrderHub record has an uploaded-file column, and FAB's download endpoint answers any name
+    # that is not one of its upload file names with a 500: do not serve it.
+    exclude_route_methods = {"download"}
     page_size = 25
     show_template = "orderhub/show.html"
     # Tables whose audit rows appear on the show page: (table name, FK from those rows to this record)
