@@ -7,7 +7,7 @@ from app.views.interface import OrderHubInterface
 
 
 class ChannelListingView(OrderHubModelView):
-    datamodel = OrderHubInterface(ChannelListing, eager=("channel", "variant"))
+    datamodel = OrderHubInterface(ChannelListing, eager=("channel", "variant.product"))
     class_permission_name = "ChannelListing"
     list_title = "Listings"
     list_columns = ["channel", "variant", "external_item_id", "external_model_id", "external_sku",

@@ -9,7 +9,7 @@ from app.views.stock_count_actions import StockCountActions
 
 
 class StockLevelView(StockLevelActions, OrderHubModelView):
-    datamodel = OrderHubInterface(StockLevel, eager=("variant", "warehouse"))
+    datamodel = OrderHubInterface(StockLevel, eager=("variant.product", "warehouse"))
     class_permission_name = "StockLevel"
     base_filters = warehouse_scope()
     list_title = "Stock levels"
@@ -20,7 +20,7 @@ class StockLevelView(StockLevelActions, OrderHubModelView):
 
 
 class StockMoveView(OrderHubModelView):
-    datamodel = OrderHubInterface(StockMove, eager=("variant", "warehouse", "user"))
+    datamodel = OrderHubInterface(StockMove, eager=("variant.product", "warehouse", "user"))
     class_permission_name = "StockMove"
     base_filters = warehouse_scope()
     list_title = "Stock ledger"
@@ -35,7 +35,7 @@ class StockCountLineView(OrderHubModelView):
     datamodel = OrderHubInterface(StockCountLine, eager=("variant", "stock_count"))
     class_permission_name = "StockCountLine"
     list_columns = ["stock_count", "variant", "system_quantity", "counted_quantity", "variance"]
-    search_columns = ["stock_count"]
+    search_columns = ["system_quantity", "counted_quantity"]
     edit_columns = ["counted_quantity"]
     add_columns = ["stock_count", "variant", "counted_quantity"]
     base_order = ("id", "asc")

@@ -17,7 +17,7 @@ class PurchaseOrderLineView(OrderHubModelView):
     class_permission_name = "PurchaseOrderLine"
     list_columns = ["purchase_order", "variant", "quantity", "unit_price", "received_quantity",
                     "outstanding"]
-    search_columns = ["purchase_order"]
+    search_columns = ["quantity", "unit_price", "received_quantity"]
     add_columns = ["purchase_order", "variant", "quantity", "unit_price"]
     edit_columns = ["quantity", "unit_price"]
     add_form_extra_fields = {"variant": _variant()}
@@ -28,7 +28,7 @@ class GoodsReceiptLineView(OrderHubModelView):
     datamodel = OrderHubInterface(GoodsReceiptLine, eager=("goods_receipt", "variant"))
     class_permission_name = "GoodsReceiptLine"
     list_columns = ["goods_receipt", "variant", "quantity", "unit_cost", "purchase_order_line"]
-    search_columns = ["goods_receipt"]
+    search_columns = ["quantity", "unit_cost"]
     add_columns = ["goods_receipt", "variant", "purchase_order_line", "quantity", "unit_cost"]
     edit_columns = ["quantity", "unit_cost"]
     add_form_extra_fields = {"variant": _variant()}
@@ -40,7 +40,7 @@ class GoodsReceiptView(GoodsReceiptActions, OrderHubModelView):
     class_permission_name = "GoodsReceipt"
     base_filters = warehouse_scope()
     list_columns = ["number", "purchase_order", "supplier", "warehouse", "status", "received_at"]
-    search_columns = ["number", "purchase_order", "supplier", "warehouse", "status"]
+    search_columns = ["number", "supplier", "warehouse", "status"]
     add_columns = ["purchase_order", "supplier", "warehouse", "note"]
     edit_columns = ["note"]
     related_views = [GoodsReceiptLineView]

@@ -28,7 +28,7 @@ class OrderLineView(OrderHubModelView):
     list_columns = ["order", "sku", "name", "quantity", "unit_price", "discount", "vat_rate",
                     "line_total", "reserved_quantity", "shipped_quantity", "returned_quantity",
                     "stock_status"]
-    search_columns = ["sku", "name", "order"]
+    search_columns = ["sku", "name"]
     add_columns = ["order", "variant", "sku", "name", "quantity", "unit_price", "discount",
                    "vat_rate"]
     edit_columns = ["quantity", "unit_price", "discount", "vat_rate"]
@@ -55,7 +55,7 @@ class ReturnRequestView(ReturnRequestActions, OrderHubModelView):
     list_title = "Returns & exchanges"
     list_columns = ["number", "order", "kind", "status", "refund_amount", "refund_status",
                     "received_at", "created_at"]
-    search_columns = ["number", "order", "kind", "status", "refund_status"]
+    search_columns = ["number", "kind", "status", "refund_status"]
     add_columns = ["order", "kind", "reason", "warehouse", "refund_amount"]
     edit_columns = ["reason", "refund_amount"]
     related_views = [ReturnLineView]

@@ -39,7 +39,7 @@ class CodReconciliationLineView(OrderHubModelView):
     class_permission_name = "CodReconciliationLine"
     list_columns = ["reconciliation", "shipment", "expected_cod", "cod_received", "fee",
                     "difference"]
-    search_columns = ["reconciliation"]
+    search_columns = ["expected_cod", "cod_received", "fee"]
     edit_columns = ["cod_received", "fee"]
     add_columns = ["reconciliation", "shipment", "expected_cod", "cod_received", "fee"]
     base_order = ("id", "asc")
