@@ -3,6 +3,7 @@ through the authorization flow, and API secrets are set by the Admin-only creden
 from app.models import Channel, ChannelListing, WebhookEvent
 from app.views.base import OrderHubModelView
 from app.views.channel_actions import ChannelViewActions
+from app.views.credentials import CredentialsActions
 from app.views.interface import OrderHubInterface
 
 
@@ -28,7 +29,7 @@ class WebhookEventView(OrderHubModelView):
     base_order = ("id", "desc")
 
 
-class ChannelView(ChannelViewActions, OrderHubModelView):
+class ChannelView(CredentialsActions, ChannelViewActions, OrderHubModelView):
     datamodel = OrderHubInterface(Channel, eager=("order_warehouse",))
     class_permission_name = "Channel"
     list_columns = ["name", "platform", "shop_id", "connected", "token_expires_at",

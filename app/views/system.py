@@ -6,6 +6,7 @@ from app.extensions import db
 from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
 from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
+from app.views.credentials import CredentialsActions
 from app.views.interface import OrderHubInterface
 
 
@@ -68,8 +69,9 @@ class AuditLogView(OrderHubModelView):
     base_order = ("id", "desc")
 
 
-class ProviderAccountView(OrderHubModelView):
-    """Carrier and e-invoice accounts. Credentials are set through the API only, never displayed."""
+class ProviderAccountView(CredentialsActions, OrderHubModelView):
+    """Carrier and e-invoice accounts (admins only); credentials are set on their own page and
+    never displayed."""
     datamodel = OrderHubInterface(ProviderAccount)
     class_permission_name = "ProviderAccount"
     list_title = "Carrier & e-invoice accounts"
