@@ -98,8 +98,9 @@ def build_api_classes() -> list[type]:
             "openapi_spec_tag": permission,
             **extra,
         }
-        if read_only:
-            attrs["include_route_methods"] = {"get", "get_list", "info"}
+        if read_only:  # reads only, plus the resource's own action endpoints (retry, cancel…)
+            actions = {name for _, perms in mixins.get(resource, ()) for name in perms}
+            attrs["include_route_methods"] = {"get", "get_list", "info"} | actions
         else:
             writable = WRITABLE[resource]
             attrs["add_columns"] = writable

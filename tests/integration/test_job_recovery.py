@@ -86,3 +86,23 @@ def test_jobs_lost_with_a_redis_restart_are_run_by_a_worker_process(tmp_path):
     finally:
         for key in conn.scan_iter(f"*{prefix}*"):
             conn.delete(key)
+
+
+def test_a_failed_job_is_retried_through_the_api_by_a_supervisor(web_app):
+    from tests.conftest import api_token
+    ids = _orders_with_wrong_totals(web_app, n=2)
+    job_id = _lost_run(web_app, ids, JobStatus.STARTED, attempts=MAX_ATTEMPTS)
+    recover_lost_jobs(web_app, older_than_seconds=0)  # → failed
+    client = web_app.test_client()
+    assert client.post(f"/api/v1/job/{job_id}/retry", json={},
+                       headers=api_token(client, "clerk")).status_code == 403
+    sup = api_token(client, "supervisor")
+    resp = client.post(f"/api/v1/job/{job_id}/retry", json={}, headers=sup)
+    assert resp.status_code == 202, resp.json
+    again = _wait_for(web_app, resp.json["job_id"])
+    _assert_done(web_app, again, ids)
+    status = client.get(f"/api/v1/job/{again.id}", headers=sup)
+    assert status.json["result"]["status"] == "finished"
+    assert status.json["result"]["progress_done"] == status.json["result"]["progress_total"] == 2
+    refused = client.post(f"/api/v1/job/{again.id}/retry", json={}, headers=sup)
+    assert refused.status_code == 409 and "finished" in refused.json["message"]
