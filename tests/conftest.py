@@ -55,6 +55,12 @@ def pg_engine():
         pytest.skip("DATABASE_URL is not set: PostgreSQL tests need it (.ci/run sets it)")
     from app.db_rules import install_database_rules
     engine = sa.create_engine(normalize_pg_url(PG_URL), pool_size=20, max_overflow=20)
+    name = engine.url.database or ""
+    if not any(word in name for word in ("test", "ci", "orderhub_")) and \
+            os.environ.get("ORDERHUB_TESTS_MAY_WIPE") != name:
+        pytest.exit(f"The tests empty the database DATABASE_URL names, and {name!r} does not look "
+                    "like a test database: name one with 'test' or 'ci' in it, or set "
+                    f"ORDERHUB_TESTS_MAY_WIPE={name} to agree.", returncode=2)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     Model.metadata.create_all(engine)
