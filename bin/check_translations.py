@@ -118,8 +118,66 @@ def missing(lang: str, wanted: list[str]) -> list[str]:
     return [m for m in wanted if not is_translated(catalogue.get(m))]
 
 
+def _lazy_msgids(value) -> list[str]:
+    """The msgid(s) behind a label: a plain string, lazy_gettext("x"), or a composed title."""
+    from flask_babel.speaklater import LazyString
+    if isinstance(value, LazyString):
+        return [a for a in value._args if isinstance(a, str)]
+    return [value] if isinstance(value, str) and value else []
+
+
+def ui_msgids() -> dict[str, list[str]]:
+    """msgid → ["ui:<where>"] for what the running panel shows that no source line spells out:
+    column labels and page titles Flask-AppBuilder derives from names, menu entries, action
+    buttons and their questions, and every state, kind and method of the models' enums."""
+    import enum
+    import tempfile
+    os.environ.setdefault("CREDENTIALS_KEY", "x2yqv6ZSc0JUBt3ba3AKs3uTQ0OaZVYG0TAvMnXSwm0=")
+    sys.path.insert(0, str(ROOT))
+    folder = tempfile.mkdtemp(prefix="orderhub-catalogue-")
+    os.environ["ORDERHUB_INSTANCE"] = folder
+    from app import create_app
+    from app.views.base import OrderHubModelView
+    from config import TestConfig
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/ui.db",
+                     SANDBOX_ENABLED=False, REDIS_URL=None)
+    found: dict[str, list[str]] = {}
+
+    def add(value, where):
+        for msgid in _lazy_msgids(value):
+            found.setdefault(msgid, []).append(f"ui:{where}")
+
+    with app.app_context():
+        for view in app.appbuilder.baseviews:
+            if not isinstance(view, OrderHubModelView):
+                continue
+            name = type(view).__name__
+            for col, label in view.label_columns.items():
+                add(label, f"{name}.{col}")
+            for attr in ("list_title", "show_title", "add_title", "edit_title"):
+                add(getattr(view, attr), f"{name}.{attr}")
+            for attr in ("show_fieldsets", "add_fieldsets", "edit_fieldsets"):
+                for title, _spec in getattr(view, attr, None) or []:
+                    add(title, f"{name}.{attr}")
+            for action in (view.actions or {}).values():
+                add(action.text, f"{name}:{action.name}")
+                add(action.confirmation, f"{name}:{action.name}?")
+        for item in app.appbuilder.menu.get_list():
+            add(item.label, "menu")
+            for child in item.childs or []:
+                add(child.label, "menu")
+        import app.models as models
+        for obj in vars(models).values():
+            if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj.__module__.startswith("app."):
+                for member in obj:
+                    add(str(member.value).replace("_", " "), obj.__name__)
+    return found
+
+
 def wanted_msgids() -> tuple[list[str], dict[str, list[str]]]:
     extracted = extracted_msgids()
+    for msgid, where in ui_msgids().items():
+        extracted.setdefault(msgid, []).extend(where)
     wanted = list(dict.fromkeys(fab_msgids() + list(extracted)))
     return wanted, extracted
 
@@ -130,9 +188,10 @@ def add_missing(lang: str, msgids: list[str], where: dict[str, list[str]]) -> in
     added = 0
     for msgid in msgids:
         if catalogue.get(msgid) is None:
-            catalogue.add(msgid, "", auto_comments=["extracted"],
-                          locations=[(path, int(line)) for path, line in
-                                     (w.rsplit(":", 1) for w in where.get(msgid, [])[:3])])
+            spots = [w.rsplit(":", 1) for w in where.get(msgid, [])[:3]]
+            catalogue.add(msgid, "", auto_comments=["extracted"] + [
+                              w for w in where.get(msgid, [])[:3] if w.startswith("ui:")],
+                          locations=[(path, int(line)) for path, line in spots if line.isdigit()])
             added += 1
     if added:
         with open(catalogue_path(lang), "wb") as f:

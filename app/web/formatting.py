@@ -61,9 +61,12 @@ def format_plain(value) -> str:
     return value
 
 
-def enum_label(value: enum.Enum) -> str:
-    """A state, method or kind as the reader says it ("delivery failed", "giao thất bại")."""
-    text = str(value.value).replace("_", " ")
+def enum_label(value) -> str:
+    """A state, method or kind as the reader says it ("delivery failed", "giao thất bại"), from
+    the enum member or its stored value (Flask-AppBuilder hands lists the bare value)."""
+    if value is None or value == "":
+        return ""
+    text = str(value.value if isinstance(value, enum.Enum) else value).replace("_", " ")
     if not has_request_context():
         return text
     from flask_babel import gettext

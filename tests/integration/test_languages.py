@@ -74,3 +74,25 @@ def test_order_forms_show_statuses_and_choices_in_vietnamese(web_app):
     client.get("/lang/en")
     quick = _page(client, "/quick-order/")
     assert "Shipping address" in quick and "bank transfer" in quick
+
+
+def test_a_vietnamese_clerk_reads_labels_titles_states_and_refusals_in_vietnamese(web_app):
+    from app.extensions import db
+    from tests.conftest import login
+    from tests.support import panel, seed
+    with web_app.app_context():
+        wh, variants = seed.shop(db.session)
+        order_id = seed.order(db.session, wh, variants, {"AO-M": 1}).id
+    client = web_app.test_client()
+    login(client, "clerk")
+    client.get("/lang/vi")
+    listing = panel.text(client.get("/orderview/list/"))
+    for vietnamese in ("Danh sách Đơn hàng", "Trạng thái", "Người mua", "mới", "chưa thanh toán"):
+        assert vietnamese in listing, vietnamese
+    assert "<td>new</td>" not in listing.replace(" ", "").replace("\n", "")
+    assert "<td>None</td>" not in listing.replace(" ", "").replace("\n", "")
+    page = panel.text(client.get(f"/orderview/show/{order_id}"))
+    assert "Email người mua" in page and "Buyer Email" not in page
+    client.post(f"/orderview/action/pack/{order_id}")
+    refused = panel.text(client.get(f"/orderview/show/{order_id}"))
+    assert "Không thể" in refused and "mới" in refused  # "cannot pack: it is new", in Vietnamese

@@ -38,6 +38,17 @@ def test_every_extracted_message_is_in_both_catalogues(vi, en):
     assert not no_en, f"missing from en ({hint}): {no_en}"
 
 
+def test_every_label_title_button_and_state_the_panel_shows_is_translated(vi, en):
+    shown = ct.ui_msgids()
+    for must in ("Buyer Email", "List", "Order", "delivery failed", "Confirm", "Orders"):
+        assert must in shown, must
+    no_vi = [m for m in shown if not ct.is_translated(vi.get(m))]
+    no_en = [m for m in shown if en.get(m) is None]
+    hint = "run .venv/bin/python bin/check_translations.py --add, then translate the new vi entries"
+    assert not no_vi, f"untranslated in vi ({hint}): {no_vi}"
+    assert not no_en, f"missing from en ({hint}): {no_en}"
+
+
 def test_vietnamese_entries_are_translated_with_the_same_placeholders(vi):
     bad = [m.id for m in vi if m.id and not ct.is_translated(m)]
     assert not bad, bad
