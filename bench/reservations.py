@@ -139,7 +139,7 @@ def main() -> None:
         factory, ids, level_ids = prepare(engine, args.orders, args.hot)
         confirms = bench_confirmations(factory, ids, args.threads)
         with factory() as session:
-            from app.cli_stock import verify_stock
+            from app.services.stock_verify import verify_stock
             assert verify_stock(session) == [], "stock drifted during the bench"
         updates = bench_plain_updates(factory, level_ids, args.threads,
                                       max(200, args.orders // args.threads * 2))

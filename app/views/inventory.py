@@ -1,8 +1,11 @@
 """Inventory views: warehouses, stock levels (a ledger cache), the ledger, stock counts."""
+from app.extensions import db
 from app.models import StockCount, StockCountLine, StockLevel, StockMove, Warehouse
+from app.services import stock_counts
 from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
+from app.views.service_forms import ServiceForms
 from app.views.purchasing_actions import WarehousePurchasingActions
 from app.views.stock_actions import StockLevelActions
 from app.views.stock_count_actions import StockCountActions
@@ -31,7 +34,9 @@ class StockMoveView(OrderHubModelView):
     base_order = ("id", "desc")
 
 
-class StockCountLineView(OrderHubModelView):
+class StockCountLineView(ServiceForms, OrderHubModelView):
+    """Counted figures change only while the count is a draft (enter_counts' rule)."""
+
     datamodel = OrderHubInterface(StockCountLine, eager=("variant", "stock_count"))
     class_permission_name = "StockCountLine"
     list_columns = ["stock_count", "variant", "system_quantity", "counted_quantity", "variance"]
@@ -39,6 +44,17 @@ class StockCountLineView(OrderHubModelView):
     edit_columns = ["counted_quantity"]
     add_columns = ["stock_count", "variant", "counted_quantity"]
     base_order = ("id", "asc")
+
+    def service_add(self, values):
+        stock_counts.add_count_line(db.session, values.get("stock_count_id"),
+                                    variant_id=values.get("variant_id"),
+                                    counted=values.get("counted_quantity"))
+
+    def service_edit(self, item, values, version):
+        stock_counts.set_counted(db.session, item.id, values.get("counted_quantity"))
+
+    def service_delete(self, item):
+        stock_counts.remove_count_line(db.session, item.id)
 
 
 class StockCountView(StockCountActions, OrderHubModelView):

@@ -12,9 +12,9 @@ from app.web.i18n import error_text
 from app.extensions import db
 from app.models import PaymentMethod, Warehouse
 from app.services.errors import DomainError
-from app.services.order_entry import create_manual_order, search_customers, search_variants
+from app.services.customer_lookup import RISKY_RATE, search_customers, search_variants
+from app.services.order_entry import create_manual_order
 
-RISKY_RATE = 0.2  # warn when a fifth or more of a customer's orders failed or came back
 
 
 def _int(value, default=None):
@@ -80,7 +80,7 @@ class QuickOrderView(BaseView):
         hits = search_customers(db.session, request.args.get("q", ""), limit=10)
         return jsonify([{"id": h.id, "name": h.name, "phone": h.phone, "address": h.address,
                          "orders": h.order_count, "failed": h.failed_count,
-                         "failed_rate": h.failed_rate, "risky": h.failed_rate >= RISKY_RATE}
+                         "failed_rate": h.failed_rate, "risky": h.risky}
                         for h in hits])
 
     @expose("/variants")

@@ -7,7 +7,7 @@ import threading
 
 import sqlalchemy as sa
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Warehouse
 from app.services import ledger, orders
 

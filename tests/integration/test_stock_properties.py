@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy.orm import sessionmaker
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Warehouse
 from app.services import ledger, orders, returns, stock_counts
 from app.services.errors import DomainError
