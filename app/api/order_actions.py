@@ -4,8 +4,11 @@ from __future__ import annotations
 from flask_appbuilder.api import expose, protect, safe
 
 from app.api.actions import json_body, out_of_scope, run_action
+from app.api.service_records import ServiceRecordApi
 from app.extensions import db
-from app.services import orders, returns
+from app.services import order_editing, order_entry, orders, returns
+from app.services.errors import N_, ValidationError
+from app.services.pricing import whole_dong
 
 
 def _lines(results) -> list[dict]:
@@ -48,8 +51,7 @@ class OrderLifecycleActions:
     def pay(self, pk):
         if (denied := out_of_scope(self, pk)) is not None:
             return denied
-        order, error = run_action(self, orders.mark_paid, db.session, pk,
-                                  amount=json_body().get("amount"))
+        order, error = run_action(self, _pay, db.session, pk, json_body().get("amount"))
         return error or self.response(200, status=order.status.value,
                                       payment_status=order.payment_status.value)
 
@@ -69,8 +71,9 @@ class OrderLifecycleActions:
         if (denied := out_of_scope(self, pk)) is not None:
             return denied
         body = json_body()
+        reason = body.get("reason")
         order, error = run_action(self, orders.cancel_order, db.session, pk,
-                                  reason=str(body.get("reason") or "Cancelled"),
+                                  reason=reason if isinstance(reason, str) else "",
                                   version=body.get("version"))
         return error or self.response(200, status=order.status.value)
 
@@ -83,6 +86,7 @@ class OrderLifecycleActions:
         body = json_body()
         ret, error = run_action(self, returns.create_return, db.session, pk,
                                 body.get("lines") or [], reason=str(body.get("reason") or ""),
+                                warehouse_id=body.get("warehouse_id"),
                                 kind=body.get("kind", "return"),
                                 refund_amount=body.get("refund_amount"),
                                 exchange_lines=body.get("exchange_lines") or ())
@@ -90,8 +94,61 @@ class OrderLifecycleActions:
                                       status=ret.status.value)
 
 
+def _pay(session, order_id, amount):
+    return orders.mark_paid(session, order_id,
+                            amount=whole_dong(amount, "amount", allow_none=True))
+
+
+class OrderRecordApi(ServiceRecordApi):
+    """POST/PUT/DELETE /api/v1/order/: through order_entry.create_order and order_editing."""
+
+    def service_add(self, values):
+        return order_entry.create_order(db.session, **values)
+
+    def service_edit(self, pk, values, version):
+        return order_editing.edit_order(db.session, pk, version=version, **values)
+
+    def service_delete(self, pk):
+        return order_editing.delete_order(db.session, pk)
+
+
+class OrderLineRecordApi(ServiceRecordApi):
+    """POST/PUT/DELETE /api/v1/order_line/: reservations follow on a processing order; "version"
+    is the order's, as the client read it."""
+
+    def service_add(self, values):
+        for snapshot in ("sku", "name"):
+            if values.pop(snapshot, None) not in (None, ""):
+                raise ValidationError(snapshot, N_("The SKU and name are taken from the variant."))
+        return order_editing.add_order_line(
+            db.session, values.pop("order_id", None), variant_id=values.pop("variant_id", None),
+            quantity=values.pop("quantity", None), **values)
+
+    def service_edit(self, pk, values, version):
+        return order_editing.change_order_line(db.session, pk, version=version, **values)
+
+    def service_delete(self, pk):
+        return order_editing.remove_order_line(db.session, pk)
+
+
+class ReturnRecordApi(ServiceRecordApi):
+    """Returns are created only by POST /api/v1/order/<id>/return (which checks what was
+    delivered and what may be refunded); the resource itself is read-only apart from its reason."""
+
+    include_route_methods = {"get", "get_list", "info", "put", "receive", "refund"}  # no post
+
+    def service_edit(self, pk, values, version):
+        extra = sorted(set(values) - {"reason"})
+        if extra:
+            raise ValidationError(extra[0], N_("Only the reason of a return can be edited; its "
+                                               "lines and refund follow its own actions."))
+        return returns.edit_return_reason(db.session, pk, values.get("reason"), version=version)
+
+
 ORDER_ACTION_PERMISSIONS = {"confirm": "confirm", "pack": "pack", "pay": "pay",
                             "complete": "complete", "cancel": "cancel", "create_return": "return"}
 
 
-MIXINS = {"order": [(OrderLifecycleActions, ORDER_ACTION_PERMISSIONS)]}
+MIXINS = {"order": [(OrderLifecycleActions, ORDER_ACTION_PERMISSIONS), (OrderRecordApi, {})],
+          "order_line": [(OrderLineRecordApi, {})],
+          "return_request": [(ReturnRecordApi, {})]}

@@ -12,22 +12,23 @@ from __future__ import annotations
 
 from flask_appbuilder.api import expose, protect, safe
 
-from app.api.actions import json_body, run_action
+from app.api.actions import json_body, out_of_scope, run_action
+from app.api.service_records import ServiceRecordApi
 from app.extensions import db
-from app.services import orders, purchasing, returns, stock_counts
-from app.services.errors import ValidationError
+from app.services import orders, purchase_documents, purchasing, returns, stock_counts
+from app.services.errors import N_, ValidationError
 
 
 def _keyed_by_id(mapping, field: str) -> dict:
     """A JSON object's keys are strings: {"12": 3} → {12: 3}; anything else names the field."""
     if not isinstance(mapping, dict) or not mapping:
-        raise ValidationError(field, f"Send {field} as an object of id → value.")
+        raise ValidationError(field, N_("Send %(field)s as an object of id → value."), field=field)
     out = {}
     for key, value in mapping.items():
         try:
             out[int(key)] = value
         except (TypeError, ValueError):
-            raise ValidationError(f"{field}[{key}]", "The key must be a numeric id.") from None
+            raise ValidationError(f"{field}[{key}]", N_("The key must be a numeric id.")) from None
     return out
 
 
@@ -40,6 +41,8 @@ class PurchaseOrderActions:
     @protect()
     @safe
     def approve(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         po, error = run_action(self, purchasing.approve_purchase_order, db.session, pk,
                                version=json_body().get("version"))
         return error or self.response(200, number=po.number, status=po.status.value)
@@ -48,6 +51,8 @@ class PurchaseOrderActions:
     @protect()
     @safe
     def receive(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         body = json_body()
         receipt, error = run_action(self, _receive, db.session, pk, body.get("lines"),
                                     body.get("note"))
@@ -74,6 +79,8 @@ class StockCountActions:
     @protect()
     @safe
     def finish(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         count, error = run_action(self, stock_counts.finish_count, db.session, pk,
                                   version=json_body().get("version"))
         return error or self.response(200, number=count.number, status=count.status.value)
@@ -82,6 +89,8 @@ class StockCountActions:
     @protect()
     @safe
     def post_count(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         variances, error = run_action(self, stock_counts.post_stock_count, db.session, pk,
                                       version=json_body().get("version"))
         if error:
@@ -99,11 +108,7 @@ def _receive_return(session, return_id, conditions):
 
 
 def _refund(session, return_id, amount):
-    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, (int, str))
-                               or not str(amount).strip().isdigit()):
-        raise ValidationError("amount", "The amount must be a whole number of đồng.")
-    return returns.refund_return(session, return_id,
-                                 amount=None if amount is None else int(str(amount).strip()))
+    return returns.refund_return(session, return_id, amount=amount)
 
 
 class ReturnRequestActions:
@@ -111,6 +116,8 @@ class ReturnRequestActions:
     @protect()
     @safe
     def receive(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         ret, error = run_action(self, _receive_return, db.session, pk,
                                 json_body().get("conditions"))
         return error or self.response(200, number=ret.number, status=ret.status.value,
@@ -120,14 +127,62 @@ class ReturnRequestActions:
     @protect()
     @safe
     def refund(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         ret, error = run_action(self, _refund, db.session, pk, json_body().get("amount"))
         return error or self.response(200, number=ret.number, status=ret.status.value,
                                       refund_amount=int(ret.refund_amount),
                                       payment_status=ret.order.payment_status.value)
 
 
+class PurchaseOrderRecordApi(ServiceRecordApi):
+    """POST/PUT/DELETE /api/v1/purchase_order/: a draft may change; an approved PO keeps its
+    supplier, warehouse and lines."""
+
+    def service_add(self, values):
+        return purchase_documents.create_purchase_order(db.session, **values)
+
+    def service_edit(self, pk, values, version):
+        return purchase_documents.edit_purchase_order(db.session, pk, version=version, **values)
+
+    def service_delete(self, pk):
+        return purchase_documents.delete_purchase_order(db.session, pk)
+
+
+class GoodsReceiptRecordApi(ServiceRecordApi):
+    def service_add(self, values):
+        return purchase_documents.create_goods_receipt(db.session, **values)
+
+    def service_edit(self, pk, values, version):
+        return purchase_documents.edit_goods_receipt(db.session, pk, version=version, **values)
+
+    def service_delete(self, pk):
+        return purchase_documents.delete_goods_receipt(db.session, pk)
+
+
+class StockCountRecordApi(ServiceRecordApi):
+    """POST creates a count of every variant in the warehouse (with its snapshot); only the note
+    may be edited afterwards."""
+
+    def service_add(self, values):
+        if values.get("scope"):
+            raise ValidationError("scope", N_("The scope follows from what is counted; create a "
+                                              "count by category or SKU prefix in the panel."))
+        return stock_counts.create_stock_count(db.session, values.get("warehouse_id"),
+                                               note=values.get("note"))
+
+    def service_edit(self, pk, values, version):
+        extra = sorted(set(values) - {"note"})
+        if extra:
+            raise ValidationError(extra[0], N_("Only the note of a stock count can be edited."))
+        return stock_counts.edit_count_note(db.session, pk, values.get("note"), version=version)
+
+
 MIXINS = {
-    "purchase_order": [(PurchaseOrderActions, {"approve": "approve", "receive": "receive"})],
-    "stock_count": [(StockCountActions, {"finish": "finish_count", "post_count": "post_count"})],
+    "purchase_order": [(PurchaseOrderActions, {"approve": "approve", "receive": "receive"}),
+                       (PurchaseOrderRecordApi, {})],
+    "goods_receipt": [(GoodsReceiptRecordApi, {})],
+    "stock_count": [(StockCountActions, {"finish": "finish_count", "post_count": "post_count"}),
+                    (StockCountRecordApi, {})],
     "return_request": [(ReturnRequestActions, {"receive": "receive_return", "refund": "refund"})],
 }

@@ -36,7 +36,7 @@ AREAS = {
 }
 ALL_RESOURCES = [r for names in AREAS.values() for r in names]
 # Menu entries that are links to pages of a resource (their page checks the resource's permission).
-MENU_LINKS = ("QuickOrder",)
+MENU_LINKS = ("QuickOrder", "LowStock")
 
 # Resources a clerk may not even read (credentials, provider settings).
 ADMIN_ONLY = {"ProviderAccount"}
@@ -44,9 +44,10 @@ ADMIN_ONLY = {"ProviderAccount"}
 CLERK_WRITE = {"Product", "ProductVariant", "ProductMedia", "Category", "Brand", "Customer",
                "CustomerAddress", "Order", "OrderLine", "Supplier", "PurchaseOrder",
                "PurchaseOrderLine", "GoodsReceipt", "GoodsReceiptLine", "StockCount",
-               "StockCountLine", "ReturnRequest", "ReturnLine"}
+               "StockCountLine", "ReturnRequest"}
+# Return lines are written by the return's own forms (create, receive), never by hand.
 CLERK_DELETE = {"OrderLine", "PurchaseOrderLine", "GoodsReceiptLine", "StockCountLine",
-                "ProductMedia", "CustomerAddress", "ReturnLine"}
+                "ProductMedia", "CustomerAddress"}
 # Single-record actions a clerk runs.
 CLERK_ACTIONS = {
     "Order": {"confirm", "edit_lines", "pack", "ship", "print_label", "invoice", "pay", "complete",
@@ -54,7 +55,9 @@ CLERK_ACTIONS = {
               "quick_entry", "return", "deliver", "fail_delivery"},
     "PurchaseOrder": {"submit", "receive", "reserve_waiting_orders"},
     "GoodsReceipt": {"post_receipt", "reserve_waiting_orders"},
-    "StockCount": {"start_count", "enter_counts", "finish_count", "count_sheet"},
+    "StockCount": {"start_count", "enter_counts", "finish_count", "count_sheet",
+                   "blind_count_sheet"},
+    "StockLevel": {"low_stock", "draft_purchase_order"},
     "Shipment": {"print_label", "refresh_tracking", "receive_return"},
     "Invoice": {"preview", "download_pdf", "resend_email"},
     "ReturnRequest": {"receive_return"},

@@ -25,7 +25,7 @@ class DomainError(Exception):
     http_status = 409
     translatable: tuple[str, ...] = ()
 
-    def __init__(self, message: str, **details):
+    def __init__(self, message: str, /, **details):
         self.template = message
         self.details = details
         self.message = fill(message, details)
@@ -51,8 +51,9 @@ class ValidationError(DomainError):
 
     http_status = 422
 
-    def __init__(self, field: str, message: str, **details):
-        super().__init__(message, field=field, **details)
+    def __init__(self, field: str, message: str, /, **details):
+        # Positional-only, so a message may have a %(field)s placeholder of its own.
+        super().__init__(message, **{"field": field, **details})
         self.field = field
 
     @property

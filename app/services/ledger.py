@@ -3,7 +3,7 @@
 Why one module owns this: StockLevel is only a cache of the ledger (SPEC §2, §4), so the ledger row and
 the cache update must always travel together. ``post_move`` is the one place that does both; receipts,
 shipments, returns, damage, adjustments, transfers and counts all go through it, and ``verify_stock``
-(app/cli_stock.py) checks that they stayed in step.
+(services/stock_verify.py) checks that they stayed in step.
 
 The StockLevel row is changed by ONE conditional UPDATE (``on_hand + q >= reserved + r`` …) so two
 transactions can never push a level below zero or below its reservations, whatever they read before;

@@ -1,5 +1,6 @@
-"""Taking orders in, from every channel: the clerk's quick entry (phone, Facebook), the website, and
-marketplace imports — and changing what is on an order while it is still new or processing.
+"""Taking orders in, from every channel: the clerk's quick entry (phone, Facebook), the order form,
+the website, and marketplace imports. (Changing an order afterwards: order_editing; the quick
+entry's look-ups: customer_lookup.)
 
 Channel orders are idempotent on (channel, external order id): the database's unique constraint is
 the judge, so two imports racing with the same order both end with the one row (the loser's insert
@@ -16,17 +17,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, undefer
 
-from app.models import (Channel, Customer, Order, OrderLine, OrderStatus, PaymentMethod, Product,
-                        ProductVariant, StockLevel)
+from app.models import Channel, Customer, Order, OrderLine, OrderStatus, ProductVariant
 from app.models.base import utcnow
-from app.services.errors import ValidationError
+from app.services.errors import N_, ValidationError
 from app.services.ledger import use_case
-from app.services.editing import check_version
-from app.services.orders import (OPEN_STATES, cancel_order, load_order, release_order,
-                                 require_state, reserve_order_lines)
-from app.services.phones import normalize_phone, phone_search_key
-from app.services.reservations import (LineReservation, by_variant, line_result, release_line,
-                                       reserve_line)
+from app.services.order_fields import (EDITABLE_IN, clean_header, main_warehouse_id,
+                                       payment_method as _payment_method)
+from app.services.orders import OPEN_STATES, cancel_order
+from app.services.phones import normalize_phone
+from app.services.pricing import whole_dong
 
 ADDRESS_FIELDS = ("street", "ward", "district", "province")
 
@@ -72,15 +71,6 @@ class EntryResult:
     created: bool
 
 
-def _payment_method(value: str | None, field_name: str = "payment_method") -> PaymentMethod:
-    try:
-        return PaymentMethod((value or "cod").strip().lower())
-    except ValueError:
-        choices = ", ".join(m.value for m in PaymentMethod)
-        raise ValidationError(field_name, f"Payment method {value!r} is not one of {choices}.") \
-            from None
-
-
 def find_or_create_customer(session: Session, *, name: str, phone: str | None,
                             email: str | None = None, address: Mapping | None = None) -> Customer:
     """The customer with this (normalised) phone, or a new one; a phone is the buyer's identity."""
@@ -120,6 +110,7 @@ def _channel_lines(session: Session, incoming) -> tuple[list[OrderLine], list[st
 
 
 def unknown_sku_message(skus) -> str:
+    # Stored on the order (needs_attention) and matched by its English start; shown as data.
     return (f"Unknown SKU: {', '.join(sorted(set(skus)))}. Add the variant or choose it on the "
             "line before confirming.")[:500]
 
@@ -176,9 +167,10 @@ def upsert_channel_order(session: Session, channel: Channel, incoming) -> EntryR
     """Create the order from a channel's payload, or return (and update) the one we already have."""
     external_id = str(incoming.external_id or "").strip()
     if not external_id:
-        raise ValidationError("external_id", "The channel's order id is missing.")
+        raise ValidationError("external_id", N_("The channel's order id is missing."))
     if not incoming.lines:
-        raise ValidationError("lines", f"Order {external_id} has no lines.")
+        raise ValidationError("lines", N_("Order %(external_id)s has no lines."),
+                              external_id=external_id)
     existing = _find_channel_order(session, channel.id, external_id)
     if existing is not None:
         return EntryResult(_merge(session, existing, incoming), False)
@@ -195,240 +187,130 @@ def upsert_channel_order(session: Session, channel: Channel, incoming) -> EntryR
     return EntryResult(order, True)
 
 
+ADDRESS_MISSING = {"street": N_("The shipping address needs a street."),
+                   "ward": N_("The shipping address needs a ward."),
+                   "district": N_("The shipping address needs a district."),
+                   "province": N_("The shipping address needs a province.")}
+
+
 def _address(given: Mapping | None, customer: Customer | None, prefix: str) -> dict:
     source = dict(given or {})
     if not any(source.get(k) for k in ADDRESS_FIELDS) and customer is not None:
         source = {k: getattr(customer, k) for k in ADDRESS_FIELDS}
     for key in ADDRESS_FIELDS:
         if not str(source.get(key) or "").strip():
-            raise ValidationError(f"{prefix}.{key}", f"The shipping address needs a {key}.")
+            raise ValidationError(f"{prefix}.{key}", ADDRESS_MISSING[key])
     return {k: str(source[k]).strip() for k in ADDRESS_FIELDS}
 
 
 def manual_line(session: Session, index: int, spec) -> OrderLine:
-    """One quick-entry line: (variant_id, quantity[, unit_price[, discount]]) or a mapping."""
+    """One typed line: (variant_id, quantity[, unit_price[, discount]]) or a mapping."""
     if isinstance(spec, Mapping):
         spec = (spec.get("variant_id"), spec.get("quantity"), spec.get("unit_price"),
                 spec.get("discount"))
     variant_id, quantity, unit_price, discount = (tuple(spec) + (None, None))[:4]
     name = f"lines[{index}]"
-    variant = session.get(ProductVariant, variant_id) if variant_id else None
+    variant_id = getattr(variant_id, "id", variant_id)
+    variant = session.get(ProductVariant, int(variant_id)) \
+        if str(variant_id or "").strip().isdigit() else None
     if variant is None:
-        raise ValidationError(f"{name}.variant_id", "Choose a product variant for this line.")
+        raise ValidationError(f"{name}.variant_id", N_("Choose a product variant for this line."))
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-        raise ValidationError(f"{name}.quantity", "The quantity must be a whole number above zero.")
-    price = variant.price if unit_price is None else Decimal(unit_price)
-    discount = Decimal(discount or 0)
-    if price < 0 or price != price.to_integral_value():
-        raise ValidationError(f"{name}.unit_price", "The price must be a whole number of đồng ≥ 0.")
-    if discount < 0 or discount > price * quantity:
-        raise ValidationError(f"{name}.discount", "The discount must be between 0 and the line's "
-                                                  "value.")
+        raise ValidationError(f"{name}.quantity",
+                              N_("The quantity must be a whole number above zero."))
+    price = whole_dong(unit_price, f"{name}.unit_price", allow_none=True)
+    price = variant.price if price is None else price
+    discount = whole_dong(discount, f"{name}.discount", allow_none=True) or Decimal(0)
+    if discount > price * quantity:
+        raise ValidationError(f"{name}.discount",
+                              N_("The discount must be between 0 and the line's value."))
     return OrderLine(variant_id=variant.id, sku=variant.sku, name=variant.label[:255],
                      quantity=quantity, unit_price=price, discount=discount,
                      vat_rate=variant.product.vat_rate)
+
+
+def _buyer(session: Session, customer_id, customer: Mapping | None,
+           shipping_address: Mapping | None) -> Customer:
+    if customer_id is not None:
+        buyer = session.get(Customer, customer_id) if str(customer_id).isdigit() else None
+        if buyer is None:
+            raise ValidationError("customer_id", N_("Customer #%(id)s does not exist."),
+                                  id=customer_id)
+        return buyer
+    fields = dict(customer or {})
+    if not str(fields.get("name") or "").strip():
+        raise ValidationError("customer.name", N_("Give the buyer's name."))
+    phone = normalize_phone(fields.get("phone"), "customer.phone")
+    return find_or_create_customer(session, name=fields["name"].strip(), phone=phone,
+                                   email=fields.get("email"), address=shipping_address or fields)
 
 
 @use_case
 def create_manual_order(session: Session, *, lines: Sequence, customer_id: int | None = None,
                         customer: Mapping | None = None, shipping_address: Mapping | None = None,
                         payment_method: str = "cod", warehouse_id: int | None = None,
-                        channel: Channel | None = None, shipping_fee: int = 0,
-                        notes: str | None = None, invoice_requested: bool = False) -> Order:
+                        channel: Channel | None = None, channel_id: int | None = None,
+                        shipping_fee=0, notes: str | None = None,
+                        invoice_requested: bool = False) -> Order:
     """The clerk's quick entry: an existing customer (or a new one from ``customer`` fields), lines
     ``(variant_id, quantity, unit_price=None → the variant's price, discount=0)``, address (default:
-    the customer's), payment method and warehouse. The order starts ``new``.
+    the customer's), payment method, the channel it came through (phone, Facebook …) and warehouse
+    (default: the channel's, else the main warehouse). The order starts ``new``.
     """
-    if customer_id is not None:
-        buyer = session.get(Customer, customer_id)
-        if buyer is None:
-            raise ValidationError("customer_id", f"Customer #{customer_id} does not exist.")
-    else:
-        fields = dict(customer or {})
-        if not str(fields.get("name") or "").strip():
-            raise ValidationError("customer.name", "Give the buyer's name.")
-        phone = normalize_phone(fields.get("phone"), "customer.phone")
-        buyer = find_or_create_customer(session, name=fields["name"].strip(), phone=phone,
-                                        email=fields.get("email"),
-                                        address=shipping_address or fields)
+    if channel is None and channel_id not in (None, ""):
+        channel = session.get(Channel, channel_id) if str(channel_id).isdigit() else None
+        if channel is None or not channel.active:
+            raise ValidationError("channel_id", N_("Choose the channel the order came through."))
+    buyer = _buyer(session, customer_id, customer, shipping_address)
     if not lines:
-        raise ValidationError("lines", "Add at least one line.")
+        raise ValidationError("lines", N_("Add at least one line."))
     order_lines = [manual_line(session, i, spec) for i, spec in enumerate(lines)]
     address = _address(shipping_address, buyer, "shipping_address")
-    if not isinstance(shipping_fee, int) or shipping_fee < 0:
-        raise ValidationError("shipping_fee", "The shipping fee must be a whole number ≥ 0.")
+    fee = whole_dong(shipping_fee, "shipping_fee", allow_none=True) or Decimal(0)
+    warehouse = warehouse_id or (channel.order_warehouse_id if channel else None) \
+        or main_warehouse_id(session)
+    header = clean_header(session, {"warehouse_id": warehouse, "notes": notes,
+                                    "invoice_requested": invoice_requested})
     order = Order(customer=buyer, buyer_name=buyer.name, buyer_phone=buyer.phone,
                   buyer_email=buyer.email, channel_id=channel.id if channel else None,
-                  warehouse_id=warehouse_id or (channel.order_warehouse_id if channel else None),
-                  payment_method=_payment_method(payment_method), shipping_fee=shipping_fee,
-                  notes=notes, invoice_requested=invoice_requested, placed_at=utcnow(),
-                  ship_street=address["street"], ship_ward=address["ward"],
+                  payment_method=_payment_method(payment_method), shipping_fee=fee,
+                  placed_at=utcnow(), ship_street=address["street"], ship_ward=address["ward"],
                   ship_district=address["district"], ship_province=address["province"],
-                  lines=order_lines)
+                  lines=order_lines, **header)
     session.add(order)
     return order
 
 
-# --- Changing an order that is still new or processing -------------------------------------------
-
-HEADER_FIELDS = {"buyer_name", "buyer_phone", "buyer_email", "ship_street", "ship_ward",
-                 "ship_district", "ship_province", "area_codes", "notes", "payment_method",
-                 "shipping_fee", "invoice_requested", "warehouse_id", "customer_id"}
-
-
 @use_case
-def edit_order(session: Session, order_id: int, *, version: int | None = None,
-               **changes) -> list[LineReservation]:
-    """Edit buyer, address, payment or warehouse. Moving a processing order to another warehouse
-    moves its reservations too (released here, reserved there); returns the lines' stock results."""
-    order = load_order(session, order_id)
-    check_version(order, version, "order")
-    require_state(order, "edit")
-    unknown = set(changes) - HEADER_FIELDS
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], "This field cannot be edited here.")
-    if "buyer_phone" in changes and changes["buyer_phone"]:
-        changes["buyer_phone"] = normalize_phone(changes["buyer_phone"], "buyer_phone")
-    if "payment_method" in changes:
-        changes["payment_method"] = _payment_method(changes["payment_method"])
-    fee = changes.get("shipping_fee", 0)
-    if not isinstance(fee, (int, Decimal)) or fee < 0:
-        raise ValidationError("shipping_fee", "The shipping fee must be a whole number ≥ 0.")
-    new_warehouse = changes.pop("warehouse_id", order.warehouse_id)
-    for key, value in changes.items():
-        setattr(order, key, value)
-    if new_warehouse != order.warehouse_id and order.status == OrderStatus.PROCESSING:
-        release_order(session, order)
-        order.warehouse_id = new_warehouse
-        return reserve_order_lines(session, order)
-    order.warehouse_id = new_warehouse
-    order.updated_at = utcnow()
-    return [line_result(line) for line in order.lines]
+def create_order(session: Session, **values) -> Order:
+    """The order form's "add": a new order's header (lines are added afterwards, one by one).
 
-
-def _change_line(session: Session, order: Order, index: int, change: Mapping) -> OrderLine | None:
-    name = f"lines[{index}]"
-    line = next((ln for ln in order.lines if ln.id == change.get("line_id")), None)
-    if change.get("line_id") is not None and line is None:
-        raise ValidationError(f"{name}.line_id", f"Line #{change['line_id']} is not on this order.")
-    if line is None:
-        new = manual_line(session, index, change)
-        order.lines.append(new)
-        return new
-    if change.get("quantity") == 0:  # remove the line, giving back what it held
-        release_line(session, line, order.warehouse_id)
-        order.lines.remove(line)
-        return None
-    if change.get("variant_id") and change["variant_id"] != line.variant_id:
-        release_line(session, line, order.warehouse_id)
-        mapped = manual_line(session, index, {"variant_id": change["variant_id"],
-                                              "quantity": line.quantity,
-                                              "unit_price": line.unit_price})
-        line.variant_id, line.sku, line.vat_rate = mapped.variant_id, mapped.sku, mapped.vat_rate
-    merged = manual_line(session, index, {
-        "variant_id": line.variant_id, "quantity": change.get("quantity", line.quantity),
-        "unit_price": change.get("unit_price", line.unit_price),
-        "discount": change.get("discount", line.discount)}) if line.variant_id else None
-    if merged is not None:
-        excess = line.reserved_quantity - (merged.quantity - line.shipped_quantity)
-        if excess > 0:  # give stock back before the smaller quantity is written
-            release_line(session, line, order.warehouse_id, excess)
-        line.quantity, line.unit_price, line.discount = \
-            merged.quantity, merged.unit_price, merged.discount
-    return line
-
-
-@use_case
-def edit_order_lines(session: Session, order_id: int, changes: Sequence[Mapping], *,
-                     version: int | None = None) -> list[LineReservation]:
-    """Add, change or remove lines while the order is new or processing.
-
-    Each change is ``{"line_id": id, "quantity": n}`` (0 removes the line), may carry
-    ``unit_price``, ``discount`` or ``variant_id`` (to map an unknown SKU), or has no ``line_id``
-    to add a line. On a processing order the reservations follow: a smaller quantity gives stock
-    back, a larger one reserves more if it is free. Returns every line's stock result.
+    The buyer's name defaults to the chosen customer's; the warehouse to the channel's.
     """
-    order = load_order(session, order_id)
-    check_version(order, version, "order")
-    require_state(order, "edit")
-    touched = [_change_line(session, order, i, c) for i, c in enumerate(changes)]
-    if not order.lines:
-        raise ValidationError("lines", "An order needs at least one line; cancel it instead.")
-    if order.status == OrderStatus.PROCESSING:
-        session.flush()  # new lines need ids for the results
-        for line in by_variant([ln for ln in touched if ln is not None]):
-            reserve_line(session, line, order.warehouse_id)
-    unknown = [ln.sku for ln in order.lines if ln.variant_id is None]
+    if values.get("shipping_fee") in (None, ""):
+        values.pop("shipping_fee", None)
+    fields = clean_header(session, {k: v for k, v in values.items() if k in EDITABLE_IN})
+    unknown = set(values) - set(EDITABLE_IN)
     if unknown:
-        order.needs_attention = unknown_sku_message(unknown)
-    elif (order.needs_attention or "").startswith("Unknown SKU"):
-        order.needs_attention = None
-    order.updated_at = utcnow()  # line edits count as an edit of the order (version goes up)
-    return [line_result(line) for line in order.lines]
-
-
-# --- Look-ups for the quick-entry form ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CustomerHit:
-    id: int
-    name: str
-    phone: str | None
-    address: str
-    order_count: int
-    failed_count: int
-
-    @property
-    def failed_rate(self) -> float:
-        """Share of the customer's orders that failed delivery or came back (a COD risk signal)."""
-        return round(self.failed_count / self.order_count, 3) if self.order_count else 0.0
-
-
-def search_customers(session: Session, text: str, limit: int = 10) -> list[CustomerHit]:
-    """Customers whose name or phone matches, with their order count and failed/returned rate."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    conditions = [Customer.name.ilike(f"%{text}%")]
-    digits = phone_search_key(text)
-    if digits and len(digits) >= 3:
-        conditions.append(Customer.phone.like(f"%{digits}%"))
-    rows = session.scalars(
-        sa.select(Customer).where(sa.or_(*conditions))
-        .options(undefer(Customer.order_count), undefer(Customer.failed_count))
-        .order_by(Customer.name, Customer.id).limit(limit)).all()
-    return [CustomerHit(c.id, c.name, c.phone,
-                        ", ".join(p for p in (c.street, c.ward, c.district, c.province) if p),
-                        int(c.order_count or 0), int(c.failed_count or 0)) for c in rows]
-
-
-@dataclass(frozen=True)
-class VariantHit:
-    variant_id: int
-    sku: str
-    label: str
-    price: Decimal
-    on_hand: int
-    available: int
-
-
-def search_variants(session: Session, text: str, warehouse_id: int | None,
-                    limit: int = 10) -> list[VariantHit]:
-    """Active variants matching SKU, barcode or product name, with stock free in the warehouse."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    like = f"%{text}%"
-    level = StockLevel.__table__
-    rows = session.execute(
-        sa.select(ProductVariant, level.c.on_hand, level.c.reserved)
-        .join(Product, Product.id == ProductVariant.product_id)
-        .outerjoin(level, sa.and_(level.c.variant_id == ProductVariant.id,
-                                  level.c.warehouse_id == warehouse_id))
-        .where(ProductVariant.active, Product.active,
-               sa.or_(ProductVariant.sku.ilike(like), ProductVariant.barcode == text,
-                      ProductVariant.name.ilike(like), Product.name.ilike(like)))
-        .options(selectinload(ProductVariant.product))
-        .order_by(ProductVariant.sku).limit(limit)).all()
-    return [VariantHit(v.id, v.sku, v.label, v.price, on_hand or 0,
-                       (on_hand or 0) - (reserved or 0)) for v, on_hand, reserved in rows]
+        raise ValidationError(sorted(unknown)[0], N_("This field cannot be set here."))
+    customer = session.get(Customer, fields["customer_id"]) if fields.get("customer_id") else None
+    if not fields.get("buyer_name"):
+        if customer is None:
+            raise ValidationError("buyer_name", N_("Give the buyer's name or choose a customer."))
+        fields["buyer_name"] = customer.name
+        fields.setdefault("buyer_phone", customer.phone)
+    if fields.get("channel_id") and not fields.get("warehouse_id"):
+        fields["warehouse_id"] = session.get(Channel, fields["channel_id"]).order_warehouse_id
+    if fields.get("external_order_id") and not fields.get("channel_id"):
+        raise ValidationError("channel_id", N_("A channel order id needs its channel."))
+    fields.setdefault("payment_method", _payment_method(None))
+    fields.setdefault("shipping_fee", Decimal(0))
+    order = Order(placed_at=utcnow(), **{k: v for k, v in fields.items()})
+    session.add(order)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise ValidationError("external_order_id", N_("This channel already has an order with "
+                                                      "that external order id.")) from None
+    return order

@@ -24,7 +24,8 @@ from app.services.reservations import (LineReservation, by_variant, line_result,
 S = OrderStatus
 # action -> (the words used in "Cannot <words> this order: it is <state>.", states it is allowed from)
 ACTIONS: dict[str, tuple[str, frozenset[OrderStatus]]] = {
-    "edit": ("edit", frozenset({S.NEW, S.PROCESSING})),
+    # The lines; header fields each have their own states (order_fields.EDITABLE_IN).
+    "edit": ("edit the lines of", frozenset({S.NEW, S.PROCESSING})),
     "confirm": ("confirm", frozenset({S.NEW})),
     "recheck": ("re-check stock for", frozenset({S.PROCESSING})),
     "pack": ("pack", frozenset({S.PROCESSING})),
@@ -36,6 +37,7 @@ ACTIONS: dict[str, tuple[str, frozenset[OrderStatus]]] = {
                                            S.DELIVERED})),
     "complete": ("complete", frozenset({S.DELIVERED})),
     "cancel": ("cancel", frozenset({S.NEW, S.PROCESSING, S.PACKED})),
+    "draft_purchase_order": ("draft a purchase order for", frozenset({S.PROCESSING})),
     "create_return": ("create a return for", frozenset({S.DELIVERED, S.COMPLETED})),
 }
 OPEN_STATES = frozenset({S.NEW, S.PROCESSING, S.PACKED})  # states that may hold reservations

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.services.errors import N_, ValidationError
+
 VAT_PERCENT = {"0": Decimal(0), "5": Decimal(5), "8": Decimal(8), "10": Decimal(10),
                "KCT": Decimal(0), "KKKNT": Decimal(0)}
 
@@ -45,3 +47,50 @@ def compute_order_totals(order) -> None:
     order.vat_total = vat_total
     order.total = max(Decimal(0), subtotal - discount_total) + vat_total + \
         Decimal(order.shipping_fee or 0)
+
+
+def whole_dong(value, field: str, *, allow_none: bool = False) -> Decimal | None:
+    """A money amount typed in a form or sent in JSON, as whole đồng ≥ 0.
+
+    Accepts ints, integral Decimals and digit strings ("150000", "150.000" the Vietnamese way);
+    anything else is refused naming the field, so "abc" or -5 never reaches the database.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if allow_none:
+            return None
+        raise ValidationError(field, N_("Enter an amount in whole đồng."))
+    if isinstance(value, bool):
+        raise ValidationError(field, N_("Enter an amount in whole đồng."))
+    if isinstance(value, str):
+        text = value.strip().replace(".", "").replace(",", "").replace(" ", "").replace("₫", "")
+        if not text.lstrip("-").isdigit():
+            raise ValidationError(field, N_("Enter an amount in whole đồng (got %(value)s)."),
+                                  value=value.strip()[:40])
+        value = int(text)
+    try:
+        amount = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        raise ValidationError(field, N_("Enter an amount in whole đồng.")) from None
+    if not amount.is_finite() or amount != amount.to_integral_value():
+        raise ValidationError(field, N_("The amount must be a whole number of đồng."))
+    if amount < 0:
+        raise ValidationError(field, N_("The amount cannot be negative."))
+    return amount
+
+
+def purchase_total(lines) -> Decimal:
+    """A purchase order's value: Σ quantity × unit price of its lines (cost prices, VAT apart)."""
+    return sum((round_vnd(Decimal(ln.quantity or 0) * Decimal(ln.unit_price or 0)) for ln in lines),
+               Decimal(0))
+
+
+def refund_value(line, quantity: int) -> Decimal:
+    """What ``quantity`` units of an order line cost the buyer, VAT included, in whole đồng: the
+    line's goods value shared pro rata (so line discounts are refunded as given), plus its VAT."""
+    goods = round_vnd(Decimal(line.line_total) * quantity / line.quantity)
+    return goods + line_vat(goods, line.vat_rate)
+
+
+def refundable(paid_amount, refunded_amount) -> Decimal:
+    """What can still be paid back: what the buyer actually paid, less earlier refunds."""
+    return max(Decimal(0), Decimal(paid_amount or 0) - Decimal(refunded_amount or 0))

@@ -12,6 +12,7 @@ Body (JSON)::
      "shipping_address": {"street": "…", "ward": "…", "district": "…", "province": "…"},
      "lines": [{"sku": "AT-M", "quantity": 2, "unit_price": 150000, "discount": 0, "name": "…"}],
      "payment_method": "cod" | "prepaid" | "bank_transfer",
+     "paid": true,                                  # the website took the money (card, bank)
      "shipping_fee": 30000, "note": "…", "placed_at": "2026-11-02T08:15:00+07:00"}
 
 Money is whole đồng (JSON integers). Every error names the field, e.g. ``lines[1].quantity``.
@@ -30,6 +31,7 @@ from app.models import Channel, Order, Platform
 from app.services.errors import DomainError, ValidationError, ValidationErrors
 from app.services.order_entry import (ADDRESS_FIELDS, IncomingLine, IncomingOrder,
                                       upsert_channel_order)
+from app.services.orders import mark_paid
 from app.services.phones import normalize_phone
 
 MAX_LINES = 200
@@ -150,13 +152,21 @@ def parse_storefront_order(raw_body: bytes) -> IncomingOrder:
         except ValueError:
             errors.setdefault("placed_at", []).append("Must be an ISO 8601 date-time.")
     note = _text(data, "note", "note", errors, required=False, limit=2000)
+    paid = data.get("paid", False)
+    if not isinstance(paid, bool):
+        errors.setdefault("paid", []).append("Must be true or false.")
+    elif paid and payment == "cod":
+        errors.setdefault("paid", []).append("A cash-on-delivery order is paid on delivery, "
+                                             "not by the website.")
     if errors:
         raise ValidationErrors(errors)
-    return IncomingOrder(external_id=order_id, buyer_name=name, buyer_phone=phone,
-                         buyer_email=email or None, address=place["street"], ward=place["ward"],
-                         district=place["district"], province=place["province"], lines=lines,
-                         payment_method=payment, shipping_fee=fee, note=note,
-                         created_at=placed_at)
+    incoming = IncomingOrder(external_id=order_id, buyer_name=name, buyer_phone=phone,
+                             buyer_email=email or None, address=place["street"],
+                             ward=place["ward"], district=place["district"],
+                             province=place["province"], lines=lines, payment_method=payment,
+                             shipping_fee=fee, note=note, created_at=placed_at)
+    incoming.paid = paid is True
+    return incoming
 
 
 def create_storefront_order(session: Session, channel: Channel, raw_body: bytes,
@@ -168,5 +178,10 @@ def create_storefront_order(session: Session, channel: Channel, raw_body: bytes,
     """
     verify_signature(channel, raw_body, signature_header)
     incoming = parse_storefront_order(raw_body)
-    result = upsert_channel_order(session, channel, incoming, commit=commit)
+    result = upsert_channel_order(session, channel, incoming, commit=False)
+    if result.created and incoming.paid:
+        # Paid by card or bank on the website: the payment is a fact to record, not to wait for.
+        mark_paid(session, result.order.id, commit=False)
+    if commit:
+        session.commit()
     return StorefrontResult(result.order, result.created)

@@ -73,3 +73,6 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("QuickOrder", href="/quick-order/", label="Quick order", icon="fa-bolt",
                         category="Sales")
     appbuilder.add_view_no_menu(QuickOrderView)
+    appbuilder.add_link("LowStock", href="/low-stock/", label="Low stock", icon="fa-exclamation",
+                        category="Inventory")
+    appbuilder.add_view_no_menu(inventory.LowStockView)

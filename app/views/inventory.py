@@ -1,8 +1,20 @@
-"""Inventory views: warehouses, stock levels (a ledger cache), the ledger, stock counts."""
-from app.models import StockCount, StockCountLine, StockLevel, StockMove, Warehouse
-from app.security.row_rules import warehouse_scope
+"""Inventory views: warehouses, stock levels (a ledger cache), the ledger, stock counts, and the
+low-stock list."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import StockCount, StockCountLine, StockLevel, StockMove, Supplier, Warehouse
+from app.services import purchasing, stock_counts
+from app.services.order_fields import main_warehouse_id
+from app.security.row_rules import assigned_warehouse_ids, warehouse_scope
 from app.views.base import OrderHubModelView
+from app.views.form_input import run_form_service
 from app.views.interface import OrderHubInterface
+from app.views.service_forms import ServiceForms
 from app.views.purchasing_actions import WarehousePurchasingActions
 from app.views.stock_actions import StockLevelActions
 from app.views.stock_count_actions import StockCountActions
@@ -31,7 +43,9 @@ class StockMoveView(OrderHubModelView):
     base_order = ("id", "desc")
 
 
-class StockCountLineView(OrderHubModelView):
+class StockCountLineView(ServiceForms, OrderHubModelView):
+    """Counted figures change only while the count is a draft (enter_counts' rule)."""
+
     datamodel = OrderHubInterface(StockCountLine, eager=("variant", "stock_count"))
     class_permission_name = "StockCountLine"
     list_columns = ["stock_count", "variant", "system_quantity", "counted_quantity", "variance"]
@@ -39,6 +53,17 @@ class StockCountLineView(OrderHubModelView):
     edit_columns = ["counted_quantity"]
     add_columns = ["stock_count", "variant", "counted_quantity"]
     base_order = ("id", "asc")
+
+    def service_add(self, values):
+        stock_counts.add_count_line(db.session, values.get("stock_count_id"),
+                                    variant_id=values.get("variant_id"),
+                                    counted=values.get("counted_quantity"))
+
+    def service_edit(self, item, values, version):
+        stock_counts.set_counted(db.session, item.id, values.get("counted_quantity"))
+
+    def service_delete(self, item):
+        stock_counts.remove_count_line(db.session, item.id)
 
 
 class StockCountView(StockCountActions, OrderHubModelView):
@@ -65,3 +90,59 @@ class WarehouseView(WarehousePurchasingActions, OrderHubModelView):
     related_views = [StockLevelView]
     base_order = ("code", "asc")
     audit_tables = ("warehouse",)
+
+
+class LowStockView(BaseView):
+    """Inventory → Low stock: per warehouse, what is available below its reorder point, with what is
+    already on order; tick rows (and a supplier where needed) and draft the purchase orders."""
+
+    route_base = "/low-stock"
+    class_permission_name = "StockLevel"
+    method_permission_name = {"index": "low_stock", "draft": "draft_purchase_order"}
+    default_view = "index"
+
+    def _warehouse(self):
+        warehouses = db.session.scalars(
+            sa.select(Warehouse).where(Warehouse.active).order_by(Warehouse.code)).all()
+        scope = assigned_warehouse_ids()  # a clerk assigned to warehouses sees only theirs
+        if scope is not None:
+            warehouses = [w for w in warehouses if w.id in scope]
+        chosen = request.values.get("warehouse_id", "")
+        default = main_warehouse_id(db.session)
+        pick = next((w for w in warehouses if str(w.id) == chosen), None) or \
+            next((w for w in warehouses if w.id == default), None) or \
+            (warehouses[0] if warehouses else None)
+        return warehouses, pick
+
+    def _page(self, warehouses, warehouse):
+        rows = purchasing.low_stock_rows(db.session, warehouse.id) if warehouse else []
+        suppliers = db.session.scalars(sa.select(Supplier).where(Supplier.active)
+                                       .order_by(Supplier.name)).all()
+        return self.render_template("orderhub/low_stock.html", warehouses=warehouses,
+                                    warehouse=warehouse, rows=rows, suppliers=suppliers,
+                                    form=request.form)
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self._page(*self._warehouse())
+
+    @expose("/draft", methods=["POST"])
+    @has_access
+    def draft(self):
+        warehouses, warehouse = self._warehouse()
+        if warehouse is None:
+            abort(404)
+        ids = [int(v) for v in request.form.getlist("variant_id") if v.isdigit()]
+        if not ids:
+            flash(_("Tick the variants to buy first."), "warning")
+            return self._page(warehouses, warehouse)
+        chosen = {i: request.form.get(f"supplier_{i}") for i in ids
+                  if request.form.get(f"supplier_{i}")}
+        pos = run_form_service(purchasing.draft_purchase_orders_for_low_stock, db.session,
+                               warehouse.id, variant_ids=ids, suppliers=chosen)
+        if not pos:
+            return self._page(warehouses, warehouse)
+        flash(_("Drafted %(numbers)s.", numbers=", ".join(f"{po.number} ({po.supplier})"
+                                                          for po in pos)), "success")
+        return redirect(url_for("PurchaseOrderView.list"))

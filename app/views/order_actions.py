@@ -7,8 +7,14 @@ from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 
+import sqlalchemy as sa
+from flask_babel import gettext as _, lazy_gettext
+
 from app.extensions import db
+from app.models import Supplier
 from app.services import orders, purchasing
+from app.services.errors import DomainError
+from app.web.i18n import error_text
 from app.views.base import start_job_from_view
 
 BULK = {"confirm": "Confirm", "pack": "Mark packed", "recheck": "Re-check stock",
@@ -22,7 +28,7 @@ def _one(items):
 class OrderLifecycleViewActions:
     """Mixed into OrderView."""
 
-    permission_aliases = {"cancel_form": "cancel"}
+    permission_aliases = {"cancel_form": "cancel", "shortage_form": "draft_purchase_order"}
 
     def _back(self, order_id):
         return redirect(url_for("OrderView.show", pk=order_id))
@@ -64,16 +70,45 @@ class OrderLifecycleViewActions:
             flash(f"{r.sku}: {r.status}", "success" if not r.short_by else "warning")
         return self._back(order.id)
 
-    @action("draft_purchase_order", "Draft purchase order for shortage",
-            "Draft purchase orders for what this order is short of?", "fa-shopping-basket",
-            multiple=False)
+    @action("draft_purchase_order", lazy_gettext("Draft purchase order for shortage"), "",
+            "fa-shopping-basket", multiple=False)
     def draft_purchase_order(self, items):
-        order = _one(items)
-        pos = self.run_service(purchasing.draft_purchase_orders_for_order, db.session, order.id)
-        if pos:
-            flash("Drafted " + ", ".join(po.number for po in pos) + ".", "success")
-            return redirect(url_for("PurchaseOrderView.show", pk=pos[0].id))
-        return self._back(order.id)
+        return redirect(url_for("OrderView.shortage_form", pk=_one(items).id))
+
+    @expose("/shortage/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def shortage_form(self, pk):
+        """What the order is short of, each with its supplier (the remembered one preselected)."""
+        order = self.get_scoped(pk)
+        if request.method == "POST":
+            chosen = {line_variant: request.form.get(f"supplier_{line_variant}")
+                      for line_variant in {ln.variant_id for ln in order.lines if ln.variant_id}}
+            pos = self.run_service(purchasing.draft_purchase_orders_for_order, db.session, pk,
+                                   suppliers={k: v for k, v in chosen.items() if v})
+            if pos:
+                flash(_("Drafted %(numbers)s.", numbers=", ".join(po.number for po in pos)),
+                      "success")
+                if len(pos) == 1:
+                    return redirect(url_for("PurchaseOrderView.show", pk=pos[0].id))
+                return redirect(url_for("PurchaseOrderView.list"))
+            order = self.get_scoped(pk)
+        rows, problem = [], None
+        try:
+            orders.require_state(order, "draft_purchase_order")
+            wanted = purchasing.shortages(db.session, order)
+        except DomainError as exc:
+            problem, wanted = error_text(exc), {}
+        variants = {ln.variant_id: ln.variant for ln in order.lines if ln.variant_id in wanted}
+        rows = [{"variant": variants[vid], "to_buy": qty,
+                 "on_order": purchasing.on_order(db.session, order.warehouse_id, [vid]).get(vid, 0)}
+                for vid, qty in sorted(wanted.items(), key=lambda kv: variants[kv[0]].sku)]
+        if problem is None and not rows:
+            problem = _("Nothing to buy: what this order is short of is already on open purchase "
+                        "orders or free in stock.")
+        suppliers = db.session.scalars(sa.select(Supplier).where(Supplier.active)
+                                       .order_by(Supplier.name)).all()
+        return self.render_template("orderhub/draft_shortage_po.html", order=order, rows=rows,
+                                    suppliers=suppliers, problem=problem, form=request.form)
 
     @action("cancel", "Cancel", "", "fa-ban", multiple=False)
     def cancel(self, items):

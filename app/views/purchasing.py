@@ -1,18 +1,23 @@
-"""Purchasing views: suppliers, purchase orders, goods receipts."""
+"""Purchasing views: suppliers, purchase orders, goods receipts. Purchase orders, receipts and
+their lines are written through services/purchase_documents (a draft may change; an approved PO or
+a posted receipt may not)."""
+from app.extensions import db
 from app.models import (GoodsReceipt, GoodsReceiptLine, ProductVariant, PurchaseOrder,
                         PurchaseOrderLine, Supplier)
 from app.security.row_rules import warehouse_scope
+from app.services import purchase_documents as docs
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 from app.views.purchasing_actions import GoodsReceiptActions, PurchaseOrderActions
 from app.views.search_select import SearchSelectField
+from app.views.service_forms import ServiceForms
 
 
 def _variant():
     return SearchSelectField("Variant", model=ProductVariant, endpoint="lookup.variants")
 
 
-class PurchaseOrderLineView(OrderHubModelView):
+class PurchaseOrderLineView(ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(PurchaseOrderLine, eager=("purchase_order", "variant"))
     class_permission_name = "PurchaseOrderLine"
     list_columns = ["purchase_order", "variant", "quantity", "unit_price", "received_quantity",
@@ -23,8 +28,19 @@ class PurchaseOrderLineView(OrderHubModelView):
     add_form_extra_fields = {"variant": _variant()}
     base_order = ("id", "asc")
 
+    def service_add(self, values):
+        docs.add_po_line(db.session, values.get("purchase_order_id"),
+                         variant_id=values.get("variant_id"), quantity=values.get("quantity"),
+                         unit_price=values.get("unit_price"))
 
-class GoodsReceiptLineView(OrderHubModelView):
+    def service_edit(self, item, values, version):
+        docs.change_po_line(db.session, item.id, **values)
+
+    def service_delete(self, item):
+        docs.remove_po_line(db.session, item.id)
+
+
+class GoodsReceiptLineView(ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(GoodsReceiptLine, eager=("goods_receipt", "variant"))
     class_permission_name = "GoodsReceiptLine"
     list_columns = ["goods_receipt", "variant", "quantity", "unit_cost", "purchase_order_line"]
@@ -34,8 +50,20 @@ class GoodsReceiptLineView(OrderHubModelView):
     add_form_extra_fields = {"variant": _variant()}
     base_order = ("id", "asc")
 
+    def service_add(self, values):
+        docs.add_receipt_line(db.session, values.get("goods_receipt_id"),
+                              variant_id=values.get("variant_id"), quantity=values.get("quantity"),
+                              unit_cost=values.get("unit_cost"),
+                              purchase_order_line_id=values.get("purchase_order_line_id"))
 
-class GoodsReceiptView(GoodsReceiptActions, OrderHubModelView):
+    def service_edit(self, item, values, version):
+        docs.change_receipt_line(db.session, item.id, **values)
+
+    def service_delete(self, item):
+        docs.remove_receipt_line(db.session, item.id)
+
+
+class GoodsReceiptView(GoodsReceiptActions, ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(GoodsReceipt, eager=("purchase_order", "supplier", "warehouse"))
     class_permission_name = "GoodsReceipt"
     base_filters = warehouse_scope()
@@ -47,8 +75,17 @@ class GoodsReceiptView(GoodsReceiptActions, OrderHubModelView):
     base_order = ("id", "desc")
     audit_tables = ("goods_receipt",)
 
+    def service_add(self, values):
+        docs.create_goods_receipt(db.session, **values)
 
-class PurchaseOrderView(PurchaseOrderActions, OrderHubModelView):
+    def service_edit(self, item, values, version):
+        docs.edit_goods_receipt(db.session, item.id, version=version, **values)
+
+    def service_delete(self, item):
+        docs.delete_goods_receipt(db.session, item.id)
+
+
+class PurchaseOrderView(PurchaseOrderActions, ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(PurchaseOrder, eager=("supplier", "warehouse"))
     class_permission_name = "PurchaseOrder"
     base_filters = warehouse_scope()
@@ -60,6 +97,15 @@ class PurchaseOrderView(PurchaseOrderActions, OrderHubModelView):
     related_views = [PurchaseOrderLineView, GoodsReceiptView]
     base_order = ("id", "desc")
     audit_tables = ("purchase_order",)
+
+    def service_add(self, values):
+        docs.create_purchase_order(db.session, **values)
+
+    def service_edit(self, item, values, version):
+        docs.edit_purchase_order(db.session, item.id, version=version, **values)
+
+    def service_delete(self, item):
+        docs.delete_purchase_order(db.session, item.id)
 
 
 class SupplierView(OrderHubModelView):

@@ -1,20 +1,25 @@
 """Quick order entry for phone and Facebook orders: find or create the customer (with their
 returned/failed-delivery rate shown as a warning), search variants with the stock free in the chosen
-warehouse, and take the order in one form."""
+warehouse, and take the order in one form.
+
+The warning does not depend on the browser: on submit the server looks the customer up by the
+chosen id or the typed phone and asks once more before taking a risky buyer's order."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
 
-from app.web.i18n import error_text
 from app.extensions import db
-from app.models import PaymentMethod, Warehouse
+from app.models import Channel, PaymentMethod, Platform, Warehouse
+from app.services.customer_lookup import (customer_record, search_customers, search_variants,
+                                          variant_hits)
 from app.services.errors import DomainError
-from app.services.order_entry import create_manual_order, search_customers, search_variants
-
-RISKY_RATE = 0.2  # warn when a fifth or more of a customer's orders failed or came back
+from app.services.order_entry import create_manual_order
+from app.services.order_fields import main_warehouse_id
+from app.views.form_input import refusal_message
 
 
 def _int(value, default=None):
@@ -31,57 +36,101 @@ def _lines_from_form(form) -> list[dict]:
         if not variant_id:
             continue
         lines.append({"variant_id": _int(variant_id), "quantity": _int(qty, qty),
-                      "unit_price": _int(price) if str(price).strip() else None})
+                      "unit_price": price.strip() if str(price).strip() else None})
     return lines
+
+
+def _risk_text(hit) -> str:
+    return _("Warning: this customer has a high rate of failed deliveries and returns: "
+             "%(rate)s%% (%(bad)s of %(orders)s orders).", rate=round(hit.failed_rate * 100),
+             bad=hit.bad_count, orders=hit.order_count)
+
+
+def _hit_json(h) -> dict:
+    return {"id": h.id, "name": h.name, "phone": h.phone, "address": h.address,
+            "orders": h.order_count, "failed": h.failed_count, "returned": h.returned_count,
+            "failed_rate": h.failed_rate, "risky": h.risky,
+            "warning": _risk_text(h) if h.risky else ""}
 
 
 class QuickOrderView(BaseView):
     route_base = "/quick-order"
     class_permission_name = "Order"
     method_permission_name = {"form": "quick_entry", "customers": "quick_entry",
-                              "variants": "quick_entry"}
+                              "variants": "quick_entry", "customer_by_phone": "quick_entry"}
     default_view = "form"
+
+    def _page(self, form, warning=None, lines=()):
+        warehouses = db.session.scalars(sa.select(Warehouse).where(Warehouse.active)
+                                        .order_by(Warehouse.code)).all()
+        channels = db.session.scalars(
+            sa.select(Channel).where(Channel.active,
+                                     Channel.platform.in_([Platform.MANUAL, Platform.WEBSITE]))
+            .order_by(Channel.name)).all()
+        default_wh = _int(form.get("warehouse_id")) or main_warehouse_id(db.session)
+        return self.render_template("orderhub/quick_order.html", warehouses=warehouses,
+                                    channels=channels, default_warehouse=default_wh,
+                                    payment_methods=[m.value for m in PaymentMethod],
+                                    form=form, warning=warning, lines=list(lines))
 
     @expose("/", methods=["GET", "POST"])
     @has_access
     def form(self):
-        warehouses = db.session.scalars(sa.select(Warehouse).where(Warehouse.active)
-                                        .order_by(Warehouse.code)).all()
-        if request.method == "POST":
-            f = request.form
-            customer_id = _int(f.get("customer_id"))
-            try:
-                order = create_manual_order(
-                    db.session, lines=_lines_from_form(f), customer_id=customer_id,
-                    customer=None if customer_id else {"name": f.get("name", ""),
-                                                       "phone": f.get("phone", ""),
-                                                       "email": f.get("email") or None},
-                    shipping_address={k: f.get(k, "") for k in ("street", "ward", "district",
-                                                                  "province")},
-                    payment_method=f.get("payment_method", "cod"),
-                    warehouse_id=_int(f.get("warehouse_id")),
-                    shipping_fee=_int(f.get("shipping_fee"), 0) or 0,
-                    notes=f.get("notes") or None,
-                    invoice_requested=bool(f.get("invoice_requested")))
-            except DomainError as exc:
-                db.session.rollback()
-                flash(error_text(exc) if not getattr(exc, "field", None)
-                      else f"{exc.field}: {error_text(exc)}", "danger")
-            else:
-                flash(f"Order {order.number} taken.", "success")
-                return redirect(url_for("OrderView.show", pk=order.id))
-        return self.render_template("orderhub/quick_order.html", warehouses=warehouses,
-                                    payment_methods=[m.value for m in PaymentMethod],
-                                    form=request.form, risky_rate=RISKY_RATE)
+        if request.method != "POST":
+            return self._page(request.form)
+        f = request.form
+        lines = _lines_from_form(f)
+        customer_id = _int(f.get("customer_id"))
+        shown = self._shown_lines(lines, _int(f.get("warehouse_id")))
+        record = customer_record(db.session, customer_id=customer_id, phone=f.get("phone"))
+        if record is not None and record.risky and not f.get("risk_acknowledged"):
+            # Seen before the order is taken, whatever the browser did with the search box.
+            flash(_risk_text(record), "warning")
+            return self._page(f, warning=_risk_text(record), lines=shown)
+        try:
+            order = create_manual_order(
+                db.session, lines=lines, customer_id=customer_id,
+                customer=None if customer_id else {"name": f.get("name", ""),
+                                                   "phone": f.get("phone", ""),
+                                                   "email": f.get("email") or None},
+                shipping_address={k: f.get(k, "") for k in ("street", "ward", "district",
+                                                              "province")},
+                payment_method=f.get("payment_method", "cod"),
+                warehouse_id=_int(f.get("warehouse_id")), channel_id=_int(f.get("channel_id")),
+                shipping_fee=f.get("shipping_fee") or 0,
+                notes=f.get("notes") or None,
+                invoice_requested=bool(f.get("invoice_requested")))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(refusal_message(exc), "danger")
+            return self._page(f, lines=shown)
+        flash(_("Order %(number)s taken.", number=order.number), "success")
+        return redirect(url_for("OrderView.show", pk=order.id))
+
+    def _shown_lines(self, lines, warehouse_id) -> list[dict]:
+        """The typed lines as the table shows them, so an error never loses them."""
+        hits = variant_hits(db.session, [ln["variant_id"] for ln in lines], warehouse_id)
+        out = []
+        for ln in lines:
+            hit = hits.get(ln["variant_id"])
+            if hit is not None:
+                out.append({"id": hit.variant_id, "sku": hit.sku, "label": hit.label,
+                            "available": hit.available, "quantity": ln["quantity"],
+                            "price": "" if ln["unit_price"] is None else ln["unit_price"]})
+        return out
 
     @expose("/customers")
     @has_access
     def customers(self):
         hits = search_customers(db.session, request.args.get("q", ""), limit=10)
-        return jsonify([{"id": h.id, "name": h.name, "phone": h.phone, "address": h.address,
-                         "orders": h.order_count, "failed": h.failed_count,
-                         "failed_rate": h.failed_rate, "risky": h.failed_rate >= RISKY_RATE}
-                        for h in hits])
+        return jsonify([_hit_json(h) for h in hits])
+
+    @expose("/customer")
+    @has_access
+    def customer_by_phone(self):
+        """The record of whoever has the phone typed in full (null when unknown)."""
+        hit = customer_record(db.session, phone=request.args.get("phone"))
+        return jsonify(_hit_json(hit) if hit is not None else None)
 
     @expose("/variants")
     @has_access

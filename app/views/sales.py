@@ -1,16 +1,24 @@
-"""Sales views: customers, orders with everything that hangs off them, order lines, returns."""
-from flask import flash, redirect, url_for
+"""Sales views: customers, orders with everything that hangs off them, order lines, returns.
+
+Orders and their lines are added, edited and deleted only through the order services (the
+lifecycle's states, reservations and totals); returns only through the order's "Create return"."""
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder.actions import action
+from flask_babel import gettext as _, lazy_gettext
+from wtforms import BooleanField, HiddenField
 
 from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVariant, ReturnLine,
                         ReturnRequest)
 from app.security.row_rules import warehouse_scope
+from app.extensions import db
+from app.services import order_editing, order_entry
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
 from app.views.invoicing import InvoiceView
 from app.views.order_actions import order_view_mixins
 from app.views.return_actions import ReturnRequestActions
 from app.views.search_select import SearchSelectField
+from app.views.service_forms import ServiceForms
 from app.views.shipping import ShipmentView
 
 
@@ -22,22 +30,45 @@ def customer_field():
     return SearchSelectField("Customer", model=Customer, endpoint="lookup.customers")
 
 
-class OrderLineView(OrderHubModelView):
+class OrderLineView(ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(OrderLine, eager=("order", "variant"))
     class_permission_name = "OrderLine"
     list_columns = ["order", "sku", "name", "quantity", "unit_price", "discount", "vat_rate",
                     "line_total", "reserved_quantity", "shipped_quantity", "returned_quantity",
                     "stock_status"]
     search_columns = ["sku", "name"]
-    add_columns = ["order", "variant", "sku", "name", "quantity", "unit_price", "discount",
-                   "vat_rate"]
-    edit_columns = ["quantity", "unit_price", "discount", "vat_rate"]
+    # SKU and name are snapshots taken from the variant; the price defaults to the variant's.
+    add_columns = ["order", "variant", "quantity", "unit_price", "discount", "vat_rate"]
+    edit_columns = ["quantity", "unit_price", "discount", "vat_rate", "order_version"]
     add_form_extra_fields = {"variant": variant_field()}
+    # Lines have no version of their own: the order's, as the user opened it, guards the edit.
+    edit_form_extra_fields = {"order_version": HiddenField()}
     label_columns = {"line_total": "Line total", "reserved_quantity": "Reserved",
                      "shipped_quantity": "Shipped", "returned_quantity": "Returned",
                      "stock_status": "Stock"}
     base_order = ("id", "asc")
     audit_tables = ("order_line",)
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        line = self.datamodel.get(pk)
+        if line is not None and hasattr(form, "order_version"):
+            form.order_version.data = line.order.version
+
+    def service_add(self, values):
+        order_editing.add_order_line(db.session, values.get("order_id"),
+                                     variant_id=values.get("variant_id"),
+                                     quantity=values.get("quantity"),
+                                     unit_price=values.get("unit_price"),
+                                     discount=values.get("discount"),
+                                     vat_rate=values.get("vat_rate"))
+
+    def service_edit(self, item, values, version):
+        version = values.pop("order_version", None) or None
+        order_editing.change_order_line(db.session, item.id, version=version, **values)
+
+    def service_delete(self, item):
+        order_editing.remove_order_line(db.session, item.id)
 
 
 class ReturnLineView(OrderHubModelView):
@@ -45,25 +76,46 @@ class ReturnLineView(OrderHubModelView):
     class_permission_name = "ReturnLine"
     list_columns = ["return_request", "order_line", "quantity", "condition"]
     search_columns = ["condition"]
-    add_columns = edit_columns = ["return_request", "order_line", "quantity", "condition"]
+    base_permissions = ["can_read"]  # written by the return's own forms (create, receive)
     base_order = ("id", "asc")
 
 
 class ReturnRequestView(ReturnRequestActions, OrderHubModelView):
+    """Returns are created from the order ("Create return", which checks what may come back) and
+    moved on by their own buttons; the generic forms only edit the reason."""
+
     datamodel = OrderHubInterface(ReturnRequest, eager=("order",))
     class_permission_name = "ReturnRequest"
     list_title = "Returns & exchanges"
     list_columns = ["number", "order", "kind", "status", "refund_amount", "refund_status",
                     "received_at", "created_at"]
     search_columns = ["number", "kind", "status", "refund_status"]
-    add_columns = ["order", "kind", "reason", "warehouse", "refund_amount"]
-    edit_columns = ["reason", "refund_amount"]
+    add_columns = ["order"]   # "add" asks for the order, then opens its Create return form
+    edit_columns = ["reason"]
     related_views = [ReturnLineView]
     base_order = ("id", "desc")
     audit_tables = ("return_request",)
 
+    def _add(self):
+        form = self.add_form.refresh()
+        if request.method == "POST" and form.validate() and form.order.data is not None:
+            g.return_for_order = form.order.data.id
+            return None
+        return self._get_add_widget(form=form)
 
-class OrderView(*order_view_mixins(), OrderHubModelView):
+    def _delete(self, pk):
+        self.get_scoped(pk)
+        flash(_("A return is cancelled, never deleted: its moves and refund stay on record."),
+              "danger")
+
+    def post_add_redirect(self):
+        order_id = getattr(g, "return_for_order", None)
+        if order_id is not None:
+            return redirect(url_for("OrderView.create_return_form", pk=order_id))
+        return super().post_add_redirect()
+
+
+class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(Order, eager=("channel", "customer", "warehouse"))
     class_permission_name = "Order"
     base_filters = warehouse_scope("warehouse_id", allow_empty=True)
@@ -90,8 +142,11 @@ class OrderView(*order_view_mixins(), OrderHubModelView):
     edit_columns = ["customer", "buyer_name", "buyer_phone", "buyer_email", "ship_street",
                     "ship_ward", "ship_district", "ship_province", "warehouse", "payment_method",
                     "shipping_fee", "invoice_requested", "notes"]
-    add_form_extra_fields = {"customer": customer_field()}
-    edit_form_extra_fields = {"customer": customer_field()}
+    # A flag is never "required" (unticked is an answer), unlike what FAB infers from NOT NULL.
+    add_form_extra_fields = {"customer": customer_field(),
+                             "invoice_requested": BooleanField(lazy_gettext("Invoice requested"))}
+    edit_form_extra_fields = {"customer": customer_field(),
+                              "invoice_requested": BooleanField(lazy_gettext("Invoice requested"))}
     label_columns = {"placed_at": "Placed", "buyer_name": "Buyer", "buyer_phone": "Phone",
                      "total": "Total (₫)", "needs_attention": "Attention",
                      "ship_address": "Shipping address", "external_order_id": "Channel order id"}
@@ -99,6 +154,18 @@ class OrderView(*order_view_mixins(), OrderHubModelView):
     base_order = ("id", "desc")
     audit_tables = ("sales_order",)
     job_target_type = "order"
+
+    def service_add(self, values):
+        order_entry.create_order(db.session, **values)
+
+    def service_edit(self, item, values, version):
+        results = order_editing.edit_order(db.session, item.id, version=version, **values)
+        for r in results:
+            if r.short_by:
+                flash(_("%(sku)s: short by %(n)s", sku=r.sku, n=r.short_by), "warning")
+
+    def service_delete(self, item):
+        order_editing.delete_order(db.session, item.id)
 
     @action("bulk_recalculate_totals", "Recalculate totals",
             "Recalculate the totals of the selected orders?", "fa-calculator", single=False)

@@ -8,6 +8,7 @@ from flask import Response, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _, lazy_gettext
 
 from app.extensions import db
 from app.models import Category, StockCount, StockCountStatus, Warehouse
@@ -132,9 +133,14 @@ class StockCountActions:
         return self._back(count.id)
 
     # --- the printable sheet ----------------------------------------------------------------
-    @action("count_sheet", "Print count sheet", "", "fa-print", multiple=False)
+    @action("count_sheet", lazy_gettext("Print count sheet"), "", "fa-print", multiple=False)
     def print_count_sheet(self, items):
         return redirect(url_for("StockCountView.count_sheet", pk=_one(items).id))
+
+    @action("blind_count_sheet", lazy_gettext("Print blind count sheet"), "", "fa-eye-slash",
+            multiple=False)
+    def print_blind_count_sheet(self, items):
+        return redirect(url_for("StockCountView.count_sheet", pk=_one(items).id, blind=1))
 
     @expose("/count_sheet/<int:pk>")
     @has_access
@@ -143,7 +149,7 @@ class StockCountActions:
         if count is None:
             return redirect(url_for("StockCountView.list"))
         try:
-            pdf = stock_counts.render_count_sheet(count)
+            pdf = stock_counts.render_count_sheet(count, blind=request.args.get("blind") == "1")
         except PdfRenderError as exc:
             flash(f"The count sheet could not be printed: {exc}.", "danger")
             return self._back(pk)

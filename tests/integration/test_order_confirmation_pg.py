@@ -50,7 +50,7 @@ def test_partial_stock_is_spread_over_lines_in_line_order(shop):
     assert {(t.table_name, t.username) for t in trail} == {("sales_order", "clerk"),
                                                           ("order_line", "clerk")}
     assert any(t.changes.get("status") == ["new", "processing"] for t in trail)
-    from app.cli_stock import verify_stock
+    from app.services.stock_verify import verify_stock
     assert verify_stock(s) == []
 
 

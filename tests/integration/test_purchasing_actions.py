@@ -48,7 +48,7 @@ def _redirect_id(resp):
 
 def test_shortage_to_purchase_order_to_receipt_reserves_the_waiting_order(any_web_app):
     app = any_web_app
-    _shop_with_supplier(app, {"AO-M": 5, "AO-L": 1})
+    _, ids, supplier_id = _shop_with_supplier(app, {"AO-M": 5, "AO-L": 1})
     with app.app_context():
         wh = db.session.scalar(sa.select(Warehouse))
         variants = {v.sku: v for v in db.session.scalars(sa.select(ProductVariant))}
@@ -59,8 +59,19 @@ def test_shortage_to_purchase_order_to_receipt_reserves_the_waiting_order(any_we
     assert "AO-L: short by 3" in text(resp)
 
     resp = clerk.post(f"/orderview/action/draft_purchase_order/{order_id}")
+    assert resp.headers["Location"].endswith(f"/orderview/shortage/{order_id}")
+    page = text(clerk.get(resp.headers["Location"]))
+    assert "AO-L" in page and "Công ty May Việt Tiến" in page  # the remembered supplier
+    resp = clerk.post(f"/orderview/shortage/{order_id}",
+                      data={f"supplier_{ids['AO-L']}": str(supplier_id)})
     assert resp.status_code == 302 and "/purchaseorderview/show/" in resp.headers["Location"]
     po_id = _redirect_id(resp)
+    # A second click drafts nothing more: the shortage is on order now.
+    again = clerk.post(f"/orderview/shortage/{order_id}",
+                       data={f"supplier_{ids['AO-L']}": str(supplier_id)}, follow_redirects=True)
+    assert "already on open purchase orders" in text(again)
+    with app.app_context():
+        assert db.session.query(PurchaseOrder).count() == 1
     assert _po(app, po_id) == (PurchaseOrderStatus.DRAFT, {"AO-L": (3, 0)})
     with app.app_context():
         line_id = db.session.get(PurchaseOrder, po_id).lines[0].id

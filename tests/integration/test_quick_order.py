@@ -58,3 +58,61 @@ def test_quick_entry_errors_name_the_field_and_keep_the_input(web_app):
 
 def test_quick_entry_is_closed_to_anonymous_visitors(web_app):
     assert web_app.test_client().get("/quick-order/").status_code == 302
+
+
+def test_risk_is_checked_on_the_server_for_a_known_phone_and_returns_count(web_app):
+    from app.models import Channel, Platform, ReturnRequest, Warehouse, WarehouseKind
+    wh_id, variant_id, risky_id = _shop(web_app)
+    with web_app.app_context():
+        careful = Customer(name="Lý Thị Cẩn Thận", phone="0977111222")
+        db.session.add(careful)
+        db.session.flush()
+        done = [Order(buyer_name=careful.name, customer=careful, status=OrderStatus.COMPLETED)
+                for _ in range(4)]
+        db.session.add_all(done)
+        db.session.flush()
+        db.session.add(ReturnRequest(order_id=done[0].id, reason="Không vừa"))  # 1 of 4 returned
+        db.session.add(Warehouse(code="DN", name="Chi nhánh Đà Nẵng", kind=WarehouseKind.BRANCH))
+        phone_channel = Channel(platform=Platform.MANUAL, name="Điện thoại", shop_id="phone")
+        db.session.add(phone_channel)
+        db.session.commit()
+        channel_id = phone_channel.id
+    client = web_app.test_client()
+    login(client, "clerk")
+    page = client.get("/quick-order/").get_data(as_text=True)
+    assert f'<option value="{wh_id}" selected>' in page  # the main warehouse, not DN
+    assert "Điện thoại" in page
+    record = client.get("/quick-order/customer?phone=0977 111 222").json
+    assert record["returned"] == 1 and record["risky"] is True and "25%" in record["warning"]
+    assert client.get("/quick-order/customer?phone=0900000000").json is None
+
+    form = {"customer_id": "", "name": "Rủi Ro", "phone": "0987 654 321", "street": "1 A",
+            "ward": "W", "district": "D", "province": "P", "warehouse_id": wh_id,
+            "channel_id": channel_id, "line_variant": [variant_id], "line_qty": ["2"],
+            "line_price": [""], "payment_method": "cod", "shipping_fee": "0"}
+    resp = client.post("/quick-order/", data=form)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "high rate of failed deliveries" in page
+    assert "AO-M" in page and 'name="line_qty" value="2"' in page  # the typed line is kept
+    assert 'name="risk_acknowledged"' in page
+    with web_app.app_context():
+        assert db.session.query(Order).filter(Order.customer_id == risky_id,
+                                              Order.status == OrderStatus.NEW).count() == 0
+    resp = client.post("/quick-order/", data={**form, "risk_acknowledged": "1"})
+    assert resp.status_code == 302
+    with web_app.app_context():
+        order = db.session.scalars(sa.select(Order).where(Order.customer_id == risky_id,
+                                                          Order.status == OrderStatus.NEW)).one()
+        assert (order.channel_id, order.warehouse_id) == (channel_id, wh_id)
+
+
+def test_typed_lines_survive_an_error(web_app):
+    wh_id, variant_id, _ = _shop(web_app)
+    client = web_app.test_client()
+    login(client, "clerk")
+    resp = client.post("/quick-order/", data={
+        "name": "Khách", "phone": "0903123456", "street": "", "warehouse_id": wh_id,
+        "line_variant": [variant_id], "line_qty": ["3"], "line_price": ["120.000"]})
+    page = resp.get_data(as_text=True)
+    assert "shipping_address.street" in page
+    assert 'name="line_qty" value="3"' in page and 'value="120.000"' in page

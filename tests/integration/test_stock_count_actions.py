@@ -75,7 +75,7 @@ def test_count_from_sheet_to_posted_variances_in_the_panel(any_web_app):
                       follow_redirects=True)
     assert "1 count(s) saved; 1 line(s) not counted yet." in text(resp)
     resp = clerk.post(f"/stockcountview/action/finish_count/{count_id}", follow_redirects=True)
-    assert "counted_quantity: Not counted yet: AO-L." in text(resp)
+    assert "counted_quantity: Not counted yet: AO-L (1 line(s))." in text(resp)
     resp = clerk.post(f"/stockcountview/enter/{count_id}",
                       data={"version": str(version), f"c_{variants['AO-L']}": "3"},
                       follow_redirects=True)

@@ -1,21 +1,24 @@
 """Random sequences of stock work never let the cache drift from the ledger or go negative.
 
-A hypothesis state machine receives goods, confirms, cancels, packs and ships orders, delivers,
-takes returns (good and damaged), sends parcels back, transfers and counts — in any order — and
-after every step ``verify_stock`` must be empty and nothing may have a negative available figure.
-Runs on SQLite (fast, one in-memory database per example).
+A hypothesis state machine receives goods, confirms, edits lines and warehouses, reserves for
+waiting orders, cancels, packs and ships orders, delivers, takes returns (good and damaged), sends
+parcels back, transfers and counts — in any order — and after every step ``verify_stock`` must be
+empty and nothing may have a negative available figure. Runs on SQLite (a fresh in-memory database
+per example) and on PostgreSQL (the test database emptied per example) when DATABASE_URL is set.
 """
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, rule,
+                                 run_state_machine_as_test)
 from sqlalchemy.orm import sessionmaker
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Warehouse
-from app.services import ledger, orders, returns, stock_counts
+from app.services import ledger, order_editing, orders, returns, stock_counts
 from app.services.errors import DomainError
-from tests.conftest import _sqlite_engine
+from tests.conftest import BACKENDS, _sqlite_engine, truncate_all
 
 qty = st.integers(min_value=1, max_value=8)
 index = st.integers(min_value=0, max_value=2)
@@ -23,10 +26,12 @@ index = st.integers(min_value=0, max_value=2)
 
 class StockMachine(RuleBasedStateMachine):
     placed = Bundle("orders")
+    make_engine = staticmethod(_sqlite_engine)
+    shared_engine = False  # PostgreSQL: one engine, emptied per example
 
     @initialize()
     def shop(self):
-        self.engine = _sqlite_engine()
+        self.engine = self.make_engine()
         self.session = sessionmaker(bind=self.engine, expire_on_commit=False)()
         self.warehouses = [Warehouse(code=c, name=c) for c in ("HN", "HCM")]
         product = Product(name="Áo", sku="AT")
@@ -37,7 +42,8 @@ class StockMachine(RuleBasedStateMachine):
     def teardown(self):
         if hasattr(self, "session"):
             self.session.close()
-            self.engine.dispose()
+            if not self.shared_engine:
+                self.engine.dispose()
 
     def attempt(self, fn, *args, **kwargs):
         try:
@@ -66,6 +72,21 @@ class StockMachine(RuleBasedStateMachine):
     @rule(order_id=placed)
     def recheck(self, order_id):
         self.attempt(orders.recheck_order, order_id)
+
+    @rule(order_id=placed, q=st.integers(min_value=0, max_value=8))
+    def edit_line(self, order_id, q):
+        """A clerk changes the first line (0 removes it, refused for the last line)."""
+        order = self.session.get(Order, order_id)
+        self.attempt(order_editing.edit_order_lines, order_id,
+                     [{"line_id": order.lines[0].id, "quantity": q}])
+
+    @rule(order_id=placed, w=st.integers(0, 1))
+    def move_warehouse(self, order_id, w):
+        self.attempt(order_editing.edit_order, order_id, warehouse_id=self.warehouses[w].id)
+
+    @rule()
+    def reserve_waiting(self):
+        orders.reserve_waiting_orders(self.session)
 
     @rule(order_id=placed)
     def pack_and_ship(self, order_id):
@@ -124,6 +145,19 @@ class StockMachine(RuleBasedStateMachine):
                                    .where(StockLevel.available < 0)) == 0
 
 
-StockMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None,
-                                          suppress_health_check=[HealthCheck.too_slow])
-TestStockProperties = StockMachine.TestCase
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_stock_work_keeps_the_ledger_right(backend, request):
+    if backend == "postgresql":
+        engine = request.getfixturevalue("pg_engine")
+
+        def emptied():
+            truncate_all(engine)
+            return engine
+        machine = type("PgStockMachine", (StockMachine,),
+                       {"make_engine": staticmethod(emptied), "shared_engine": True})
+        examples = 15  # each example empties the real database: fewer, slower, still random
+    else:
+        machine, examples = StockMachine, 40
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=examples, stateful_step_count=25, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))

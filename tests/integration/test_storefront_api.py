@@ -66,3 +66,19 @@ def test_forged_and_invalid_requests_are_refused_and_write_nothing(web_app):
     assert resp.status_code == 401
     with web_app.app_context():
         assert db.session.query(Order).count() == 0
+
+
+def test_an_order_the_website_says_is_paid_is_recorded_paid(web_app):
+    channel_id = _channel(web_app)
+    client = web_app.test_client()
+    refused = _post(client, channel_id, {**ORDER, "order_id": "W-2", "paid": True})
+    assert refused.status_code == 422 and "paid" in refused.json["errors"]  # COD is paid later
+    resp = _post(client, channel_id, {**ORDER, "order_id": "W-3", "payment_method": "prepaid",
+                                      "paid": True})
+    assert resp.status_code == 201, resp.json
+    assert _post(client, channel_id, {**ORDER, "order_id": "W-3", "payment_method": "prepaid",
+                                      "paid": True}).status_code == 200  # a retry pays once
+    with web_app.app_context():
+        order = db.session.get(Order, resp.json["order_id"])
+        assert (order.payment_status.value, order.paid_amount) == ("paid", order.total)
+        assert db.session.query(Order).count() == 1

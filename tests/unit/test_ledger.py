@@ -2,7 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import MoveKind, Product, ProductVariant, StockLevel, StockMove, Warehouse
 from app.services import ledger
 from app.services.actor import acting_as

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.models import (Channel, Customer, Order, OrderStatus, Platform, Product, ProductVariant,
                         Warehouse)
-from app.services import ledger, order_entry, orders
+from app.services import customer_lookup, ledger, order_editing, order_entry, orders
 from app.services.errors import ValidationError
 from app.services.order_entry import IncomingLine, IncomingOrder
 
@@ -50,7 +50,7 @@ def test_unknown_skus_are_kept_and_the_order_flagged_until_mapped(shop):
     assert "Unknown SKU: NOPE-1" in order.needs_attention
     results = orders.confirm_order(session, order.id)
     assert results[1].status == "short by 1"
-    order_entry.edit_order_lines(session, order.id,
+    order_editing.edit_order_lines(session, order.id,
                                  [{"line_id": order.lines[1].id, "variant_id": m.id}])
     assert session.get(Order, order.id).needs_attention is None
 
@@ -133,10 +133,10 @@ def test_quick_entry_lookups_show_history_and_free_stock(shop):
     session.add_all([Order(buyer_name="D", customer=customer, status=s)
                      for s in ("completed", "returned", "completed", "delivery_failed")])
     session.commit()
-    [hit] = order_entry.search_customers(session, "765")
+    [hit] = customer_lookup.search_customers(session, "765")
     assert (hit.name, hit.order_count, hit.failed_count, hit.failed_rate) == \
         ("Phạm Thị D", 4, 2, 0.5)
-    assert order_entry.search_customers(session, "phạm")[0].id == customer.id
-    [variant] = order_entry.search_variants(session, "thun", wh.id)
+    assert customer_lookup.search_customers(session, "phạm")[0].id == customer.id
+    [variant] = customer_lookup.search_variants(session, "thun", wh.id)
     assert (variant.sku, variant.available, variant.price) == ("AT-M", 5, 150000)
-    assert order_entry.search_variants(session, "at-m", None)[0].available == 0
+    assert customer_lookup.search_variants(session, "at-m", None)[0].available == 0

@@ -2,10 +2,10 @@
 import pytest
 import sqlalchemy as sa
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import (MoveKind, Order, OrderLine, OrderStatus, PaymentStatus, Product,
                         ProductVariant, StockLevel, StockMove, Warehouse)
-from app.services import ledger, order_entry, orders
+from app.services import ledger, order_editing, order_entry, orders
 from app.services.errors import (DomainError, InvalidTransition, StaleVersion, ValidationError)
 
 S = OrderStatus
@@ -52,7 +52,7 @@ ACTIONS = {
     "pay": lambda s, o: orders.mark_paid(s, o),
     "complete": lambda s, o: orders.complete_order(s, o),
     "cancel": lambda s, o: orders.cancel_order(s, o, reason="Khách đổi ý"),
-    "edit": lambda s, o: order_entry.edit_order(s, o, notes="Gọi trước khi giao"),
+    "edit": lambda s, o: order_editing.edit_order_lines(s, o, []),
 }
 
 
@@ -194,11 +194,11 @@ def test_a_stale_version_is_refused_before_anything_changes(shop):
     session, wh, m, _ = shop
     order = new_order(session, wh, (m, 1))
     opened = order.version
-    order_entry.edit_order(session, order.id, version=opened, notes="first edit")
+    order_editing.edit_order(session, order.id, version=opened, notes="first edit")
     with pytest.raises(StaleVersion, match="changed by someone else"):
         orders.confirm_order(session, order.id, version=opened)
     with pytest.raises(StaleVersion):
-        order_entry.edit_order_lines(session, order.id, [], version=opened)
+        order_editing.edit_order_lines(session, order.id, [], version=opened)
     assert session.get(Order, order.id).status == S.NEW
 
 
@@ -207,18 +207,18 @@ def test_editing_lines_of_a_processing_order_moves_its_reservations(shop):
     order = new_order(session, wh, (m, 3))
     orders.confirm_order(session, order.id)
     line_id = session.get(Order, order.id).lines[0].id
-    order_entry.edit_order_lines(session, order.id, [{"line_id": line_id, "quantity": 1}])
+    order_editing.edit_order_lines(session, order.id, [{"line_id": line_id, "quantity": 1}])
     assert stock_of(session, m, wh) == (10, 1)
-    results = order_entry.edit_order_lines(session, order.id,
+    results = order_editing.edit_order_lines(session, order.id,
                                            [{"line_id": line_id, "quantity": 12},
                                             {"variant_id": l.id, "quantity": 1}])
     assert [r.status for r in results] == ["short by 2", "reserved"]
     assert stock_of(session, m, wh) == (10, 10)
-    order_entry.edit_order_lines(session, order.id, [{"line_id": line_id, "quantity": 0}])
+    order_editing.edit_order_lines(session, order.id, [{"line_id": line_id, "quantity": 0}])
     assert stock_of(session, m, wh) == (10, 0)
     assert [ln.sku for ln in session.get(Order, order.id).lines] == ["AT-L"]
     with pytest.raises(ValidationError):
-        order_entry.edit_order_lines(session, order.id,
+        order_editing.edit_order_lines(session, order.id,
                                      [{"line_id": session.get(Order, order.id).lines[0].id,
                                        "quantity": 0}])
     assert verify_stock(session) == []
@@ -232,7 +232,7 @@ def test_moving_a_processing_order_to_another_warehouse_moves_the_reservation(sh
     ledger.record_opening_stock(session, m.id, hcm.id, 1)
     order = new_order(session, wh, (m, 2))
     orders.confirm_order(session, order.id)
-    results = order_entry.edit_order(session, order.id, warehouse_id=hcm.id)
+    results = order_editing.edit_order(session, order.id, warehouse_id=hcm.id)
     assert results[0].status == "short by 1"
     assert stock_of(session, m, wh) == (10, 0) and stock_of(session, m, hcm) == (1, 1)
     assert verify_stock(session) == []

@@ -3,7 +3,7 @@ orders get their stock."""
 import pytest
 import sqlalchemy as sa
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import (Order, OrderLine, OrderStatus, Product, ProductVariant, PurchaseOrder,
                         PurchaseOrderStatus, StockLevel, Supplier, Warehouse)
 from app.services import ledger, orders, purchasing

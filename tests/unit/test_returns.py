@@ -2,7 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import (MoveKind, Order, OrderLine, OrderStatus, PaymentStatus, Product,
                         ProductVariant, RefundStatus, ReturnStatus, StockLevel, StockMove,
                         Warehouse)
@@ -75,14 +75,41 @@ def test_return_restocks_good_writes_off_damaged_and_refunds(delivered):
 
 def test_refund_cannot_exceed_what_was_paid(delivered):
     session, _, order, _ = delivered
+    with pytest.raises(ValidationError) as err:  # more than the order's 330 000 total
+        returns.create_return(session, order.id, [(order.lines[0].id, 1, "good")],
+                              reason="x", refund_amount=5_000_000)
+    assert err.value.field == "refund_amount" and "330000" in err.value.message
     request = returns.create_return(session, order.id, [(order.lines[0].id, 1, "good")],
-                                    reason="x", refund_amount=500000)
+                                    reason="x", refund_amount=300000)
     with pytest.raises(InvalidTransition, match="awaiting goods"):
         returns.refund_return(session, request.id)
     returns.receive_return(session, request.id)
     with pytest.raises(ValidationError) as err:
+        returns.refund_return(session, request.id, amount=330001)
+    assert err.value.field == "amount" and "330000" in err.value.message
+    for bad in ("abc", -5, 1.5):
+        with pytest.raises(ValidationError) as err:
+            returns.refund_return(session, request.id, amount=bad)
+        assert err.value.field == "amount"
+
+
+def test_an_unpaid_cod_order_has_nothing_to_refund(delivered):
+    session, wh, _, (m, _) = delivered
+    cod = Order(buyer_name="Anh Tú", warehouse_id=wh.id, payment_method="cod", lines=[
+        OrderLine(variant_id=m.id, sku="AT-M", name="Áo M", quantity=1, unit_price=100000,
+                  vat_rate="10")])
+    session.add(cod)
+    session.commit()
+    for step in (orders.confirm_order, orders.pack_order, orders.record_shipment_moves,
+                 orders.mark_delivered):
+        step(session, cod.id)
+    request = returns.create_return(session, cod.id, [(cod.lines[0].id, 1, "good")], reason="x")
+    returns.receive_return(session, request.id)
+    with pytest.raises(ValidationError) as err:
         returns.refund_return(session, request.id)
-    assert err.value.field == "amount"
+    assert err.value.field == "amount" and "paid nothing" in err.value.message
+    order = session.get(Order, cod.id)
+    assert (order.payment_status, order.refunded_amount) == (PaymentStatus.UNPAID, 0)
 
 
 def test_exchange_creates_a_linked_order_for_the_replacement(delivered):

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from app.cli_stock import verify_stock
+from app.services.stock_verify import verify_stock
 from app.models import (Category, MoveKind, Order, OrderLine, Product, ProductVariant, StockLevel,
                         StockMove, Warehouse)
 from app.services import ledger, orders, stock_counts
@@ -53,11 +53,12 @@ def test_post_sets_on_hand_to_the_count_and_reports_variances(shop):
     with pytest.raises(InvalidTransition, match="counted"):
         stock_counts.enter_counts(session, count.id, {m.id: 1})
     ledger.record_receipt(session, m.id, wh.id, 2)  # arrives after the count was taken
-    variances = {v.sku: (v.variance, v.posted) for v in stock_counts.post_stock_count(session,
-                                                                                      count.id)}
-    assert variances == {"AT-M": (-2, -4), "AT-L": (1, 1), "MU-1": (0, 0)}
+    variances = {v.sku: (v.variance, v.posted, v.moved_since, v.on_hand_after)
+                 for v in stock_counts.post_stock_count(session, count.id)}
+    # The variance is against the sheet; the 2 received since keep their own move.
+    assert variances == {"AT-M": (-2, -2, 2, 10), "AT-L": (1, 1, 0, 1), "MU-1": (0, 0, 0, 4)}
     levels = dict(session.execute(sa.select(StockLevel.variant_id, StockLevel.on_hand)).all())
-    assert (levels[m.id], levels[l.id], levels[cap.id]) == (8, 1, 4)
+    assert (levels[m.id], levels[l.id], levels[cap.id]) == (10, 1, 4)
     assert session.scalar(sa.select(sa.func.count()).select_from(StockMove)
                           .where(StockMove.kind == MoveKind.COUNT)) == 2
     with pytest.raises(InvalidTransition, match="posted"):
