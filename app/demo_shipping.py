@@ -59,7 +59,9 @@ def load(app) -> dict:
             kind=ProviderKind.CARRIER, provider=carrier, name=name,
             base_url=f"{base}/sandbox/{carrier}", credentials=credentials[carrier],
             settings={"sender": _sender(carrier), "default_service": "economy",
-                      "default_required_note": "allow_view"}))
+                      "default_required_note": "allow_view",
+                      **({"print_base_url": f"{base}/sandbox/viettelpost"}
+                         if carrier == "viettelpost" else {})}))
         created.append(carrier)
     db.session.commit()
     return {"carrier_accounts_created": created}

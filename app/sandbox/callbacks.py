@@ -4,6 +4,9 @@ The sandbox may be mounted in the very app that receives its callbacks; posting 
 that changed the status would then wait on itself. A single worker thread keeps callbacks in the
 order the statuses changed (the carriers do not promise that, but a sandbox should be predictable),
 and ``drain()`` lets a control endpoint answer only once they are out.
+
+``hold = True`` keeps callbacks instead of posting them, for whoever takes them with ``take_held()``:
+the demo loader runs before the web server listens, so it carries them to the webhooks itself.
 """
 from __future__ import annotations
 
@@ -22,8 +25,14 @@ class CallbackSender:
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.hold = False
+        self.held: list[dict] = []
 
     def post(self, payload: dict) -> None:
+        if self.hold:
+            with self._lock:
+                self.held.append(payload)
+            return
         if not self.url:
             return
         with self._lock:
@@ -32,6 +41,11 @@ class CallbackSender:
                                                 daemon=True)
                 self._thread.start()
         self._queue.put((self.url, payload))
+
+    def take_held(self) -> list[dict]:
+        with self._lock:
+            taken, self.held = self.held, []
+        return taken
 
     def drain(self, timeout: float = 5.0) -> None:
         """Wait (bounded) until every queued callback has been attempted."""

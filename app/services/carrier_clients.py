@@ -9,7 +9,8 @@ A carrier ProviderAccount holds ``base_url`` (the carrier's host, or ``…/sandb
     {"sender": {"name", "phone", "address", "ward_name", "district_name", "province_name",
                 "province_id", "district_id", "ward_code"},   # the carrier's own area ids
      "default_service": "economy", "default_required_note": "allow_view",
-     "reference_prefix": ""}        # put in front of client references (several shops, one account)
+     "reference_prefix": "",        # put in front of client references (several shops, one account)
+     "print_base_url": "https://digitalize.viettelpost.vn"}  # Viettel Post's label host
 
 Switching to the real carrier is a change of base URL and credentials only.
 """
@@ -36,7 +37,10 @@ CARRIERS = ("ghn", "viettelpost")
 CARRIER_NAMES = {"ghn": "GHN", "viettelpost": "Viettel Post"}
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
-# The demo loader runs before the web server listens: it ships through an in-process transport.
+# The demo loader runs before the web server listens, so its carrier calls cannot reach the
+# sandboxes over HTTP yet: it ships through an in-process WSGI transport set here. The clients are
+# the real ones (any transport works for them); this is the one place that lets the demo hand
+# them a transport without threading it through every service and job signature.
 _transport: contextvars.ContextVar[httpx.BaseTransport | None] = contextvars.ContextVar(
     "carrier_transport", default=None)
 # Viettel Post's long-term token is good for a year: log in once per process, not per call.
@@ -105,6 +109,7 @@ def client_for(account: ProviderAccount, *, on_exchange=None,
         key = (account.base_url, str(creds.get("username") or ""))
         client = ViettelPostClient(account.base_url, key[1], str(creds.get("password") or ""),
                                    token=creds.get("token") or _vtp_tokens.get(key),
+                                   print_base_url=(account.settings or {}).get("print_base_url"),
                                    transport=transport, timeout=timeout, on_exchange=on_exchange)
         original = client.login
 

@@ -394,6 +394,7 @@ def booking_request(shipment: Shipment, client) -> ShipmentRequest | Booked:
 def send_request(shipment_id: int, carrier: str, request: ShipmentRequest, client) -> Booked:
     """Create the carrier order under the shipment's key; after a timeout, ask for it by the key
     before anything else (GHN by client code; Viettel Post's uniqueness check is its lookup).
+    Then fetch the carrier's label while its print token is fresh.
     Plain data in and out: safe on another thread than the session's."""
     try:
         try:
@@ -402,13 +403,33 @@ def send_request(shipment_id: int, carrier: str, request: ShipmentRequest, clien
             created = _look_up(client, request)
             if created is None:
                 raise
-        return Booked(shipment_id, created, extra={"receiver": request.receiver})
+        return Booked(shipment_id, created, extra={"receiver": request.receiver,
+                                                   "label": fetch_label(client, created.tracking_number)})
     except DuplicateReference:
         return Booked(shipment_id, error="awaiting waybill", extra={"awaiting": True})
     except RetryableError as exc:
         return Booked(shipment_id, error=exc.message, retryable=True)
     except IntegrationError as exc:
-        return Booked(shipment_id, error=f"{CARRIER_NAMES[carrier]}: {exc.message}")
+        return Booked(shipment_id, error=f"{CARRIER_NAMES[carrier]}: {exc.message}",
+                      extra={"refused": True})
+
+
+def fetch_label(client, tracking_number: str) -> tuple[bytes, str] | None:
+    """The carrier's printable label for one parcel (GHN print token → A5 page; Viettel Post
+    printing code → print page), or None if the carrier could not give it now: the parcel is booked
+    either way, and a rerun of the job fetches what is missing."""
+    try:
+        content = client.label([tracking_number])
+    except IntegrationError as exc:
+        log.warning("no carrier label for %s yet: %s", tracking_number, exc)
+        return None
+    kind = "application/pdf" if content[:5] == b"%PDF-" else "text/html; charset=utf-8"
+    return content, kind
+
+
+def keep_label(shipment: Shipment, label: tuple[bytes, str] | None) -> None:
+    if label is not None:
+        shipment.carrier_label, shipment.carrier_label_type = label
 
 
 def call_carrier(shipment: Shipment, client) -> Booked:
@@ -447,6 +468,7 @@ def record_booking(session: Session, shipment: Shipment, created: CreatedShipmen
         return shipment
     now = utcnow()
     shipment.tracking_number = created.tracking_number
+    shipment.sort_code = (created.sort_code or shipment.sort_code or None)
     shipment.fee_charged = created.fee
     if shipment.fee_quoted is None:
         shipment.fee_quoted = created.fee
@@ -485,7 +507,11 @@ def book_shipments(session: Session, shipment_ids: list[int], clients,
             future = None
             if chunk is not None:
                 jobs, early = _requests_for(session, chunk, clients)
-                session.rollback()  # end the read: no transaction stays open during the calls
+                # Mark what is about to be sent, and end the transaction: no transaction stays
+                # open during the calls, and a crash from here on leaves drafts that say "this
+                # key may be at the carrier" (cancelling the order then asks the carrier).
+                _mark_sending(session, [j[0] for j in jobs if j[2] is not None])
+                session.commit()
                 future = sender.submit(_send_all, jobs)
             if pending is not None:
                 early_results, sent = pending[0], pending[1].result()
@@ -499,42 +525,71 @@ def book_shipments(session: Session, shipment_ids: list[int], clients,
     return results
 
 
+SENDING = "sending"  # carrier_status of a draft whose create request may have reached the carrier
+
+
+def _mark_sending(session: Session, shipment_ids: list[int]) -> None:
+    if shipment_ids:
+        session.execute(sa.update(Shipment).where(Shipment.id.in_(shipment_ids),
+                                                  Shipment.carrier_status.is_(None))
+                        .values(carrier_status=SENDING)
+                        .execution_options(synchronize_session=False))
+
+
 def _requests_for(session: Session, chunk: list[int], clients):
+    """(shipment id, carrier, request or None for a label only, client, tracking) to send, and the
+    outcomes known without the carrier."""
     jobs, early = [], []
     for shipment in load_for_booking(session, chunk):
-        if shipment.status != ShipmentStatus.DRAFT:
-            early.append(Booked(shipment.id, extra={"already": True}))
-            continue
         client = clients.get(shipment.provider_account) if shipment.provider_account else None
+        if shipment.status == ShipmentStatus.CANCELLED:
+            early.append(Booked(shipment.id, error=f"Shipment {shipment} is cancelled: not booked."))
+            continue
+        if shipment.status != ShipmentStatus.DRAFT:
+            if shipment.carrier_label_type is None and client is not None:
+                jobs.append((shipment.id, shipment.carrier.value, None, client,
+                             shipment.tracking_number))  # booked by an earlier run, label missing
+            else:
+                early.append(Booked(shipment.id, extra={"already": True}))
+            continue
         request = booking_request(shipment, client)
         if isinstance(request, Booked):
             early.append(request)
         else:
-            jobs.append((shipment.id, shipment.carrier.value, request, client))
+            jobs.append((shipment.id, shipment.carrier.value, request, client, None))
     return jobs, early
 
 
 def _send_all(jobs) -> list[Booked]:
-    return [send_request(*job) for job in jobs]
+    out = []
+    for shipment_id, carrier, request, client, tracking in jobs:
+        if request is None:
+            out.append(Booked(shipment_id, extra={"already": True,
+                                                  "label": fetch_label(client, tracking)}))
+        else:
+            out.append(send_request(shipment_id, carrier, request, client))
+    return out
 
 
 def _record(session: Session, outcomes: list[Booked], clients) -> None:
     """Write a batch of carrier answers in one transaction; if one order refuses (it changed
     meanwhile), the batch is written again order by order so the others still go through."""
     booked = [o for o in outcomes if o.created is not None]
-    awaiting = [o for o in outcomes if o.extra.get("awaiting")]
-    shipments = {s.id: s for s in load_for_booking(session, [o.shipment_id for o in booked + awaiting])}
+    touched = [o for o in outcomes if o.created is None and (
+        o.extra.get("awaiting") or o.extra.get("label") or o.extra.get("refused"))]
+    shipments = {s.id: s for s in load_for_booking(
+        session, [o.shipment_id for o in booked + touched])}
     try:
         with session.no_autoflush:
             for outcome in booked:
                 _record_one(session, shipments[outcome.shipment_id], outcome)
-        for outcome in awaiting:
-            shipments[outcome.shipment_id].carrier_status = AWAITING_WAYBILL
+        _note_others(shipments, touched)
         session.commit()
         return
     except DomainError:
         session.rollback()
-    shipments = {s.id: s for s in load_for_booking(session, [o.shipment_id for o in booked + awaiting])}
+    shipments = {s.id: s for s in load_for_booking(
+        session, [o.shipment_id for o in booked + touched])}
     for outcome in booked:
         shipment = shipments[outcome.shipment_id]
         try:
@@ -543,33 +598,58 @@ def _record(session: Session, outcomes: list[Booked], clients) -> None:
         except DomainError as exc:
             outcome.error = exc.message
             _undo_at_carrier(session, shipment, outcome.created, clients, exc.message)
-    for outcome in awaiting:
-        shipments[outcome.shipment_id].carrier_status = AWAITING_WAYBILL
+    _note_others(shipments, touched)
     session.commit()
+
+
+def _note_others(shipments: dict, outcomes: list[Booked]) -> None:
+    """What the answers that booked nothing tell the draft: the carrier has the key but sent no
+    waybill yet; the carrier refused the request (so the key is not at the carrier); a label
+    fetched for a parcel booked earlier."""
+    for outcome in outcomes:
+        shipment = shipments.get(outcome.shipment_id)
+        if shipment is None:
+            continue
+        if outcome.extra.get("awaiting"):
+            shipment.carrier_status = AWAITING_WAYBILL
+        elif outcome.extra.get("label") and shipment.status != ShipmentStatus.DRAFT:
+            keep_label(shipment, outcome.extra["label"])
+        elif outcome.extra.get("refused") and shipment.status == ShipmentStatus.DRAFT \
+                and shipment.carrier_status == SENDING:
+            shipment.carrier_status = None
 
 
 def _record_one(session: Session, shipment: Shipment, outcome: Booked) -> None:
     if shipment.status != ShipmentStatus.DRAFT:
         return
     record_booking(session, shipment, outcome.created)
+    keep_label(shipment, outcome.extra.get("label"))
     keep_area_codes(shipment.order, shipment.carrier.value, outcome.extra["receiver"])
+
+
+UNDO_FAILED = "undo_failed"  # carrier_status of a draft whose parcel the carrier still holds
 
 
 def _undo_at_carrier(session: Session, shipment: Shipment, created: CreatedShipment, clients,
                      reason: str) -> None:
-    """The carrier booked a parcel for an order that can no longer ship: cancel it there too."""
+    """The carrier booked a parcel for an order that can no longer ship: cancel it there too.
+
+    If the carrier will not cancel it now, the shipment stays a draft (the order did not ship)
+    that names the carrier's parcel: the order is flagged, and "Cancel shipment" (or cancelling
+    the order) asks the carrier again; booking the order again finds that same parcel."""
     shipment = session.get(Shipment, shipment.id)
+    shipment.tracking_number = created.tracking_number
     try:
         clients.get(shipment.provider_account).cancel(created.tracking_number)
         shipment.status = ShipmentStatus.CANCELLED
-        shipment.tracking_number = created.tracking_number
         shipment.note = f"Cancelled at once: {reason}"[:500]
     except IntegrationError as exc:
-        shipment.tracking_number = created.tracking_number
-        shipment.status = ShipmentStatus.CREATED
+        shipment.status = ShipmentStatus.DRAFT
+        shipment.carrier_status = UNDO_FAILED
         shipment.order.needs_attention = (f"Carrier parcel {created.tracking_number} was booked but "
                                           f"the order could not ship ({reason}); cancelling it with "
-                                          f"the carrier failed: {exc.message}")[:500]
+                                          f"the carrier failed: {exc.message}. Cancel shipment "
+                                          f"{shipment.client_reference} again.")[:500]
 
 
 def book_shipment(session: Session, shipment_id: int, client) -> Shipment:

@@ -4,7 +4,8 @@ tracking timeline of the order's parcels on its page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -17,6 +18,7 @@ from app.models import Order, OrderLine, OrderStatus, Shipment
 from app.services import shipment_labels, shipments
 from app.services.carrier_clients import CARRIER_NAMES, carrier_accounts, logged_client
 from app.services.errors import DomainError, ValidationErrors
+import jobs.shipping  # noqa: F401  (enqueues the carrier cancel of a cancelled order's parcel)
 
 
 def _many(items):
@@ -39,7 +41,7 @@ def start_shipment_jobs(order_ids: list[int]):
 class OrderShippingActions:
     """Mixed into OrderView (ORDER_VIEW_MIXIN)."""
 
-    permission_aliases = {"ship_form": "ship"}
+    permission_aliases = {"ship_form": "ship", "ship_quote": "ship", "bulk_ship_form": "bulk_ship"}
     show_template = "orderhub/order_show.html"
 
     # --- the order page: its parcels and their tracking timeline -------------------------------
@@ -58,20 +60,10 @@ class OrderShippingActions:
     @expose("/ship/<int:pk>", methods=["GET", "POST"])
     @has_access
     def ship_form(self, pk):
-        order = db.session.scalars(sa.select(Order).where(Order.id == pk).options(
-            selectinload(Order.lines).joinedload(OrderLine.variant))).first()
+        order, back = self._order_to_ship(pk)
         if order is None:
-            flash("No such order.", "danger")
-            return redirect(url_for("OrderView.list"))
-        back = redirect(url_for("OrderView.show", pk=pk))
-        if order.status != OrderStatus.PACKED:
-            flash(f"Cannot ship this order: it is {order.status.value.replace('_', ' ')}.", "danger")
             return back
         accounts = carrier_accounts(db.session)
-        if not accounts:
-            flash("No carrier account is set up: an admin adds one under System → Carrier & "
-                  "e-invoice accounts.", "danger")
-            return back
         carrier = request.values.get("carrier") or accounts[0].provider
         try:
             base = shipments.default_form(db.session, order, carrier)
@@ -82,19 +74,21 @@ class OrderShippingActions:
         if request.method == "POST":
             try:
                 form = shipments.parse_form(order, request.form, base)
-                form.fee_quoted = _int(request.form.get(f"fee_{form.carrier}_{form.service}"))
-                form.carrier_service_code = request.form.get(
-                    f"code_{form.carrier}_{form.service}") or None
             except ValidationErrors as exc:
                 errors = exc.errors
                 form = base
                 for field, messages in errors.items():
                     flash(f"{field}: {' '.join(messages)}", "danger")
             if not errors:
+                # The fee is quoted again here, for the parcel as posted: what the page showed
+                # may be stale (weight edited since) and hidden fields can say anything.
+                quote = _quotes(order, form).get(form.service)
+                form.fee_quoted = quote.fee if quote is not None and not isinstance(quote, str) else None
+                form.carrier_service_code = quote.carrier_service_code if form.fee_quoted else None
                 if self.run_service(shipments.prepare_shipment, db.session, pk, form) is not None:
                     job = start_shipment_jobs([pk])[0]
-                    flash(f"Job #{job.id} started: booking the parcel with "
-                          f"{CARRIER_NAMES[form.carrier]}.", "info")
+                    flash(gettext("Job #%(job)s started: booking the parcel with %(carrier)s.",
+                                  job=job.id, carrier=CARRIER_NAMES[form.carrier]), "info")
                     return redirect(url_for("JobView.show", pk=job.id))
         quotes = {a.provider: _quotes(order, base if a.provider == carrier else
                                       shipments.default_form(db.session, order, a.provider))
@@ -103,6 +97,57 @@ class OrderShippingActions:
         return self.render_template("orderhub/ship_order.html", order=order, form=form,
                                     quotes=quotes, carriers=CARRIER_NAMES, errors=errors,
                                     values=request.form if request.method == "POST" else {})
+
+    @expose("/ship_quote/<int:pk>")
+    @has_access
+    def ship_quote(self, pk):
+        """The fee of each service of each carrier for the parcel as the form has it now (JSON):
+        the ship form asks again whenever the clerk changes weight, size, COD or payer."""
+        order, _back = self._order_to_ship(pk, flash_errors=False)
+        if order is None:
+            return jsonify({"message": gettext("This order cannot be shipped.")}), 409
+        out = {}
+        for account in carrier_accounts(db.session):
+            try:
+                base = shipments.default_form(db.session, order, account.provider)
+                form = shipments.parse_form(order, {**request.args.to_dict(),
+                                                    "carrier": account.provider}, base)
+            except ValidationErrors as exc:
+                db.session.rollback()
+                return jsonify({"errors": exc.errors,
+                                "message": error_text(exc)}), 422
+            except DomainError as exc:
+                out[account.provider] = {"error": error_text(exc)}
+                continue
+            quotes = _quotes(order, form)
+            out[account.provider] = {"error": quotes["error"]} if "error" in quotes else {
+                service: {"fee": q.fee, "fee_text": f"{q.fee:,}".replace(",", "."),
+                          "code": q.carrier_service_code, "name": q.name,
+                          "eta": q.eta.isoformat() if q.eta else None}
+                for service, q in quotes.items()}
+        db.session.rollback()
+        return jsonify(out)
+
+    def _order_to_ship(self, pk, flash_errors: bool = True):
+        """The packed order (scoped to the user's rows) and a way back if it cannot ship."""
+        order = self.get_scoped(pk)
+        back = redirect(url_for("OrderView.show", pk=pk))
+        message = None
+        if order is None:
+            message, back = gettext("No such order."), redirect(url_for("OrderView.list"))
+        elif order.status != OrderStatus.PACKED:
+            message = gettext("Cannot ship this order: it is %(state)s.",
+                              state=gettext(order.status.value.replace("_", " ")))
+        elif not carrier_accounts(db.session):
+            message = gettext("No carrier account is set up: an admin adds one under System → "
+                              "Carrier & e-invoice accounts.")
+        if message:
+            if flash_errors:
+                flash(message, "danger")
+            return None, back
+        order = db.session.scalars(sa.select(Order).where(Order.id == pk).options(
+            selectinload(Order.lines).joinedload(OrderLine.variant))).first()
+        return order, back
 
     # --- labels --------------------------------------------------------------------------------
     @action("print_label", "Print label", "", "fa-print", multiple=False)

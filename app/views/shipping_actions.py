@@ -4,7 +4,8 @@ paid, confirm it. External calls run as jobs; each button calls one service."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -36,7 +37,27 @@ class _FormPagesAllowed:
 class ShipmentViewActions(_FormPagesAllowed):
     """Mixed into ShipmentView."""
 
-    permission_aliases = {"receive_return_form": "receive_return"}
+    permission_aliases = {"receive_return_form": "receive_return", "label_page": "print_label",
+                          "carrier_label_page": "carrier_label"}
+
+    @expose("/label/<int:pk>")
+    @has_access
+    def label_page(self, pk):
+        """Our label as a link (the order page offers it next to the carrier's own)."""
+        shipment = self.get_scoped(pk)
+        if shipment is None:
+            flash(gettext("No such shipment."), "danger")
+            return redirect(url_for("ShipmentView.list"))
+        return self.print_label(shipment)
+
+    @expose("/carrier_label/<int:pk>")
+    @has_access
+    def carrier_label_page(self, pk):
+        shipment = self.get_scoped(pk)
+        if shipment is None:
+            flash(gettext("No such shipment."), "danger")
+            return redirect(url_for("ShipmentView.list"))
+        return self.carrier_label(shipment)
 
     def _back(self, pk):
         return redirect(url_for("ShipmentView.show", pk=pk))
@@ -75,6 +96,40 @@ class ShipmentViewActions(_FormPagesAllowed):
         flash(f"Job #{job.id} started: cancelling {shipment} with "
               f"{CARRIER_NAMES[shipment.carrier.value]}.", "info")
         return redirect(url_for("JobView.show", pk=job.id))
+
+    def _ask_carrier(self, items, decision: str, title: str):
+        shipment = _many(items)[0]
+        if shipment.status != ShipmentStatus.DELIVERY_FAILED:
+            flash(gettext("Only after a failed delivery: this shipment is %(state)s.",
+                          state=gettext(shipment.status.value.replace("_", " "))), "danger")
+            return self._back(shipment.id)
+        job = start_job_from_view("shipping.ask_carrier", f"{title}: {shipment}", "shipment",
+                                  [shipment.id], queue="integrations", params={"decision": decision})
+        flash(gettext("Job #%(job)s started: asking %(carrier)s.", job=job.id,
+                      carrier=CARRIER_NAMES[shipment.carrier.value]), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @action("redeliver", lazy_gettext("Request re-delivery"),
+            lazy_gettext("Ask the carrier to deliver this parcel again?"), "fa-repeat",
+            multiple=False)
+    def redeliver(self, items):
+        return self._ask_carrier(items, "redeliver", "Request re-delivery")
+
+    @action("return_to_sender", lazy_gettext("Return to me"),
+            lazy_gettext("Ask the carrier to send this parcel back to the shop?"), "fa-reply",
+            multiple=False)
+    def return_to_sender(self, items):
+        return self._ask_carrier(items, "return_to_sender", "Return to the shop")
+
+    @action("carrier_label", lazy_gettext("Carrier's label"), "", "fa-print", multiple=False)
+    def carrier_label(self, items):
+        shipment = _many(items)[0]
+        result = self.run_service(shipment_labels.carrier_label, db.session, shipment.id)
+        if result is None:
+            return self._back(shipment.id)
+        _shipment, content, kind = result
+        return Response(content, mimetype=kind.split(";")[0],
+                        headers={"Content-Type": kind})
 
     @action("print_label", "Print label", "", "fa-print", multiple=False)
     def print_label(self, items):

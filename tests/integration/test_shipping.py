@@ -115,7 +115,10 @@ def test_quote_gives_fast_and_economy_with_fees(session, shop, carrier):
     with client_for(shop[carrier], timeout=5) as client:
         quotes = {q.service: q for q in shipments.quote_order(session, order, form, client)}
     assert set(quotes) == {"fast", "economy"}
-    assert quotes["fast"].fee > quotes["economy"].fee > 0
+    if carrier == "viettelpost":
+        assert quotes["fast"].fee > quotes["economy"].fee > 0
+    else:  # GHN's one current light service answers for both
+        assert quotes["fast"].fee == quotes["economy"].fee > 0
 
 
 @pytest.mark.parametrize("carrier", CARRIERS)

@@ -20,7 +20,8 @@ from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
 from app.sandbox.callbacks import CallbackSender
-from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REQUIRED_NOTES, SERVICES, GhnError,
+from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REDELIVERABLE, REQUIRED_NOTES,
+                    RETURNABLE, SERVICES, WAITS_FOR_SELLER, GhnError,
                     Order, Store, int_field, check_parcel, check_phone, check_text, converted_weight,
                     fee_for, iso, leadtime, now, pick_service, resolve_receiver,
                     resolve_sender_district)
@@ -205,7 +206,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         if not items:
             check_text(data, "content", 2000, required=True)
         parcel = check_parcel(data)
-        if service_type in (1, 2) and parcel["weight"] >= 20_000:
+        if service_type == 2 and parcel["weight"] >= 20_000:
             raise GhnError("Đơn hàng từ 20 kg phải dùng dịch vụ Hàng nặng (service_type_id 5)")
         if service_type == 5 and not items:
             raise GhnError("Dịch vụ Hàng nặng cần danh sách items")
@@ -267,8 +268,8 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         with store.lock:
             return ok(detail_of(store.find_client_code(shop_id, data.get("client_order_code"))))
 
-    @bp.post(f"{API}/v2/switch-status/cancel")
-    def cancel():
+    def switch_status(allowed: set[str], target: str, refusal: str):
+        """GHN's switch-status calls: per order a result, an unknown code fails the whole call."""
         data = body()
         need_shop()
         codes = data.get("order_codes")
@@ -276,16 +277,29 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
             raise GhnError("order_codes phải là danh sách mã đơn hàng")
         results = []
         with store.lock:
-            orders = [store.get(code) for code in codes]  # an unknown code fails the whole call
+            orders = [store.get(code) for code in codes]
             for order in orders:
-                if order.status in CANCELLABLE:
-                    move(order, "cancel")
+                if order.status in allowed:
+                    move(order, target)
                     results.append({"order_code": order.order_code, "result": True, "message": "OK"})
                 else:
                     results.append({"order_code": order.order_code, "result": False,
                                     "message": f"Đơn hàng đang ở trạng thái {order.status}, "
-                                               "không thể hủy"})
+                                               f"{refusal}"})
         return ok(results)
+
+    @bp.post(f"{API}/v2/switch-status/cancel")
+    def cancel():
+        return switch_status(CANCELLABLE, "cancel", "không thể hủy")
+
+    @bp.post(f"{API}/v2/switch-status/storing")
+    def redeliver():
+        """Deliver again after a failed attempt: the parcel goes back to the hub (storing), and on."""
+        return switch_status(REDELIVERABLE, "storing", "không thể giao lại")
+
+    @bp.post(f"{API}/v2/switch-status/return")
+    def return_to_sender():
+        return switch_status(RETURNABLE, "waiting_to_return", "không thể chuyển hoàn")
 
     # ---- labels -------------------------------------------------------------------------------
     @bp.post(f"{API}/v2/a5/gen-token")
@@ -371,8 +385,17 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     @bp.route("/_control/webhook", methods=["GET", "POST"])
     def webhook_target():
         if request.method == "POST":
-            sender.url = (request.get_json(silent=True) or {}).get("url") or None
-        return jsonify({"url": sender.url, "sent": len(sender.sent)})
+            data = request.get_json(silent=True) or {}
+            if "url" in data:
+                sender.url = data.get("url") or None
+            if "hold" in data:
+                sender.hold = bool(data["hold"])
+        return jsonify({"url": sender.url, "sent": len(sender.sent), "hold": sender.hold})
+
+    @bp.post("/_control/callbacks")
+    def held_callbacks():
+        """The callbacks kept while ``hold`` is on, oldest first (taken: each is given once)."""
+        return jsonify(sender.take_held())
 
     # ---- progress over time (demo) -----------------------------------------------------------
     ticker_lock = threading.Lock()
@@ -393,8 +416,9 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 moment = time.monotonic()
                 for order in store.orders.values():
                     nxt = HAPPY_NEXT.get(order.status)
+                    # A failed delivery waits for the seller: re-deliver or return (as GHN asks).
                     if order.next_step_at and moment >= order.next_step_at and nxt and \
-                            order.status not in FINAL:
+                            order.status not in FINAL and order.status not in WAITS_FOR_SELLER:
                         move(order, nxt)
                         order.next_step_at = moment + step_seconds
 

@@ -23,7 +23,8 @@ from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
 from app.sandbox.callbacks import CallbackSender
-from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, Order, Store, VtpError,
+from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, WAITS_FOR_SELLER, Order,
+                    Store, VtpError,
                     check_area, check_parcel, check_payment, check_phone, check_text, price,
                     to_int, vn_time)
 
@@ -187,6 +188,8 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         need_token()
         data = body()
         reference = check_text(data, "ORDER_NUMBER", 50, required=False)
+        # The uniqueness check and the insert under one lock: two creates racing with the same
+        # ORDER_NUMBER make one waybill, the other is refused as the duplicate.
         with store.lock:
             if data.get("CHECK_UNIQUE") and reference and reference in store.by_reference:
                 existing = store.orders[store.by_reference[reference]]
@@ -194,8 +197,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 raise VtpError(f"ORDER_NUMBER {reference} đã tồn tại", data={
                     "ORDER_NUMBER": existing.waybill, "ORDER_REFERENCE": reference,
                     **order_money(existing)})
-        order = validate(data, reference)
-        with store.lock:
+            order = validate(data, reference)
             order.waybill = store.new_waybill()
             order.history.append({"ORDER_STATUS": order.status, "DATE": vn_time(order.created)})
             store.orders[order.waybill] = order
@@ -360,9 +362,17 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     def webhook_target():
         if request.method == "POST":
             data = request.get_json(silent=True) or {}
-            sender.url = data.get("url") or None
+            if "url" in data:
+                sender.url = data.get("url") or None
             hook["token"] = data.get("token") or hook["token"]
-        return jsonify({"url": sender.url, "sent": len(sender.sent)})
+            if "hold" in data:
+                sender.hold = bool(data["hold"])
+        return jsonify({"url": sender.url, "sent": len(sender.sent), "hold": sender.hold})
+
+    @bp.post("/_control/callbacks")
+    def held_callbacks():
+        """The callbacks kept while ``hold`` is on, oldest first (taken: each is given once)."""
+        return jsonify(sender.take_held())
 
     ticker: list[threading.Thread] = []
     ticker_lock = threading.Lock()
@@ -381,8 +391,10 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 moment = time.monotonic()
                 for order in store.orders.values():
                     nxt = HAPPY_NEXT.get(order.status)
+                    # A parcel held after a failed attempt waits for the seller (UpdateOrder
+                    # TYPE 3 re-deliver or TYPE 2 approve the return).
                     if order.next_step_at and moment >= order.next_step_at and nxt is not None \
-                            and order.status not in FINAL:
+                            and order.status not in FINAL and order.status not in WAITS_FOR_SELLER:
                         move(order, nxt)
                         order.next_step_at = moment + step_seconds
 
