@@ -330,8 +330,9 @@ def prepare_shipments(session: Session, order_ids: Iterable[int]) -> dict[int, i
             continue
         found = existing.get(order_id)
         if found is not None:
-            out[order_id] = found.id if found.status == ShipmentStatus.DRAFT else \
-                f"{order.number} already has shipment {found} ({found.status.value})."
+            # A draft is booked under its key; a parcel booked already (this job delivered again,
+            # or an earlier run) is reported as such, its missing label fetched.
+            out[order_id] = found.id
             continue
         if order.status != OrderStatus.PACKED:
             out[order_id] = InvalidTransition("ship", order.status.value).message.replace(

@@ -112,7 +112,7 @@ def apply(session: Session, shipment: Shipment, update: TrackingUpdate, *, sourc
     if status in HANDED_OVER and shipment.handed_over_at is None:
         shipment.handed_over_at = when
     if status != previous:
-        _order_follows(session, shipment, status, update.note or "", when)
+        _order_follows(session, shipment, status, update.note or "", when, previous)
     if after_handover:
         order = orders.load_order(session, shipment.order_id)
         order.needs_attention = (
@@ -127,9 +127,12 @@ def _left_the_shelf(shipment: Shipment, previous: S) -> bool:
     return shipment.handed_over_at is not None or previous not in (S.DRAFT, S.CREATED)
 
 
-def _order_follows(session: Session, shipment: Shipment, status: S, note: str, when) -> None:
+def _order_follows(session: Session, shipment: Shipment, status: S, note: str, when,
+                   previous: S | None = None) -> None:
     order = orders.load_order(session, shipment.order_id)
-    if status in (S.OUT_FOR_DELIVERY, S.DELIVERED) and order.status == OrderStatus.DELIVERY_FAILED:
+    redelivery = status in (S.OUT_FOR_DELIVERY, S.DELIVERED) or (
+        status in HANDED_OVER and previous == S.DELIVERY_FAILED)  # GHN: back to storing first
+    if redelivery and order.status == OrderStatus.DELIVERY_FAILED:
         order.status = OrderStatus.SHIPPED  # re-delivery after a failed attempt
     if status == S.DELIVERED:
         shipment.delivered_at = when
