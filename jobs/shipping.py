@@ -53,7 +53,7 @@ event.listen(Session, "after_soft_rollback", _forget_withdrawals)
 
 
 def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = "bulk",
-                        chunk: int = BULK_CHUNK) -> list:
+                        chunk: int = BULK_CHUNK, choices: dict | None = None) -> list:
     """One job per ``chunk`` orders (committed by the caller), so several workers book in parallel."""
     from app.services.jobs import start_job
     ids = list(dict.fromkeys(int(i) for i in order_ids))
@@ -63,7 +63,8 @@ def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = 
         part = ids[n * chunk:(n + 1) * chunk]
         title = f"Create shipments for {len(part)} orders" + (f" (part {n + 1}/{parts})" if parts > 1 else "")
         jobs.append(start_job(session, "shipping.create_shipments", title, target_type="order",
-                              target_ids=part, queue=queue, enqueue=enqueue))
+                              target_ids=part, queue=queue, enqueue=enqueue,
+                              params={"choices": dict(choices or {})}))
     return jobs
 
 
@@ -73,7 +74,7 @@ def create_shipments(ctx) -> dict:
     order_ids = ctx.target_ids
     total = len(order_ids)
     ctx.progress(0, total)
-    drafts = shipments.prepare_shipments(ctx.session, order_ids)
+    drafts = shipments.prepare_shipments(ctx.session, order_ids, ctx.params.get("choices"))
     to_book = [v for v in drafts.values() if isinstance(v, int)]
     skipped = {k: v for k, v in drafts.items() if not isinstance(v, int)}
     for order_id, reason in skipped.items():

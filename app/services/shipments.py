@@ -32,7 +32,7 @@ from app.models import (Carrier, FeePayer, Order, OrderLine, OrderStatus, Paymen
                         TrackingEvent)
 from app.models.base import utcnow
 from app.services import carrier_areas, orders
-from app.services.carrier_clients import (CARRIER_NAMES, CARRIERS, account_for, sender_party)
+from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
 from app.services.errors import DomainError, InvalidTransition, ValidationError, ValidationErrors
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
@@ -309,10 +309,48 @@ def prepare_shipment(session: Session, order_id: int, form: ShipmentForm | None 
     return _draft(session, order, form)
 
 
+BULK_CHOICES = ("carrier", "service", "fee_payer", "required_note", "account_id")
+
+
+def bulk_choices(data: Mapping | None) -> dict:
+    """What a supervisor chose for a whole selection (carrier, service, payer, required note),
+    each checked; the parcel and COD stay per order."""
+    data = dict(data or {})
+    choices = {k: data[k] for k in BULK_CHOICES if data.get(k) not in (None, "")}
+    errors: dict[str, list[str]] = {}
+    if "carrier" in choices and choices["carrier"] not in CARRIERS:
+        errors["carrier"] = [f"Choose a carrier: {', '.join(CARRIERS)}."]
+    if "service" in choices and choices["service"] not in (s.value for s in ShippingService):
+        errors["service"] = ["Choose the service: fast or economy."]
+    if "fee_payer" in choices and choices["fee_payer"] not in (p.value for p in FeePayer):
+        errors["fee_payer"] = ["Who pays the fee: seller or buyer."]
+    if "required_note" in choices and choices["required_note"] not in REQUIRED_NOTES:
+        errors["required_note"] = ["Required note: allow_try, allow_view or no_view."]
+    if errors:
+        raise ValidationErrors(errors)
+    return choices
+
+
+def bulk_form(session: Session, order: Order, choices: Mapping | None) -> ShipmentForm:
+    """One order's form in a bulk booking: the chosen settings, its own parcel and COD."""
+    choices = bulk_choices(choices)
+    carrier = choices.get("carrier") or _default_carrier(session)
+    form = default_form(session, order, carrier)
+    for name in ("service", "fee_payer", "required_note"):
+        if name in choices:
+            setattr(form, name, choices[name])
+    if choices.get("account_id"):
+        form.account_id = int(choices["account_id"])
+    form.cod_amount = cod_for(order, form.fee_payer)
+    return form
+
+
 @use_case
-def prepare_shipments(session: Session, order_ids: Iterable[int]) -> dict[int, int | str]:
-    """Bulk: a draft with the defaults for each packed order; order id → shipment id or the reason
-    it was skipped. One transaction, one savepoint per order."""
+def prepare_shipments(session: Session, order_ids: Iterable[int],
+                      choices: Mapping | None = None) -> dict[int, int | str]:
+    """Bulk: a draft for each packed order with the chosen carrier/service/payer/note (else the
+    defaults); order id → shipment id or the reason it was skipped. One transaction."""
+    choices = bulk_choices(choices)
     out: dict[int, int | str] = {}
     ids = sorted(set(int(i) for i in order_ids))
     loaded = {o.id: o for o in session.scalars(
@@ -339,8 +377,7 @@ def prepare_shipments(session: Session, order_ids: Iterable[int]) -> dict[int, i
                 "this order", f"order {order.number}")
             continue
         try:
-            carrier = forms.get("carrier") or forms.setdefault("carrier", _default_carrier(session))
-            base = forms.get(carrier) or forms.setdefault(carrier, default_form(session, order, carrier))
+            base = forms.get("base") or forms.setdefault("base", bulk_form(session, order, choices))
         except DomainError as exc:
             out[order_id] = exc.message
             continue

@@ -30,10 +30,10 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
                     headers={"Content-Disposition": f"inline; filename={filename}"})
 
 
-def start_shipment_jobs(order_ids: list[int]):
+def start_shipment_jobs(order_ids: list[int], choices: dict | None = None):
     from jobs.queue import enqueue_after_commit
     from jobs.shipping import start_shipment_jobs as start
-    jobs = start(db.session, order_ids, enqueue=enqueue_after_commit)
+    jobs = start(db.session, order_ids, enqueue=enqueue_after_commit, choices=choices)
     db.session.commit()
     return jobs
 
@@ -171,15 +171,82 @@ class OrderShippingActions:
             return redirect(url_for("OrderView.list"))
         return pdf_response(pdf, f"labels-{len(ids)}.pdf")
 
-    @action("bulk_ship", "Create shipments for selected",
-            "Book a parcel for each selected packed order with the default carrier and service?",
-            "fa-truck", single=False)
+    @action("bulk_ship", lazy_gettext("Create shipments for selected"), "", "fa-truck",
+            single=False)
     def bulk_ship(self, items):
-        ids = [o.id for o in _many(items)]
-        jobs = start_shipment_jobs(ids)
-        flash(f"Job{'s' if len(jobs) > 1 else ''} #{', #'.join(str(j.id) for j in jobs)} started: "
-              f"booking parcels for {len(ids)} orders.", "info")
-        return redirect(url_for("JobView.show", pk=jobs[0].id))
+        ids = ",".join(str(o.id) for o in _many(items))
+        return redirect(url_for("OrderView.bulk_ship_form", ids=ids))
+
+    @expose("/bulk_ship/", methods=["GET", "POST"])
+    @has_access
+    def bulk_ship_form(self):
+        """The supervisor's choice for a selection: carrier, service, who pays, required note; each
+        order's COD and (for the first ones) its quoted fee, as the carriers price it."""
+        raw = request.values.get("ids", "")
+        orders_ = self.datamodel.get_many([i for i in raw.split(",") if i.strip()],
+                                          self._base_filters)
+        if not orders_:
+            flash(gettext("Select the packed orders to ship."), "danger")
+            return redirect(url_for("OrderView.list"))
+        ids = [o.id for o in orders_]
+        accounts = carrier_accounts(db.session)
+        if not accounts:
+            flash(gettext("No carrier account is set up: an admin adds one under System → "
+                          "Carrier & e-invoice accounts."), "danger")
+            return redirect(url_for("OrderView.list"))
+        values = {k: request.values.get(k) for k in shipments.BULK_CHOICES if request.values.get(k)}
+        values.setdefault("carrier", accounts[0].provider)
+        try:
+            choices = shipments.bulk_choices(values)
+        except ValidationErrors as exc:
+            flash(error_text(exc), "danger")
+            choices = {"carrier": accounts[0].provider}
+        if request.method == "POST":
+            jobs_ = start_shipment_jobs(ids, choices)
+            flash(gettext("Job(s) #%(jobs)s started: booking parcels for %(n)s orders.",
+                          jobs=", #".join(str(j.id) for j in jobs_), n=len(ids)), "info")
+            return redirect(url_for("JobView.show", pk=jobs_[0].id))
+        rows = _bulk_rows(ids, choices)
+        db.session.rollback()  # quoting must not write anything from a GET
+        return self.render_template("orderhub/bulk_ship.html", rows=rows, ids=",".join(map(str, ids)),
+                                    choices=choices, carriers={a.provider: CARRIER_NAMES[a.provider]
+                                                               for a in accounts},
+                                    quoted_up_to=BULK_QUOTES,
+                                    total_cod=sum(r["cod"] for r in rows if r["cod"]),
+                                    total_fee=sum(r["fee"] or 0 for r in rows))
+
+
+BULK_QUOTES = 20  # orders quoted on the bulk form (each quote is a few carrier calls)
+
+
+def _bulk_rows(ids: list[int], choices: dict) -> list[dict]:
+    loaded = db.session.scalars(sa.select(Order).where(Order.id.in_(ids)).order_by(Order.id)
+                                .options(selectinload(Order.lines).joinedload(OrderLine.variant)))
+    rows = []
+    for i, order in enumerate(loaded):
+        row = {"order": order, "cod": None, "fee": None, "note": ""}
+        if order.status != OrderStatus.PACKED:
+            row["note"] = gettext("Skipped: it is %(state)s.",
+                                  state=gettext(order.status.value.replace("_", " ")))
+            rows.append(row)
+            continue
+        try:
+            form = shipments.bulk_form(db.session, order, choices)
+        except DomainError as exc:
+            row["note"] = error_text(exc)
+            rows.append(row)
+            continue
+        row["cod"], row["weight"] = form.cod_amount, form.weight_g
+        if i < BULK_QUOTES:
+            quote = _quotes(order, form)
+            if "error" in quote:
+                row["note"] = quote["error"]
+            elif form.service in quote:
+                row["fee"] = quote[form.service].fee
+            else:
+                row["note"] = gettext("This service is not offered on this route.")
+        rows.append(row)
+    return rows
 
 
 def _int(value):

@@ -224,10 +224,21 @@ def test_supervisor_bulk_ships_prints_and_reconciles_cod(live):
     ids = _orders(app, 3, shipping_fee=20000)
     client = app.test_client()
     login(client, "supervisor")
-    job_id = _job_from_redirect(client.post("/orderview/action_post",
-                                            data={"action": "bulk_ship", "rowid": ids}))
+    resp = client.post("/orderview/action_post", data={"action": "bulk_ship", "rowid": ids})
+    assert resp.status_code == 302 and "/orderview/bulk_ship/" in resp.headers["Location"]
+    page = client.get(resp.headers["Location"] + "&carrier=ghn&service=fast&fee_payer=buyer")
+    html = page.get_data(as_text=True)
+    cod_each = int(_order(app, ids[0]).total) - 20000  # the buyer pays the carrier: no fee in COD
+    assert page.status_code == 200 and f"{cod_each:,}" in html
+    assert html.count('class="fee">') == 3 and "₫</td>" in html  # each order's quoted fee
+    job_id = _job_from_redirect(client.post("/orderview/bulk_ship/", data={
+        "ids": ",".join(map(str, ids)), "carrier": "ghn", "service": "fast",
+        "fee_payer": "seller", "required_note": "allow_try"}))
     job = _wait_for(app, job_id)
     assert job.status == JobStatus.FINISHED and job.result["booked"] == 3
+    booked = [_shipment(app, i) for i in ids]
+    assert {(b.carrier.value, b.service.value, b.fee_payer.value, b.required_note)
+            for b in booked} == {("ghn", "fast", "seller", "allow_try")}
     assert (job.progress_done, job.progress_total) == (3, 3)
     pdf = client.post("/orderview/action_post", data={"action": "bulk_print_labels", "rowid": ids})
     assert pdf.mimetype == "application/pdf"
@@ -265,6 +276,8 @@ def test_supervisor_bulk_ships_prints_and_reconciles_cod(live):
     login(clerk, "clerk")
     resp = clerk.post("/orderview/action_post", data={"action": "bulk_ship", "rowid": ids})
     assert resp.status_code == 302 and "/jobview/" not in resp.headers["Location"]
+    resp = clerk.post("/orderview/bulk_ship/", data={"ids": ",".join(map(str, ids))})
+    assert resp.status_code in (302, 403) and "/jobview/" not in resp.headers.get("Location", "")
 
 
 def test_ghn_polling_catches_up_without_callbacks(live):
