@@ -79,7 +79,7 @@ SUPERVISOR_ACTIONS = {
     "ProductVariant": {"bulk_.*"},
     "Customer": {"bulk_.*"},
 }
-SUPERVISOR_WRITE = {"CodReconciliation", "CodReconciliationLine", "Warehouse", "ChannelListing"}
+SUPERVISOR_WRITE = {"CodReconciliation", "Warehouse", "ChannelListing"}
 
 # Pages every signed-in user needs (own profile, password, the API's menu and docs).
 SELF_SERVICE = [

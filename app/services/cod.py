@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import (CodReconciliation, CodReconciliationLine, FeePayer, Order, OrderStatus,
                         PaymentStatus, ReconciliationStatus, Shipment, ShipmentStatus)
@@ -20,7 +20,7 @@ from app.models.base import utcnow
 from app.services import orders
 from app.services.actor import current_actor
 from app.services.carrier_clients import CARRIER_NAMES
-from app.services.errors import (DomainError, ImmutableRecord, InvalidTransition, NotFound,
+from app.services.errors import (N_, DomainError, ImmutableRecord, InvalidTransition, NotFound,
                                  ValidationError)
 from app.services.ledger import use_case
 
@@ -116,19 +116,31 @@ def enter_statement(session: Session, reconciliation_id: int,
 
 @use_case
 def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodReconciliation:
-    """Confirm the statement: shipments reconciled, COD orders paid (delivered ones complete)."""
-    rec = _load(session, reconciliation_id)
+    """Confirm the statement: shipments reconciled, COD orders paid (delivered ones complete).
+
+    Each order is recorded as paid what the carrier accounted for (paid out + the fee it kept):
+    a carrier that paid less leaves the order short by that much, and flagged, never silently
+    written off (the buyer paid the courier in full; the shortfall is the carrier's to explain)."""
+    rec = _load(session, reconciliation_id, with_lines=True)
     if rec.status != ReconciliationStatus.DRAFT:
         raise InvalidTransition("confirm", rec.status.value, record="statement")
     if not rec.lines:
-        raise DomainError(f"Statement {rec.number} has no shipments.")
+        raise DomainError(N_("Statement %(number)s has no shipments."), number=rec.number)
+    carrier = CARRIER_NAMES[rec.carrier.value]
     for line in rec.lines:
         shipment = line.shipment
         shipment.cod_reconciled = True
-        order = session.get(Order, shipment.order_id)
+        order = shipment.order
         if order.payment_status == PaymentStatus.UNPAID and \
                 order.status in (OrderStatus.DELIVERED, OrderStatus.SHIPPED):
-            orders.mark_paid(session, order.id, commit=False)
+            short = max(Decimal(0), -line.difference)
+            session.flush()  # the order's totals are computed by the flush hook
+            orders.mark_paid(session, order.id, amount=Decimal(order.total or 0) - short,
+                             commit=False)
+            if short:
+                order.needs_attention = (
+                    f"COD statement {rec.number}: {carrier} paid {int(short):,} ₫ less than the "
+                    f"COD collected for parcel {shipment}; claim it from {carrier}.")[:500]
     totals(rec)
     rec.status = ReconciliationStatus.CONFIRMED
     rec.confirmed_at = utcnow()
@@ -136,11 +148,23 @@ def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodRecon
     return rec
 
 
-def _load(session: Session, reconciliation_id: int) -> CodReconciliation:
-    rec = session.scalars(sa.select(CodReconciliation).where(CodReconciliation.id == reconciliation_id)
-                          .with_for_update()).first()
+def statement_with_lines(session: Session, reconciliation_id: int) -> CodReconciliation:
+    """A statement with its lines, their shipments and orders, in a few queries (its page)."""
+    return _load(session, reconciliation_id, with_lines=True, lock=False)
+
+
+def _load(session: Session, reconciliation_id: int, *, with_lines: bool = False,
+          lock: bool = True) -> CodReconciliation:
+    stmt = sa.select(CodReconciliation).where(CodReconciliation.id == reconciliation_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    if with_lines:
+        stmt = stmt.options(selectinload(CodReconciliation.lines)
+                            .selectinload(CodReconciliationLine.shipment)
+                            .selectinload(Shipment.order)).execution_options(populate_existing=True)
+    rec = session.scalars(stmt).first()
     if rec is None:
-        raise NotFound(f"COD statement #{reconciliation_id} does not exist.")
+        raise NotFound(N_("COD statement #%(id)s does not exist."), id=reconciliation_id)
     return rec
 
 

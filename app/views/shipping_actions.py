@@ -216,6 +216,7 @@ class CodReconciliationActions(_FormPagesAllowed):
             flash("No such statement.", "danger")
             return redirect(url_for("CodReconciliationView.list"))
         if request.method == "POST":
+            rec = cod.statement_with_lines(db.session, pk)
             lines = {line.id: {"cod_received": request.form.get(f"received_{line.id}"),
                                "fee": request.form.get(f"fee_{line.id}")} for line in rec.lines}
             saved = self.run_service(cod.enter_statement, db.session, pk, lines,
@@ -224,7 +225,7 @@ class CodReconciliationActions(_FormPagesAllowed):
                 if self.run_service(cod.confirm_reconciliation, db.session, pk,
                                     success="Statement confirmed: the orders are paid.") is not None:
                     return redirect(url_for("CodReconciliationView.show", pk=pk))
-            rec = self.get_scoped(pk)
+        rec = cod.statement_with_lines(db.session, pk)
         return self.render_template("orderhub/cod_enter.html", rec=rec, carriers=CARRIER_NAMES)
 
     @action("confirm_reconciliation", "Confirm statement",

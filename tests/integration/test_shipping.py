@@ -353,10 +353,24 @@ def test_cod_reconciliation_end_to_end(session, shop):
     session.refresh(rec)
     assert [int(line.difference) for line in rec.lines] == [-10000, 0]
     assert int(rec.difference) == -10000
+    # The statement's page reads its lines, shipments and orders in a fixed number of queries.
+    queries = []
+    listener = lambda *a: queries.append(a[2])  # noqa: E731
+    sa.event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        loaded = cod.statement_with_lines(session, rec.id)
+        [(line.shipment.tracking_number, line.shipment.order.number) for line in loaded.lines]
+    finally:
+        sa.event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert len(queries) <= 4
+    session.rollback()
     cod.confirm_reconciliation(session, rec.id)
     for o in (o1, o2):
         session.refresh(o)
         assert o.status == OrderStatus.COMPLETED and o.payment_status == PaymentStatus.PAID
+    # GHN paid 10,000 ₫ short on the first parcel: recorded as received, and flagged.
+    assert o1.paid_amount == o1.total - 10000 and "10,000 ₫ less" in o1.needs_attention
+    assert o2.paid_amount == o2.total and not o2.needs_attention
     assert all(session.get(Shipment, s.id).cod_reconciled for s in booked[:2])
     with pytest.raises(DomainError):
         cod.build_reconciliation(session, [booked[0].id])  # already in a statement
