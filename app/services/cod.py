@@ -61,7 +61,7 @@ def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
     carrier's fee' for the clerk to correct from the carrier's statement."""
     ids = sorted(set(int(i) for i in shipment_ids))
     if not ids:
-        raise ValidationError("shipments", "Select the delivered COD shipments of the statement.")
+        raise ValidationError("shipments", N_("Select the delivered COD shipments of the statement."))
     shipments = list(session.scalars(sa.select(Shipment).where(Shipment.id.in_(ids))
                                      .with_for_update()))
     ok = {s.id for s in session.scalars(eligible(session).where(Shipment.id.in_(ids)))}
@@ -69,13 +69,13 @@ def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
     if refused or len(shipments) != len(ids):
         names = ", ".join(f"{s} ({'reconciled' if s.cod_reconciled else s.status.value})"
                           for s in refused[:5]) or "unknown shipments"
-        raise ValidationError("shipments", "Only delivered COD shipments not yet in a statement can "
-                                           f"be reconciled: {names}.")
+        raise ValidationError("shipments", N_("Only delivered COD shipments not yet in a statement "
+                                              "can be reconciled: %(names)s."), names=names)
     carriers = {s.carrier.value for s in shipments}
     if len(carriers) > 1:
-        raise ValidationError("shipments", "A statement is per carrier: select shipments of one "
-                                           "carrier (" + " or ".join(CARRIER_NAMES[c] for c in
-                                                                     sorted(carriers)) + ").")
+        raise ValidationError("shipments", N_("A statement is per carrier: select shipments of "
+                                              "one carrier (%(carriers)s)."),
+                              carriers=" / ".join(CARRIER_NAMES[c] for c in sorted(carriers)))
     rec = CodReconciliation(carrier=carriers.pop(), statement_ref=statement_ref,
                             statement_date=statement_date, status=ReconciliationStatus.DRAFT)
     for s in shipments:
@@ -98,17 +98,18 @@ def enter_statement(session: Session, reconciliation_id: int,
     for line_id, values in lines.items():
         line = by_id.get(int(line_id))
         if line is None:
-            raise ValidationError("lines", f"Line #{line_id} is not in statement {rec.number}.")
+            raise ValidationError("lines", N_("Line #%(line)s is not in statement %(number)s."),
+                                  line=line_id, number=rec.number)
         for name in ("cod_received", "fee"):
             if name in values and values[name] not in (None, ""):
                 try:
                     amount = int(str(values[name]).replace(".", "").replace(",", "").strip())
                 except ValueError:
-                    raise ValidationError(name, f"{line.shipment}: {name.replace('_', ' ')} must "
-                                                "be a whole number of ₫.") from None
+                    raise ValidationError(name, N_("%(shipment)s: must be a whole number of ₫."),
+                                          shipment=str(line.shipment)) from None
                 if amount < 0:
-                    raise ValidationError(name, f"{line.shipment}: {name.replace('_', ' ')} cannot "
-                                                "be negative.")
+                    raise ValidationError(name, N_("%(shipment)s: cannot be negative."),
+                                          shipment=str(line.shipment))
                 setattr(line, name, amount)
     totals(rec)
     return rec
@@ -179,7 +180,8 @@ def _guard_and_total(session: Session, flush_context, instances) -> None:
         state = sa.inspect(rec)
         was = state.attrs.status.history.deleted
         if rec.status == ReconciliationStatus.CONFIRMED and not was:
-            raise ImmutableRecord(f"Statement {rec.number} is confirmed and cannot be changed.")
+            raise ImmutableRecord(N_("Statement %(number)s is confirmed and cannot be changed."),
+                                  number=rec.number)
         totals(rec)
 
 

@@ -51,10 +51,10 @@ def label_pdf(session: Session, shipment_id: int) -> tuple[Shipment, bytes]:
     shipment = session.scalars(sa.select(Shipment).where(Shipment.id == shipment_id)
                                .options(undefer(Shipment.label_pdf))).first()
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     if not shipment.tracking_number or shipment.status == ShipmentStatus.DRAFT:
-        raise DomainError(f"Shipment {shipment} is not booked yet ({shipment.status.value}): no "
-                          "label to print.")
+        raise DomainError(N_("Shipment %(shipment)s is not booked yet (%(state)s): no label to "
+                             "print."), shipment=str(shipment), state=shipment.status.value)
     if not shipment.label_pdf:
         shipment.label_pdf = render_label(label_of(shipment))
         session.commit()
@@ -65,7 +65,7 @@ def labels_pdf(session: Session, shipment_ids: Iterable[int], pick_list: bool = 
     """One PDF for the booked shipments among ``shipment_ids`` (pick list first)."""
     shipments = _booked(session, shipment_ids)
     if not shipments:
-        raise DomainError("None of the selected shipments is booked yet: no label to print.")
+        raise DomainError(N_("None of the selected shipments is booked yet: no label to print."))
     return render_labels([label_of(s) for s in shipments], pick_list=pick_list)
 
 

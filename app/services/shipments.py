@@ -33,7 +33,8 @@ from app.models import (Carrier, FeePayer, Order, OrderLine, OrderStatus, Paymen
 from app.models.base import utcnow
 from app.services import carrier_areas, orders
 from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
-from app.services.errors import DomainError, InvalidTransition, ValidationError, ValidationErrors
+from app.services.errors import (N_, DomainError, InvalidTransition, ValidationError,
+                                 ValidationErrors)
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
 
@@ -121,8 +122,8 @@ def _default_carrier(session: Session) -> str:
     from app.services.carrier_clients import carrier_accounts
     accounts = carrier_accounts(session)
     if not accounts:
-        raise ValidationError("carrier", "No active carrier account is set up: an admin adds one "
-                                         "under System → Carrier & e-invoice accounts.")
+        raise ValidationError("carrier", N_("No active carrier account is set up: an admin adds "
+                                            "one under System → Carrier & e-invoice accounts."))
     return accounts[0].provider
 
 
@@ -143,39 +144,37 @@ def parse_form(order: Order, data: Mapping, base: ShipmentForm | None = None) ->
                 setattr(form, name, int(str(value).replace(".", "").replace(",", "")
                                         if isinstance(value, str) else value))
             except (TypeError, ValueError):
-                errors.setdefault(name, []).append(f"{name} must be a whole number.")
+                errors.setdefault(name, []).append(N_("Must be a whole number."))
     if "cod_amount" not in data and "fee_payer" in data:
         form.cod_amount = cod_for(order, form.fee_payer)
     if form.carrier not in CARRIERS:
-        errors.setdefault("carrier", []).append(f"Choose a carrier: {', '.join(CARRIERS)}.")
+        errors.setdefault("carrier", []).append(N_("Choose a carrier: ghn or viettelpost."))
     if form.service not in (s.value for s in ShippingService):
-        errors.setdefault("service", []).append("Choose the service: fast or economy.")
+        errors.setdefault("service", []).append(N_("Choose the service: fast or economy."))
     if form.fee_payer not in (p.value for p in FeePayer):
-        errors.setdefault("fee_payer", []).append("Who pays the fee: seller or buyer.")
+        errors.setdefault("fee_payer", []).append(N_("Who pays the fee: seller or buyer."))
     if form.required_note not in REQUIRED_NOTES:
         errors.setdefault("required_note", []).append(
-            "Required note: allow_try, allow_view or no_view.")
+            N_("Required note: allow_try, allow_view or no_view."))
     if not errors.get("weight_g") and not 1 <= form.weight_g <= 50_000:
-        errors.setdefault("weight_g", []).append("Weight must be 1 to 50,000 g.")
+        errors.setdefault("weight_g", []).append(N_("Weight must be 1 to 50,000 g."))
     for name in ("length_cm", "width_cm", "height_cm"):
         if not errors.get(name) and not 1 <= getattr(form, name) <= MAX_SIDE_CM:
-            errors.setdefault(name, []).append(f"{name.split('_')[0].title()} must be 1 to "
-                                               f"{MAX_SIDE_CM} cm.")
+            errors.setdefault(name, []).append(N_("Each side must be 1 to 200 cm."))
     if not errors.get("cod_amount"):
         due = goods_due(order)
         if form.cod_amount < 0 or form.cod_amount > 50_000_000:
-            errors.setdefault("cod_amount", []).append("COD must be 0 to 50,000,000 ₫.")
+            errors.setdefault("cod_amount", []).append(N_("COD must be 0 to 50,000,000 ₫."))
         elif form.cod_amount > due:
             errors.setdefault("cod_amount", []).append(
-                f"COD {form.cod_amount:,} ₫ is more than the buyer owes ({due:,} ₫).")
+                N_("The COD is more than the buyer still owes for the order."))
         elif (form.fee_payer == FeePayer.BUYER.value and order.shipping_fee
               and form.cod_amount > cod_for(order, FeePayer.BUYER.value)):
-            errors.setdefault("cod_amount", []).append(
+            errors.setdefault("cod_amount", []).append(N_(
                 "The carrier collects its fee from the buyer, so the COD must not include the "
-                f"shipping fee too (at most {cod_for(order, 'buyer'):,} ₫): the buyer would pay "
-                "it twice.")
+                "shipping fee too: the buyer would pay it twice."))
     if len(form.note) > 500:
-        errors.setdefault("note", []).append("Note: at most 500 characters.")
+        errors.setdefault("note", []).append(N_("Note: at most 500 characters."))
     if errors:
         raise ValidationErrors(errors)
     return form
@@ -189,8 +188,8 @@ def area_codes_for(order: Order, carrier: str, client=None) -> dict:
     if codes.get("district_id"):
         return codes
     if client is None:
-        raise ValidationError("area_codes", f"Order {order.number} has no "
-                                            f"{CARRIER_NAMES[carrier]} area codes.")
+        raise ValidationError("area_codes", N_("Order %(number)s has no %(carrier)s area codes."),
+                              number=order.number, carrier=CARRIER_NAMES[carrier])
     return carrier_areas.resolve(client, order.ship_province, order.ship_district, order.ship_ward)
 
 
@@ -280,8 +279,8 @@ def _draft(session: Session, order: Order, form: ShipmentForm | None) -> Shipmen
     orders.require_state(order, "ship")
     existing = open_shipment(session, order.id)
     if existing is not None and existing.status != ShipmentStatus.DRAFT:
-        raise DomainError(f"Order {order.number} already has shipment {existing} "
-                          f"({existing.status.value}).")
+        raise DomainError(N_("Order %(number)s already has shipment %(shipment)s (%(state)s)."),
+                          number=order.number, shipment=str(existing), state=existing.status.value)
     if form is None:
         if existing is not None:
             return existing
@@ -296,8 +295,9 @@ def _draft(session: Session, order: Order, form: ShipmentForm | None) -> Shipmen
                             status=ShipmentStatus.DRAFT)
         session.add(shipment)
     elif shipment.carrier.value != form.carrier:
-        raise DomainError(f"Shipment {shipment} may already be with {CARRIER_NAMES[shipment.carrier.value]}:"
-                          " cancel it before booking with another carrier.")
+        raise DomainError(N_("Shipment %(shipment)s may already be with %(carrier)s: cancel it "
+                             "before booking with another carrier."), shipment=str(shipment),
+                          carrier=CARRIER_NAMES[shipment.carrier.value])
     _apply_form(shipment, form, account)
     return shipment
 
@@ -319,13 +319,13 @@ def bulk_choices(data: Mapping | None) -> dict:
     choices = {k: data[k] for k in BULK_CHOICES if data.get(k) not in (None, "")}
     errors: dict[str, list[str]] = {}
     if "carrier" in choices and choices["carrier"] not in CARRIERS:
-        errors["carrier"] = [f"Choose a carrier: {', '.join(CARRIERS)}."]
+        errors["carrier"] = [N_("Choose a carrier: ghn or viettelpost.")]
     if "service" in choices and choices["service"] not in (s.value for s in ShippingService):
-        errors["service"] = ["Choose the service: fast or economy."]
+        errors["service"] = [N_("Choose the service: fast or economy.")]
     if "fee_payer" in choices and choices["fee_payer"] not in (p.value for p in FeePayer):
-        errors["fee_payer"] = ["Who pays the fee: seller or buyer."]
+        errors["fee_payer"] = [N_("Who pays the fee: seller or buyer.")]
     if "required_note" in choices and choices["required_note"] not in REQUIRED_NOTES:
-        errors["required_note"] = ["Required note: allow_try, allow_view or no_view."]
+        errors["required_note"] = [N_("Required note: allow_try, allow_view or no_view.")]
     if errors:
         raise ValidationErrors(errors)
     return choices

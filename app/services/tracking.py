@@ -62,7 +62,7 @@ def _lock(session: Session, shipment_id: int) -> Shipment:
     shipment = session.scalars(sa.select(Shipment).where(Shipment.id == shipment_id)
                                .with_for_update().execution_options(populate_existing=True)).first()
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     return shipment
 
 
@@ -200,13 +200,12 @@ def refresh_shipment(session: Session, shipment_id: int, client) -> list[Applied
     """
     shipment = session.get(Shipment, shipment_id)
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     if not shipment.tracking_number:
         raise InvalidTransition("refresh the tracking of", shipment.status.value, record="shipment")
     if client.system != "ghn":
-        from app.services.errors import DomainError
-        raise DomainError("Viettel Post has no tracking look-up for partners: its status updates "
-                          "arrive by callback.")
+        raise DomainError(N_("Viettel Post has no tracking look-up for partners: its status "
+                             "updates arrive by callback."))
     tracking_number = shipment.tracking_number
     session.commit()
     detail = client.detail(tracking_number)

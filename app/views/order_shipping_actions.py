@@ -53,7 +53,7 @@ class OrderShippingActions:
         return super().render_template(template, **kwargs)
 
     # --- create shipment -------------------------------------------------------------------
-    @action("ship", "Create shipment", "", "fa-truck", multiple=False)
+    @action("ship", lazy_gettext("Create shipment"), "", "fa-truck", multiple=False)
     def ship(self, items):
         return redirect(url_for("OrderView.ship_form", pk=_many(items)[0].id))
 
@@ -78,7 +78,7 @@ class OrderShippingActions:
                 errors = exc.errors
                 form = base
                 for field, messages in errors.items():
-                    flash(f"{field}: {' '.join(messages)}", "danger")
+                    flash(f"{field}: {' '.join(gettext(m) for m in messages)}", "danger")
             if not errors:
                 # The fee is quoted again here, for the parcel as posted: what the page showed
                 # may be stale (weight edited since) and hidden fields can say anything.
@@ -150,12 +150,13 @@ class OrderShippingActions:
         return order, back
 
     # --- labels --------------------------------------------------------------------------------
-    @action("print_label", "Print label", "", "fa-print", multiple=False)
+    @action("print_label", lazy_gettext("Print label"), "", "fa-print", multiple=False)
     def print_label(self, items):
         order = _many(items)[0]
         shipment_id = shipment_labels.latest_booked(db.session, [order.id]).get(order.id)
         if shipment_id is None:
-            flash(f"Order {order.number} has no booked shipment: no label to print.", "danger")
+            flash(gettext("Order %(number)s has no booked shipment: no label to print.",
+                          number=order.number), "danger")
             return redirect(url_for("OrderView.show", pk=order.id))
         result = self.run_service(shipment_labels.label_pdf, db.session, shipment_id)
         if result is None:
@@ -163,7 +164,7 @@ class OrderShippingActions:
         shipment, pdf = result
         return pdf_response(pdf, f"label-{shipment.tracking_number}.pdf")
 
-    @action("bulk_print_labels", "Print labels of selected", "", "fa-print", single=False)
+    @action("bulk_print_labels", lazy_gettext("Print labels of selected"), "", "fa-print", single=False)
     def bulk_print_labels(self, items):
         ids = shipment_labels.latest_booked(db.session, [o.id for o in _many(items)])
         pdf = self.run_service(shipment_labels.labels_pdf, db.session, list(ids.values()))
