@@ -151,9 +151,10 @@ def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
             threading.Thread(target=w.work_forever, daemon=True).start()
         mode = f"{workers} embedded in-process workers (no REDIS_URL: FakeRedis, one process)"
     else:
+        log = open(Path(tempfile.gettempdir()) / "bench-ship-workers.log", "w")
         for _ in range(workers):
             procs.append(subprocess.Popen([sys.executable, "run.py", "worker"], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                          stdout=log, stderr=log))
         deadline = time.time() + 60
         while len(own_workers(rt)) < workers and time.time() < deadline:
             time.sleep(0.2)
@@ -177,7 +178,8 @@ def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
             failed = db.session.scalars(sa.select(Job.error).where(
                 Job.id.in_(job_ids), Job.status == JobStatus.FAILED)).all()
             if failed:
-                print("failed jobs:", failed[:3])
+                print("failed jobs:", failed[:3], "(worker log:",
+                      Path(tempfile.gettempdir()) / "bench-ship-workers.log", ")")
     finally:
         for p in procs:
             p.terminate()

@@ -10,11 +10,15 @@ Control endpoints (not GHN's): ``POST /_control/advance`` ``{"order_code", "stat
 """
 from __future__ import annotations
 
+import functools
+
+import jinja2
+
 import threading
 import time
 from datetime import timedelta
 
-from flask import Blueprint, Response, g, jsonify, render_template_string, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from app.sandbox.faults import FaultInjector, register_control
 
@@ -325,7 +329,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 return Response("<html><body>Token không hợp lệ hoặc đã hết hạn</body></html>",
                                 status=400, mimetype="text/html")
             orders = [detail_of(store.orders[code]) for code in entry[0]]
-        html = render_template_string(LABEL_PAGE, orders=orders, layout=layout, shop=SHOP)
+        html = label_page().render(orders=orders, layout=layout, shop=SHOP)
         return Response(html, mimetype="text/html")
 
     # ---- status changes ----------------------------------------------------------------------
@@ -445,3 +449,9 @@ LABEL_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <p>Thu hộ (COD): {{ "{:,}".format(o.cod_amount).replace(",", ".") }} đ · Khối lượng: {{ o.weight }} g</p>
 <p>Ghi chú: {{ o.required_note }}</p></section>{% endfor %}
 </body></html>"""
+
+
+@functools.lru_cache(maxsize=1)
+def label_page():
+    """The print page, compiled once (rendering it from a string compiles it on every request)."""
+    return jinja2.Environment(autoescape=True).from_string(LABEL_PAGE)

@@ -13,11 +13,15 @@ Control endpoints (not Viettel Post's): ``POST /_control/advance``
 """
 from __future__ import annotations
 
+import functools
+
+import jinja2
+
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, Response, g, jsonify, render_template_string, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from app.sandbox.faults import FaultInjector, register_control
 
@@ -299,7 +303,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 return Response("<html><body>Mã in không hợp lệ hoặc đã hết hạn</body></html>",
                                 status=400, mimetype="text/html")
             orders = [store.orders[w] for w in entry[0]]
-        return Response(render_template_string(LABEL_PAGE, orders=orders, names=STATUS_NAMES),
+        return Response(label_page().render(orders=orders, names=STATUS_NAMES),
                         mimetype="text/html")
 
     # ---- status changes and callbacks ----------------------------------------------------------
@@ -410,3 +414,9 @@ LABEL_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <p>Dịch vụ: {{ r.ORDER_SERVICE }} · Thu hộ: {{ "{:,}".format(r.MONEY_COLLECTION or 0).replace(",", ".") }} đ
 · Trọng lượng: {{ r.PRODUCT_WEIGHT }} g</p><p>Ghi chú: {{ r.ORDER_NOTE }}</p></section>{% endfor %}
 </body></html>"""
+
+
+@functools.lru_cache(maxsize=1)
+def label_page():
+    """The print page, compiled once (rendering it from a string compiles it on every request)."""
+    return jinja2.Environment(autoescape=True).from_string(LABEL_PAGE)
