@@ -42,6 +42,14 @@ class CallbackSender:
                 self._thread.start()
         self._queue.put((self.url, payload))
 
+    def configure(self, data: dict) -> dict:
+        """``_control/webhook``: where to post (``url``), and whether to hold callbacks instead."""
+        if "url" in data:
+            self.url = data.get("url") or None
+        if "hold" in data:
+            self.hold = bool(data["hold"])
+        return {"url": self.url, "sent": len(self.sent), "hold": self.hold}
+
     def take_held(self) -> list[dict]:
         with self._lock:
             taken, self.held = self.held, []
@@ -69,3 +77,13 @@ class CallbackSender:
                     record["error"] = str(exc)
                 self.sent.append(record)
                 self._queue.task_done()
+
+
+def register_callback_control(bp, sender: CallbackSender) -> None:
+    """``POST /_control/callbacks``: the callbacks kept while ``hold`` is on, oldest first (each
+    is given once)."""
+    from flask import jsonify
+
+    @bp.post("/_control/callbacks")
+    def held_callbacks():
+        return jsonify(sender.take_held())

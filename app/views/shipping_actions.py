@@ -44,20 +44,12 @@ class ShipmentViewActions(_FormPagesAllowed):
     @has_access
     def label_page(self, pk):
         """Our label as a link (the order page offers it next to the carrier's own)."""
-        shipment = self.get_scoped(pk)
-        if shipment is None:
-            flash(gettext("No such shipment."), "danger")
-            return redirect(url_for("ShipmentView.list"))
-        return self.print_label(shipment)
+        return self.print_label(self.get_scoped(pk))  # get_scoped answers 404 for others' rows
 
     @expose("/carrier_label/<int:pk>")
     @has_access
     def carrier_label_page(self, pk):
-        shipment = self.get_scoped(pk)
-        if shipment is None:
-            flash(gettext("No such shipment."), "danger")
-            return redirect(url_for("ShipmentView.list"))
-        return self.carrier_label(shipment)
+        return self.carrier_label(self.get_scoped(pk))
 
     def _back(self, pk):
         return redirect(url_for("ShipmentView.show", pk=pk))

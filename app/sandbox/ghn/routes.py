@@ -23,7 +23,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
-from app.sandbox.callbacks import CallbackSender
+from app.sandbox.callbacks import CallbackSender, register_callback_control
 from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REDELIVERABLE, REQUIRED_NOTES,
                     RETURNABLE, SERVICES, WAITS_FOR_SELLER, GhnError,
                     Order, Store, int_field, check_parcel, check_phone, check_text, converted_weight,
@@ -388,18 +388,10 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
 
     @bp.route("/_control/webhook", methods=["GET", "POST"])
     def webhook_target():
-        if request.method == "POST":
-            data = request.get_json(silent=True) or {}
-            if "url" in data:
-                sender.url = data.get("url") or None
-            if "hold" in data:
-                sender.hold = bool(data["hold"])
-        return jsonify({"url": sender.url, "sent": len(sender.sent), "hold": sender.hold})
+        data = (request.get_json(silent=True) or {}) if request.method == "POST" else {}
+        return jsonify(sender.configure(data))
 
-    @bp.post("/_control/callbacks")
-    def held_callbacks():
-        """The callbacks kept while ``hold`` is on, oldest first (taken: each is given once)."""
-        return jsonify(sender.take_held())
+    register_callback_control(bp, sender)
 
     # ---- progress over time (demo) -----------------------------------------------------------
     ticker_lock = threading.Lock()

@@ -26,7 +26,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
-from app.sandbox.callbacks import CallbackSender
+from app.sandbox.callbacks import CallbackSender, register_callback_control
 from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, WAITS_FOR_SELLER, Order,
                     Store, VtpError,
                     check_area, check_parcel, check_payment, check_phone, check_text, price,
@@ -364,19 +364,11 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
 
     @bp.route("/_control/webhook", methods=["GET", "POST"])
     def webhook_target():
-        if request.method == "POST":
-            data = request.get_json(silent=True) or {}
-            if "url" in data:
-                sender.url = data.get("url") or None
-            hook["token"] = data.get("token") or hook["token"]
-            if "hold" in data:
-                sender.hold = bool(data["hold"])
-        return jsonify({"url": sender.url, "sent": len(sender.sent), "hold": sender.hold})
+        data = (request.get_json(silent=True) or {}) if request.method == "POST" else {}
+        hook["token"] = data.get("token") or hook["token"]
+        return jsonify(sender.configure(data))
 
-    @bp.post("/_control/callbacks")
-    def held_callbacks():
-        """The callbacks kept while ``hold`` is on, oldest first (taken: each is given once)."""
-        return jsonify(sender.take_held())
+    register_callback_control(bp, sender)
 
     ticker: list[threading.Thread] = []
     ticker_lock = threading.Lock()
