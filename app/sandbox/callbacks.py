@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 
 import httpx
+
+
+RETRY_DELAYS = (0.5, 1.0, 2.0, 0)  # after each failed attempt; four attempts in all
 
 
 class CallbackSender:
@@ -71,10 +75,17 @@ class CallbackSender:
             while True:
                 url, payload = self._queue.get()
                 record = {"url": url, "payload": payload, "status_code": None, "error": None}
-                try:
-                    record["status_code"] = http.post(url, json=payload).status_code
-                except httpx.HTTPError as exc:
-                    record["error"] = str(exc)
+                # Like the carriers, send again after a 5xx or no answer (a few times, backing
+                # off); a 4xx is the receiver's final word.
+                for delay in RETRY_DELAYS:
+                    try:
+                        record["status_code"] = http.post(url, json=payload).status_code
+                        record["error"] = None
+                    except httpx.HTTPError as exc:
+                        record["error"] = str(exc)
+                    if record["error"] is None and record["status_code"] < 500:
+                        break
+                    time.sleep(delay)
                 self.sent.append(record)
                 self._queue.task_done()
 

@@ -292,7 +292,7 @@ def test_seller_asks_for_redelivery_then_a_return_after_failed_attempts(live, ca
     resp = client.post("/shipmentview/action_post", data={"action": "redeliver", "rowid": shipment.id})
     job = _wait_for(app, int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]))
     assert job.status == JobStatus.FINISHED, job.error
-    _wait_until(lambda: _order(app, order_id).status == OrderStatus.SHIPPED, 10, "re-delivery")
+    _wait_until(lambda: _order(app, order_id).status == OrderStatus.SHIPPED, 30, "re-delivery")
     again = ["delivering", "delivery_fail"] if carrier == "ghn" else [500, 506]
     for status in again:
         advance(url, carrier, shipment.tracking_number, status)
@@ -300,7 +300,7 @@ def test_seller_asks_for_redelivery_then_a_return_after_failed_attempts(live, ca
                        data={"action": "return_to_sender", "rowid": shipment.id})
     job = _wait_for(app, int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]))
     assert job.status == JobStatus.FINISHED, job.error
-    _wait_until(lambda: _shipment(app, order_id).status == ShipmentStatus.RETURNING, 10, "return")
+    _wait_until(lambda: _shipment(app, order_id).status == ShipmentStatus.RETURNING, 30, "return")
     with app.app_context():
         sources = [e.source for e in db.session.get(Shipment, shipment.id).events]
         assert sources.count("seller") == 2

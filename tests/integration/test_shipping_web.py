@@ -305,3 +305,25 @@ def test_ghn_polling_catches_up_without_callbacks(live):
     with app.app_context():
         # booking (ready_to_pick) + the 7 statuses GHN logged after it
         assert len(db.session.get(Shipment, shipment.id).events) == 8
+
+
+def test_the_quote_follows_the_parcel_as_the_clerk_edits_it(live):
+    app, url = live
+    [order_id] = _orders(app)
+    client = app.test_client()
+    login(client, "clerk")
+    base = f"/orderview/ship_quote/{order_id}?length_cm=30&width_cm=20&height_cm=10"
+    light = client.get(base + "&weight_g=500").json
+    heavy = client.get(base + "&weight_g=9000").json
+    for carrier in ("ghn", "viettelpost"):
+        assert heavy[carrier]["economy"]["fee"] > light[carrier]["economy"]["fee"] > 0
+    refused = client.get(base + "&weight_g=abc")
+    assert refused.status_code == 422 and "weight_g" in refused.json["errors"]
+    # The form's posted fee is never taken: the server quotes the parcel as posted.
+    total = int(_order(app, order_id).total)
+    resp = client.post(f"/orderview/ship/{order_id}", data={
+        "carrier": "viettelpost", "service": "economy", "cod_amount": str(total),
+        "fee_payer": "seller", "required_note": "allow_view", "weight_g": "9000",
+        "length_cm": "30", "width_cm": "20", "height_cm": "10", "fee_viettelpost_economy": "1"})
+    assert _wait_for(app, _job_from_redirect(resp)).status == JobStatus.FINISHED
+    assert _shipment(app, order_id).fee_quoted == heavy["viettelpost"]["economy"]["fee"]
