@@ -89,6 +89,8 @@ class Config:
 
     # Sandboxes: mounted under /sandbox/<provider> only when enabled (demo and tests).
     SANDBOX_ENABLED = _flag("SANDBOX_ENABLED", True)
+    # Demo parcels move one carrier status on by themselves this often (0: only when told to).
+    SANDBOX_CARRIER_STEP_SECONDS = float(os.environ.get("SANDBOX_CARRIER_STEP_SECONDS", "60"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
 
     # Mail: with no MAIL_SERVER, mails are written as .eml files to MAIL_OUTBOX.
@@ -115,4 +117,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     FAB_UPDATE_PERMS = True
     SCHEDULER_ENABLED = False
+    SANDBOX_CARRIER_STEP_SECONDS = 0.0
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-jwt-0123456789"

@@ -40,6 +40,11 @@ def worker() -> None:
     rt = runtime(app)
     if rt.embedded:
         sys.exit("REDIS_URL is not set: the embedded queue runs inside `python run.py` itself.")
+    # Each job runs in a forked child: it must not inherit the parent's pooled database
+    # connections (two children on one PostgreSQL connection clash on prepared statements).
+    from app.extensions import db
+    with app.app_context():
+        db.engine.dispose()
     Worker(list(rt.queues.values()), connection=rt.connection).work(with_scheduler=True)
 
 

@@ -97,8 +97,9 @@ def seed(app, n: int, sandbox: str) -> list[int]:
     return ids
 
 
-def direct_calls(app, ids: list[int]) -> float:
-    """The same create calls, straight from one client: the floor."""
+def direct_calls(app, ids: list[int], with_label: bool = True) -> float:
+    """The same carrier calls the job makes (create, then the label: print token and page),
+    straight from one client, one after the other: the floor."""
     from app.extensions import db
     from app.models import Order, Shipment, ShipmentStatus
     from app.services import shipments
@@ -123,8 +124,17 @@ def direct_calls(app, ids: list[int]) -> float:
     with client_for(account) as client:
         started = time.perf_counter()
         for request in requests:
-            client.create_shipment(request)
+            created = client.create_shipment(request)
+            if with_label:
+                client.label([created.tracking_number])
         return time.perf_counter() - started
+
+
+def own_workers(rt) -> list:
+    """The workers listening on this run's queues (its own prefix), not others on the same Redis."""
+    from rq import Worker
+    ours = set(rt.queue_names.values())
+    return [w for w in Worker.all(connection=rt.connection) if ours & set(w.queue_names())]
 
 
 def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
@@ -141,13 +151,15 @@ def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
             threading.Thread(target=w.work_forever, daemon=True).start()
         mode = f"{workers} embedded in-process workers (no REDIS_URL: FakeRedis, one process)"
     else:
+        log = open(Path(tempfile.gettempdir()) / "bench-ship-workers.log", "w")
         for _ in range(workers):
             procs.append(subprocess.Popen([sys.executable, "run.py", "worker"], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        from rq import Worker
+                                          stdout=log, stderr=log))
         deadline = time.time() + 60
-        while len(Worker.all(connection=rt.connection)) < workers and time.time() < deadline:
+        while len(own_workers(rt)) < workers and time.time() < deadline:
             time.sleep(0.2)
+        if len(own_workers(rt)) < workers:
+            raise SystemExit(f"only {len(own_workers(rt))} of {workers} workers started")
         time.sleep(1.0)
         mode = f"{workers} real `rq` worker processes on REDIS_URL (python run.py worker)"
     try:
@@ -166,7 +178,8 @@ def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
             failed = db.session.scalars(sa.select(Job.error).where(
                 Job.id.in_(job_ids), Job.status == JobStatus.FAILED)).all()
             if failed:
-                print("failed jobs:", failed[:3])
+                print("failed jobs:", failed[:3], "(worker log:",
+                      Path(tempfile.gettempdir()) / "bench-ship-workers.log", ")")
     finally:
         for p in procs:
             p.terminate()
@@ -209,10 +222,13 @@ def main() -> None:
             ids = seed(app, args.orders, sandbox)
             print(f"seeded {len(ids)} packed orders in {time.perf_counter() - t:.1f} s "
                   f"({'PostgreSQL' if db_url.startswith('postgres') else 'SQLite'})")
+            direct_create = direct_calls(app, ids, with_label=False)
+            httpx.post(f"{sandbox}/sandbox/ghn/_control/reset", json={"state": True})
             direct = direct_calls(app, ids)
             httpx.post(f"{sandbox}/sandbox/ghn/_control/reset", json={"state": True})
-            print(f"direct: {len(ids)} GHN create calls, one client: {direct:.2f} s "
-                  f"({1000 * direct / len(ids):.1f} ms each)")
+            print(f"direct: {len(ids)} GHN creates, one client: {direct_create:.2f} s; "
+                  f"creates + labels (what the job calls): {direct:.2f} s "
+                  f"({1000 * direct / len(ids):.1f} ms per order)")
             if args.profile:
                 profile_one(app, ids)
                 return

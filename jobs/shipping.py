@@ -5,7 +5,11 @@ was given before any carrier call, a cancelled shipment stays cancelled.
 """
 from __future__ import annotations
 
+import logging
 import math
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.integrations.base import IntegrationError, RetryableError
 from app.models import Shipment
@@ -17,10 +21,39 @@ from jobs.schedule import PeriodicTask
 PERIODIC_TASKS = [PeriodicTask("poll_ghn_tracking", 15 * 60, "shipping.poll_tracking",
                                "Poll GHN tracking", queue="integrations")]
 BULK_CHUNK = 100  # orders per job: several workers share a big selection
+log = logging.getLogger(__name__)
+
+
+def _enqueue_withdrawals(session: Session) -> None:
+    """Cancelling an order started a job to cancel its parcel with the carrier
+    (shipment_cancel.withdraw_shipments): enqueue it now that the cancel has committed."""
+    ids = session.info.pop(shipment_cancel.WITHDRAWALS, None)
+    if not ids:
+        return
+    from flask import current_app, has_app_context
+    if not has_app_context():
+        log.warning("no app to enqueue shipment cancel job(s) %s: they stay queued", ids)
+        return
+    from jobs.queue import runtime
+    rt = runtime(current_app._get_current_object())
+    for job_id in ids:
+        try:
+            rt.enqueue(job_id, queue="integrations")
+        except Exception:  # the cancel has committed; the job row stays queued for a retry
+            log.exception("could not enqueue shipment cancel job %s", job_id)
+
+
+def _forget_withdrawals(session: Session, previous_transaction=None) -> None:
+    if previous_transaction is None or previous_transaction.parent is None:
+        session.info.pop(shipment_cancel.WITHDRAWALS, None)
+
+
+event.listen(Session, "after_commit", _enqueue_withdrawals)
+event.listen(Session, "after_soft_rollback", _forget_withdrawals)
 
 
 def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = "bulk",
-                        chunk: int = BULK_CHUNK) -> list:
+                        chunk: int = BULK_CHUNK, choices: dict | None = None) -> list:
     """One job per ``chunk`` orders (committed by the caller), so several workers book in parallel."""
     from app.services.jobs import start_job
     ids = list(dict.fromkeys(int(i) for i in order_ids))
@@ -30,7 +63,8 @@ def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = 
         part = ids[n * chunk:(n + 1) * chunk]
         title = f"Create shipments for {len(part)} orders" + (f" (part {n + 1}/{parts})" if parts > 1 else "")
         jobs.append(start_job(session, "shipping.create_shipments", title, target_type="order",
-                              target_ids=part, queue=queue, enqueue=enqueue))
+                              target_ids=part, queue=queue, enqueue=enqueue,
+                              params={"choices": dict(choices or {})}))
     return jobs
 
 
@@ -40,7 +74,7 @@ def create_shipments(ctx) -> dict:
     order_ids = ctx.target_ids
     total = len(order_ids)
     ctx.progress(0, total)
-    drafts = shipments.prepare_shipments(ctx.session, order_ids)
+    drafts = shipments.prepare_shipments(ctx.session, order_ids, ctx.params.get("choices"))
     to_book = [v for v in drafts.values() if isinstance(v, int)]
     skipped = {k: v for k, v in drafts.items() if not isinstance(v, int)}
     for order_id, reason in skipped.items():
@@ -128,5 +162,18 @@ def cancel_shipment(ctx) -> dict:
         shipment = shipment_cancel.cancel_shipment(ctx.session, shipment_id, client,
                                                    reason=str(ctx.params.get("reason") or ""))
     ctx.progress(1, 1)
-    ctx.message(f"Shipment {shipment} cancelled; order back to packed.")
+    ctx.message(f"Shipment {shipment} cancelled.")
     return {"shipment": shipment_id, "status": shipment.status.value}
+
+
+def ask_carrier(ctx) -> dict:
+    """After a failed delivery: ask the carrier to deliver again or to return the parcel."""
+    [shipment_id] = ctx.target_ids[:1] or [None]
+    decision = str(ctx.params.get("decision") or "")
+    shipment = ctx.session.get(Shipment, shipment_id)
+    if shipment is None:
+        raise DomainError(f"Shipment #{shipment_id} does not exist.")
+    with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
+        tracking.ask_carrier(ctx.session, shipment_id, pool.get(shipment.provider_account), decision)
+    ctx.progress(1, 1)
+    return {"shipment": shipment_id, "decision": decision}

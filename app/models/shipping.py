@@ -74,6 +74,11 @@ class Shipment(TimestampMixin, VersionedMixin, Model):
     height_cm: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     note: Mapped[str | None] = mapped_column(sa.String(500))
     label_pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    # The carrier's own printable label (GHN's A5 page, Viettel Post's print page), fetched by the
+    # booking job while its print token is fresh; and the sort/route code the carrier assigned.
+    carrier_label: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    carrier_label_type: Mapped[str | None] = mapped_column(sa.String(60))
+    sort_code: Mapped[str | None] = mapped_column(sa.String(40))
     expected_delivery_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     handed_over_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)

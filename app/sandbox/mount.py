@@ -7,6 +7,7 @@ import logging
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("shopee", "lazada", "tiktok", "ghn", "viettelpost", "sinvoice", "misa")
+CARRIERS = ("ghn", "viettelpost")  # their parcels move on by themselves (SANDBOX_CARRIER_STEP_SECONDS)
 
 
 def webhook_base(app) -> str:
@@ -25,6 +26,8 @@ def mount_sandboxes(app) -> list:
             kwargs["webhook_url"] = f"{base}/webhooks/{provider}"
         if "webhook_token" in params:
             kwargs["webhook_token"] = module.DEMO_CREDENTIALS.get("webhook_token")
+        if "step_seconds" in params and provider in CARRIERS:
+            kwargs["step_seconds"] = float(app.config.get("SANDBOX_CARRIER_STEP_SECONDS") or 0) or None
         bp = module.create_blueprint(**kwargs)
         app.register_blueprint(bp, url_prefix=f"/sandbox/{provider}")
         blueprints.append(bp)

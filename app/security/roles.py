@@ -58,7 +58,8 @@ CLERK_ACTIONS = {
     "StockCount": {"start_count", "enter_counts", "finish_count", "count_sheet",
                    "blind_count_sheet"},
     "StockLevel": {"low_stock", "draft_purchase_order"},
-    "Shipment": {"print_label", "refresh_tracking", "receive_return"},
+    "Shipment": {"print_label", "carrier_label", "refresh_tracking", "receive_return",
+                 "redeliver", "return_to_sender"},
     "Invoice": {"preview", "download_pdf", "resend_email"},
     "ReturnRequest": {"receive_return"},
     "ProductVariant": {"draft_purchase_order"},
@@ -81,7 +82,7 @@ SUPERVISOR_ACTIONS = {
     "ProductVariant": {"bulk_.*"},
     "Customer": {"bulk_.*"},
 }
-SUPERVISOR_WRITE = {"CodReconciliation", "CodReconciliationLine", "Warehouse", "ChannelListing"}
+SUPERVISOR_WRITE = {"CodReconciliation", "Warehouse", "ChannelListing"}
 
 # Pages every signed-in user needs (own profile, password, the API's menu and docs).
 SELF_SERVICE = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 
-from app.services.errors import ValidationError
+from app.services.errors import N_, ValidationError
 
 _cache: dict[tuple, list] = {}
 _lock = threading.Lock()
@@ -62,16 +62,19 @@ def resolve(client, province: str | None, district: str | None, ward: str | None
     carrier = "GHN" if client.system == "ghn" else "Viettel Post"
     province_id = _match(_cached(client, "provinces"), province, *keys["province"])
     if province_id is None:
-        raise ValidationError("ship_province", f"{carrier} does not know the province "
-                                               f"{province!r}: correct the shipping address.")
+        raise ValidationError("ship_province", N_("%(carrier)s does not know the province "
+                                                  "%(name)s: correct the shipping address."),
+                              carrier=carrier, name=repr(province))
     district_id = _match(_cached(client, "districts", province_id), district, *keys["district"])
     if district_id is None:
-        raise ValidationError("ship_district", f"{carrier} does not know the district {district!r} "
-                                               f"in {province}: correct the shipping address.")
+        raise ValidationError("ship_district", N_("%(carrier)s does not know the district %(name)s "
+                                                  "in %(within)s: correct the shipping address."),
+                              carrier=carrier, name=repr(district), within=province)
     ward_id = _match(_cached(client, "wards", district_id), ward, *keys["ward"])
     if ward_id is None:
-        raise ValidationError("ship_ward", f"{carrier} does not know the ward {ward!r} in "
-                                           f"{district}: correct the shipping address.")
+        raise ValidationError("ship_ward", N_("%(carrier)s does not know the ward %(name)s in "
+                                              "%(within)s: correct the shipping address."),
+                              carrier=carrier, name=repr(ward), within=district)
     if client.system == "ghn":
         return {"province_id": province_id, "district_id": district_id, "ward_code": str(ward_id)}
     return {"province_id": province_id, "district_id": district_id, "ward_id": ward_id}

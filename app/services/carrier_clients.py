@@ -9,7 +9,8 @@ A carrier ProviderAccount holds ``base_url`` (the carrier's host, or ``…/sandb
     {"sender": {"name", "phone", "address", "ward_name", "district_name", "province_name",
                 "province_id", "district_id", "ward_code"},   # the carrier's own area ids
      "default_service": "economy", "default_required_note": "allow_view",
-     "reference_prefix": ""}        # put in front of client references (several shops, one account)
+     "reference_prefix": "",        # put in front of client references (several shops, one account)
+     "print_base_url": "https://digitalize.viettelpost.vn"}  # Viettel Post's label host
 
 Switching to the real carrier is a change of base URL and credentials only.
 """
@@ -28,7 +29,7 @@ from app.integrations.carriers.common import Party
 from app.integrations.carriers.ghn import GHNClient
 from app.integrations.carriers.viettelpost import ViettelPostClient
 from app.models import ProviderAccount, ProviderKind
-from app.services.errors import NotFound, ValidationError
+from app.services.errors import N_, NotFound, ValidationError
 from app.services.integration_log import recorder
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,10 @@ CARRIERS = ("ghn", "viettelpost")
 CARRIER_NAMES = {"ghn": "GHN", "viettelpost": "Viettel Post"}
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
-# The demo loader runs before the web server listens: it ships through an in-process transport.
+# The demo loader runs before the web server listens, so its carrier calls cannot reach the
+# sandboxes over HTTP yet: it ships through an in-process WSGI transport set here. The clients are
+# the real ones (any transport works for them); this is the one place that lets the demo hand
+# them a transport without threading it through every service and job signature.
 _transport: contextvars.ContextVar[httpx.BaseTransport | None] = contextvars.ContextVar(
     "carrier_transport", default=None)
 # Viettel Post's long-term token is good for a year: log in once per process, not per call.
@@ -66,24 +70,28 @@ def account_for(session: Session, carrier: str, account_id: int | None = None) -
     """The carrier account to ship with: the one named, else the first active one of the carrier."""
     carrier = str(carrier or "")
     if carrier not in CARRIERS:
-        raise ValidationError("carrier", f"Choose a carrier: {', '.join(CARRIERS)} (not {carrier!r}).")
+        raise ValidationError("carrier", N_("Choose a carrier: ghn or viettelpost (not %(given)s)."),
+                              given=repr(carrier))
     if account_id:
         account = session.get(ProviderAccount, int(account_id))
         if account is None or account.provider != carrier or account.kind != ProviderKind.CARRIER:
-            raise NotFound(f"Carrier account #{account_id} is not a {CARRIER_NAMES[carrier]} account.")
+            raise NotFound(N_("Carrier account #%(id)s is not a %(carrier)s account."),
+                           id=account_id, carrier=CARRIER_NAMES[carrier])
         return account
     accounts = carrier_accounts(session, carrier)
     if not accounts:
-        raise ValidationError("carrier", f"No active {CARRIER_NAMES[carrier]} account is set up: an "
-                                         "admin adds one under System → Carrier & e-invoice accounts.")
+        raise ValidationError("carrier", N_("No active %(carrier)s account is set up: an admin adds "
+                                            "one under System → Carrier & e-invoice accounts."),
+                              carrier=CARRIER_NAMES[carrier])
     return accounts[0]
 
 
 def sender_party(account: ProviderAccount) -> Party:
     s = dict((account.settings or {}).get("sender") or {})
     if not s.get("district_id"):
-        raise ValidationError("sender", f"Carrier account {account.name} has no sender address "
-                                        "with the carrier's district id in its settings.")
+        raise ValidationError("sender", N_("Carrier account %(account)s has no sender address with "
+                                           "the carrier's district id in its settings."),
+                              account=account.name)
     return Party(name=s.get("name") or account.name, phone=str(s.get("phone") or ""),
                  address=str(s.get("address") or ""), ward_name=s.get("ward_name") or "",
                  district_name=s.get("district_name") or "",
@@ -105,6 +113,7 @@ def client_for(account: ProviderAccount, *, on_exchange=None,
         key = (account.base_url, str(creds.get("username") or ""))
         client = ViettelPostClient(account.base_url, key[1], str(creds.get("password") or ""),
                                    token=creds.get("token") or _vtp_tokens.get(key),
+                                   print_base_url=(account.settings or {}).get("print_base_url"),
                                    transport=transport, timeout=timeout, on_exchange=on_exchange)
         original = client.login
 
@@ -116,7 +125,7 @@ def client_for(account: ProviderAccount, *, on_exchange=None,
 
         client.login = login_and_keep
         return client
-    raise ValidationError("provider", f"{account.provider} is not a carrier.")
+    raise ValidationError("provider", N_("%(provider)s is not a carrier."), provider=account.provider)
 
 
 def logged_client(session: Session, account: ProviderAccount, *, job_id: int | None = None,

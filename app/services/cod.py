@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import (CodReconciliation, CodReconciliationLine, FeePayer, Order, OrderStatus,
                         PaymentStatus, ReconciliationStatus, Shipment, ShipmentStatus)
@@ -20,7 +20,7 @@ from app.models.base import utcnow
 from app.services import orders
 from app.services.actor import current_actor
 from app.services.carrier_clients import CARRIER_NAMES
-from app.services.errors import (DomainError, ImmutableRecord, InvalidTransition, NotFound,
+from app.services.errors import (N_, DomainError, ImmutableRecord, InvalidTransition, NotFound,
                                  ValidationError)
 from app.services.ledger import use_case
 
@@ -61,7 +61,7 @@ def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
     carrier's fee' for the clerk to correct from the carrier's statement."""
     ids = sorted(set(int(i) for i in shipment_ids))
     if not ids:
-        raise ValidationError("shipments", "Select the delivered COD shipments of the statement.")
+        raise ValidationError("shipments", N_("Select the delivered COD shipments of the statement."))
     shipments = list(session.scalars(sa.select(Shipment).where(Shipment.id.in_(ids))
                                      .with_for_update()))
     ok = {s.id for s in session.scalars(eligible(session).where(Shipment.id.in_(ids)))}
@@ -69,13 +69,13 @@ def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
     if refused or len(shipments) != len(ids):
         names = ", ".join(f"{s} ({'reconciled' if s.cod_reconciled else s.status.value})"
                           for s in refused[:5]) or "unknown shipments"
-        raise ValidationError("shipments", "Only delivered COD shipments not yet in a statement can "
-                                           f"be reconciled: {names}.")
+        raise ValidationError("shipments", N_("Only delivered COD shipments not yet in a statement "
+                                              "can be reconciled: %(names)s."), names=names)
     carriers = {s.carrier.value for s in shipments}
     if len(carriers) > 1:
-        raise ValidationError("shipments", "A statement is per carrier: select shipments of one "
-                                           "carrier (" + " or ".join(CARRIER_NAMES[c] for c in
-                                                                     sorted(carriers)) + ").")
+        raise ValidationError("shipments", N_("A statement is per carrier: select shipments of "
+                                              "one carrier (%(carriers)s)."),
+                              carriers=" / ".join(CARRIER_NAMES[c] for c in sorted(carriers)))
     rec = CodReconciliation(carrier=carriers.pop(), statement_ref=statement_ref,
                             statement_date=statement_date, status=ReconciliationStatus.DRAFT)
     for s in shipments:
@@ -98,17 +98,18 @@ def enter_statement(session: Session, reconciliation_id: int,
     for line_id, values in lines.items():
         line = by_id.get(int(line_id))
         if line is None:
-            raise ValidationError("lines", f"Line #{line_id} is not in statement {rec.number}.")
+            raise ValidationError("lines", N_("Line #%(line)s is not in statement %(number)s."),
+                                  line=line_id, number=rec.number)
         for name in ("cod_received", "fee"):
             if name in values and values[name] not in (None, ""):
                 try:
                     amount = int(str(values[name]).replace(".", "").replace(",", "").strip())
                 except ValueError:
-                    raise ValidationError(name, f"{line.shipment}: {name.replace('_', ' ')} must "
-                                                "be a whole number of ₫.") from None
+                    raise ValidationError(name, N_("%(shipment)s: must be a whole number of ₫."),
+                                          shipment=str(line.shipment)) from None
                 if amount < 0:
-                    raise ValidationError(name, f"{line.shipment}: {name.replace('_', ' ')} cannot "
-                                                "be negative.")
+                    raise ValidationError(name, N_("%(shipment)s: cannot be negative."),
+                                          shipment=str(line.shipment))
                 setattr(line, name, amount)
     totals(rec)
     return rec
@@ -116,19 +117,31 @@ def enter_statement(session: Session, reconciliation_id: int,
 
 @use_case
 def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodReconciliation:
-    """Confirm the statement: shipments reconciled, COD orders paid (delivered ones complete)."""
-    rec = _load(session, reconciliation_id)
+    """Confirm the statement: shipments reconciled, COD orders paid (delivered ones complete).
+
+    Each order is recorded as paid what the carrier accounted for (paid out + the fee it kept):
+    a carrier that paid less leaves the order short by that much, and flagged, never silently
+    written off (the buyer paid the courier in full; the shortfall is the carrier's to explain)."""
+    rec = _load(session, reconciliation_id, with_lines=True)
     if rec.status != ReconciliationStatus.DRAFT:
         raise InvalidTransition("confirm", rec.status.value, record="statement")
     if not rec.lines:
-        raise DomainError(f"Statement {rec.number} has no shipments.")
+        raise DomainError(N_("Statement %(number)s has no shipments."), number=rec.number)
+    carrier = CARRIER_NAMES[rec.carrier.value]
     for line in rec.lines:
         shipment = line.shipment
         shipment.cod_reconciled = True
-        order = session.get(Order, shipment.order_id)
+        order = shipment.order
         if order.payment_status == PaymentStatus.UNPAID and \
                 order.status in (OrderStatus.DELIVERED, OrderStatus.SHIPPED):
-            orders.mark_paid(session, order.id, commit=False)
+            short = max(Decimal(0), -line.difference)
+            session.flush()  # the order's totals are computed by the flush hook
+            orders.mark_paid(session, order.id, amount=Decimal(order.total or 0) - short,
+                             commit=False)
+            if short:
+                order.needs_attention = (
+                    f"COD statement {rec.number}: {carrier} paid {int(short):,} ₫ less than the "
+                    f"COD collected for parcel {shipment}; claim it from {carrier}.")[:500]
     totals(rec)
     rec.status = ReconciliationStatus.CONFIRMED
     rec.confirmed_at = utcnow()
@@ -136,11 +149,23 @@ def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodRecon
     return rec
 
 
-def _load(session: Session, reconciliation_id: int) -> CodReconciliation:
-    rec = session.scalars(sa.select(CodReconciliation).where(CodReconciliation.id == reconciliation_id)
-                          .with_for_update()).first()
+def statement_with_lines(session: Session, reconciliation_id: int) -> CodReconciliation:
+    """A statement with its lines, their shipments and orders, in a few queries (its page)."""
+    return _load(session, reconciliation_id, with_lines=True, lock=False)
+
+
+def _load(session: Session, reconciliation_id: int, *, with_lines: bool = False,
+          lock: bool = True) -> CodReconciliation:
+    stmt = sa.select(CodReconciliation).where(CodReconciliation.id == reconciliation_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    if with_lines:
+        stmt = stmt.options(selectinload(CodReconciliation.lines)
+                            .selectinload(CodReconciliationLine.shipment)
+                            .selectinload(Shipment.order)).execution_options(populate_existing=True)
+    rec = session.scalars(stmt).first()
     if rec is None:
-        raise NotFound(f"COD statement #{reconciliation_id} does not exist.")
+        raise NotFound(N_("COD statement #%(id)s does not exist."), id=reconciliation_id)
     return rec
 
 
@@ -155,7 +180,8 @@ def _guard_and_total(session: Session, flush_context, instances) -> None:
         state = sa.inspect(rec)
         was = state.attrs.status.history.deleted
         if rec.status == ReconciliationStatus.CONFIRMED and not was:
-            raise ImmutableRecord(f"Statement {rec.number} is confirmed and cannot be changed.")
+            raise ImmutableRecord(N_("Statement %(number)s is confirmed and cannot be changed."),
+                                  number=rec.number)
         totals(rec)
 
 

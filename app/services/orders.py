@@ -300,6 +300,8 @@ def cancel_order(session: Session, order_id, *, reason: str, version: int | None
         raise ValidationError("reason", "Give the reason for cancelling the order.")
     if order.warehouse_id:
         release_order(session, order)
+    from app.services.shipment_cancel import withdraw_shipments  # its parcel, with the carrier
+    withdraw_shipments(session, order)
     order.status = S.CANCELLED
     order.cancelled_at = utcnow()
     order.cancel_reason = reason.strip()[:500]

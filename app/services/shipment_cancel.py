@@ -18,7 +18,7 @@ from app.models import MoveKind, Order, OrderStatus, Shipment, ShipmentStatus, T
 from app.models.base import utcnow
 from app.services import orders
 from app.services.carrier_clients import CARRIER_NAMES
-from app.services.errors import DomainError, InvalidTransition, NotFound
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound
 from app.services.ledger import MoveReference, post_move
 from app.services.reservations import by_variant
 
@@ -65,11 +65,13 @@ def cancel_shipment(session: Session, shipment_id: int, client, *, reason: str =
     """Cancel with the carrier (only before pickup), then order → packed, stock reserved again.
 
     Nothing is held open while the carrier is called; its own "cancelled" callback may then beat
-    us to the database, which is fine: whoever comes second finds the shipment cancelled.
+    us to the database, which is fine: whoever comes second finds the shipment cancelled. A draft
+    is asked about first: one never sent has nothing at the carrier; one whose request may have
+    reached it (a crash, a failed undo) is looked up by its key and cancelled there.
     """
     shipment = session.get(Shipment, shipment_id, populate_existing=True)
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     if shipment.status == ShipmentStatus.CANCELLED:
         session.rollback()
         return shipment  # already done (a job delivered twice)
@@ -78,20 +80,69 @@ def cancel_shipment(session: Session, shipment_id: int, client, *, reason: str =
     name = CARRIER_NAMES[shipment.carrier.value]
     tracking = shipment.tracking_number
     if shipment.status == ShipmentStatus.DRAFT and shipment.carrier_status == "awaiting_waybill":
-        raise DomainError(f"{name} has this parcel under {shipment.client_reference} but has "
-                          "not sent its waybill yet; try again after its first status update.")
-    reference, is_ghn = shipment.client_reference, shipment.carrier.value == "ghn"
+        raise DomainError(N_("%(carrier)s has this parcel under %(reference)s but has not sent its "
+                             "waybill yet; try again after its first status update."),
+                          carrier=name, reference=shipment.client_reference)
+    never_sent = shipment.status == ShipmentStatus.DRAFT and not tracking and \
+        shipment.carrier_status is None
+    lookup = None if never_sent or tracking else _lookup_request(shipment, client)
     session.rollback()  # end the read: no transaction stays open during the carrier call
-    if tracking is None and is_ghn:
-        found = client.find_by_reference(reference)
-        tracking = found.tracking_number if found is not None else None
+    if lookup is not None:
+        tracking = _find_at_carrier(client, lookup)
     if tracking:
         try:
             client.cancel(tracking)
         except PermanentError as exc:
             if not _already_cancelled(client, tracking):
-                raise DomainError(f"{name} refused to cancel {tracking}: {exc.message}") from exc
+                raise DomainError(N_("%(carrier)s refused to cancel %(tracking)s: %(reason)s"),
+                                  carrier=name, tracking=tracking, reason=exc.message) from exc
     return _record_cancelled(session, shipment_id, tracking, reason)
+
+
+def _lookup_request(shipment: Shipment, client):
+    """What to ask the carrier for the parcel booked under the draft's key: GHN looks it up by
+    client code; Viettel Post has no look-up, its uniqueness check on a create with the same
+    ORDER_NUMBER is the only way to learn the waybill (a parcel it did not have is then created and
+    cancelled at once: either way none stays live)."""
+    if shipment.carrier.value == "ghn":
+        return shipment.client_reference
+    from app.services.shipments import build_request
+    return build_request(shipment, shipment.order, shipment.provider_account, client)
+
+
+def _find_at_carrier(client, lookup) -> str | None:
+    if isinstance(lookup, str):
+        found = client.find_by_reference(lookup)
+        return found.tracking_number if found is not None else None
+    return client.create_shipment(lookup).tracking_number
+
+
+WITHDRAWALS = "orderhub_shipments_to_withdraw"  # session.info: cancel jobs to enqueue on commit
+
+
+def withdraw_shipments(session: Session, order: Order) -> list[int]:
+    """Cancelling an order takes its open shipment with it (building block, no commit).
+
+    A draft never sent is cancelled here. One the carrier may hold (its create request was sent
+    and the answer never recorded, or an undo failed) is cancelled with the carrier by a job,
+    started once the order's cancel commits (jobs.shipping enqueues it); returns those job ids.
+    """
+    from app.services.jobs import start_job
+    started = []
+    for shipment in session.scalars(sa.select(Shipment).where(
+            Shipment.order_id == order.id, Shipment.status.in_(CANCELLABLE))):
+        if shipment.status == ShipmentStatus.DRAFT and not shipment.tracking_number and \
+                shipment.carrier_status is None:
+            apply_cancelled(session, shipment, source="cancel", note="Order cancelled")
+            continue
+        job = start_job(session, "shipping.cancel_shipment",
+                        f"Cancel shipment {shipment} with {CARRIER_NAMES[shipment.carrier.value]}"
+                        f" (order {order.number} cancelled)", target_type="shipment",
+                        target_ids=[shipment.id], queue="integrations",
+                        params={"reason": f"Order {order.number} cancelled"})
+        session.info.setdefault(WITHDRAWALS, []).append(job.id)
+        started.append(job.id)
+    return started
 
 
 def _record_cancelled(session: Session, shipment_id: int, tracking: str | None,

@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from app.integrations.carriers.common import REQUIRED_NOTE_TEXT
 from app.models import Order, Shipment, ShipmentStatus
-from app.services.errors import DomainError, NotFound
+from app.services.errors import N_, DomainError, NotFound
 from app.services.labels import LabelItem, LabelParty, ShippingLabel, render_label, render_labels
 
 CARRIER_LABELS = {"ghn": "GHN", "viettelpost": "Viettel Post"}
 SERVICE_NAMES = {"fast": "Nhanh", "economy": "Tiết kiệm"}
+# A draft may name a carrier parcel its order never shipped with: not a label to print.
+NOT_BOOKED = (ShipmentStatus.DRAFT, ShipmentStatus.CANCELLED)
 
 
 def label_of(shipment: Shipment) -> ShippingLabel:
@@ -32,13 +34,14 @@ def label_of(shipment: Shipment) -> ShippingLabel:
         service=SERVICE_NAMES.get(shipment.service.value, shipment.service.value),
         required_note=REQUIRED_NOTE_TEXT.get(shipment.required_note or "", ""),
         items=[LabelItem(line.name, line.quantity, line.sku) for line in order.lines],
-        note=shipment.note or "", created_at=shipment.created_at)
+        note=shipment.note or "", sort_code=shipment.sort_code or "",
+        created_at=shipment.created_at)
 
 
 def _booked(session: Session, ids: Iterable[int]) -> list[Shipment]:
     return list(session.scalars(
         sa.select(Shipment).where(Shipment.id.in_(list(ids)), Shipment.tracking_number.is_not(None),
-                                  Shipment.status != ShipmentStatus.CANCELLED)
+                                  Shipment.status.not_in(NOT_BOOKED))
         .options(selectinload(Shipment.order).selectinload(Order.lines),
                  selectinload(Shipment.provider_account)).order_by(Shipment.id)))
 
@@ -48,10 +51,10 @@ def label_pdf(session: Session, shipment_id: int) -> tuple[Shipment, bytes]:
     shipment = session.scalars(sa.select(Shipment).where(Shipment.id == shipment_id)
                                .options(undefer(Shipment.label_pdf))).first()
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
-    if not shipment.tracking_number:
-        raise DomainError(f"Shipment {shipment} is not booked yet ({shipment.status.value}): no "
-                          "label to print.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
+    if not shipment.tracking_number or shipment.status == ShipmentStatus.DRAFT:
+        raise DomainError(N_("Shipment %(shipment)s is not booked yet (%(state)s): no label to "
+                             "print."), shipment=str(shipment), state=shipment.status.value)
     if not shipment.label_pdf:
         shipment.label_pdf = render_label(label_of(shipment))
         session.commit()
@@ -62,7 +65,7 @@ def labels_pdf(session: Session, shipment_ids: Iterable[int], pick_list: bool = 
     """One PDF for the booked shipments among ``shipment_ids`` (pick list first)."""
     shipments = _booked(session, shipment_ids)
     if not shipments:
-        raise DomainError("None of the selected shipments is booked yet: no label to print.")
+        raise DomainError(N_("None of the selected shipments is booked yet: no label to print."))
     return render_labels([label_of(s) for s in shipments], pick_list=pick_list)
 
 
@@ -71,6 +74,19 @@ def latest_booked(session: Session, order_ids: Iterable[int]) -> dict[int, int]:
     rows = session.execute(sa.select(Shipment.order_id, sa.func.max(Shipment.id))
                            .where(Shipment.order_id.in_(list(order_ids)),
                                   Shipment.tracking_number.is_not(None),
-                                  Shipment.status != ShipmentStatus.CANCELLED)
+                                  Shipment.status.not_in(NOT_BOOKED))
                            .group_by(Shipment.order_id)).all()
     return {order_id: shipment_id for order_id, shipment_id in rows}
+
+
+def carrier_label(session: Session, shipment_id: int) -> tuple[Shipment, bytes, str]:
+    """The carrier's own label as the booking job stored it (GHN's A5 page, Viettel Post's page)."""
+    shipment = session.scalars(sa.select(Shipment).where(Shipment.id == shipment_id)
+                               .options(undefer(Shipment.carrier_label))).first()
+    if shipment is None:
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
+    if not shipment.carrier_label:
+        raise DomainError(N_("The carrier's label of shipment %(shipment)s is not stored (yet): "
+                             "print ours, or run the booking again to fetch it."),
+                          shipment=str(shipment))
+    return shipment, shipment.carrier_label, shipment.carrier_label_type or "text/html"

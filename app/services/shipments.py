@@ -32,8 +32,9 @@ from app.models import (Carrier, FeePayer, Order, OrderLine, OrderStatus, Paymen
                         TrackingEvent)
 from app.models.base import utcnow
 from app.services import carrier_areas, orders
-from app.services.carrier_clients import (CARRIER_NAMES, CARRIERS, account_for, sender_party)
-from app.services.errors import DomainError, InvalidTransition, ValidationError, ValidationErrors
+from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
+from app.services.errors import (N_, DomainError, InvalidTransition, ValidationError,
+                                 ValidationErrors)
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
 
@@ -121,8 +122,8 @@ def _default_carrier(session: Session) -> str:
     from app.services.carrier_clients import carrier_accounts
     accounts = carrier_accounts(session)
     if not accounts:
-        raise ValidationError("carrier", "No active carrier account is set up: an admin adds one "
-                                         "under System → Carrier & e-invoice accounts.")
+        raise ValidationError("carrier", N_("No active carrier account is set up: an admin adds "
+                                            "one under System → Carrier & e-invoice accounts."))
     return accounts[0].provider
 
 
@@ -143,39 +144,37 @@ def parse_form(order: Order, data: Mapping, base: ShipmentForm | None = None) ->
                 setattr(form, name, int(str(value).replace(".", "").replace(",", "")
                                         if isinstance(value, str) else value))
             except (TypeError, ValueError):
-                errors.setdefault(name, []).append(f"{name} must be a whole number.")
+                errors.setdefault(name, []).append(N_("Must be a whole number."))
     if "cod_amount" not in data and "fee_payer" in data:
         form.cod_amount = cod_for(order, form.fee_payer)
     if form.carrier not in CARRIERS:
-        errors.setdefault("carrier", []).append(f"Choose a carrier: {', '.join(CARRIERS)}.")
+        errors.setdefault("carrier", []).append(N_("Choose a carrier: ghn or viettelpost."))
     if form.service not in (s.value for s in ShippingService):
-        errors.setdefault("service", []).append("Choose the service: fast or economy.")
+        errors.setdefault("service", []).append(N_("Choose the service: fast or economy."))
     if form.fee_payer not in (p.value for p in FeePayer):
-        errors.setdefault("fee_payer", []).append("Who pays the fee: seller or buyer.")
+        errors.setdefault("fee_payer", []).append(N_("Who pays the fee: seller or buyer."))
     if form.required_note not in REQUIRED_NOTES:
         errors.setdefault("required_note", []).append(
-            "Required note: allow_try, allow_view or no_view.")
+            N_("Required note: allow_try, allow_view or no_view."))
     if not errors.get("weight_g") and not 1 <= form.weight_g <= 50_000:
-        errors.setdefault("weight_g", []).append("Weight must be 1 to 50,000 g.")
+        errors.setdefault("weight_g", []).append(N_("Weight must be 1 to 50,000 g."))
     for name in ("length_cm", "width_cm", "height_cm"):
         if not errors.get(name) and not 1 <= getattr(form, name) <= MAX_SIDE_CM:
-            errors.setdefault(name, []).append(f"{name.split('_')[0].title()} must be 1 to "
-                                               f"{MAX_SIDE_CM} cm.")
+            errors.setdefault(name, []).append(N_("Each side must be 1 to 200 cm."))
     if not errors.get("cod_amount"):
         due = goods_due(order)
         if form.cod_amount < 0 or form.cod_amount > 50_000_000:
-            errors.setdefault("cod_amount", []).append("COD must be 0 to 50,000,000 ₫.")
+            errors.setdefault("cod_amount", []).append(N_("COD must be 0 to 50,000,000 ₫."))
         elif form.cod_amount > due:
             errors.setdefault("cod_amount", []).append(
-                f"COD {form.cod_amount:,} ₫ is more than the buyer owes ({due:,} ₫).")
+                N_("The COD is more than the buyer still owes for the order."))
         elif (form.fee_payer == FeePayer.BUYER.value and order.shipping_fee
               and form.cod_amount > cod_for(order, FeePayer.BUYER.value)):
-            errors.setdefault("cod_amount", []).append(
+            errors.setdefault("cod_amount", []).append(N_(
                 "The carrier collects its fee from the buyer, so the COD must not include the "
-                f"shipping fee too (at most {cod_for(order, 'buyer'):,} ₫): the buyer would pay "
-                "it twice.")
+                "shipping fee too: the buyer would pay it twice."))
     if len(form.note) > 500:
-        errors.setdefault("note", []).append("Note: at most 500 characters.")
+        errors.setdefault("note", []).append(N_("Note: at most 500 characters."))
     if errors:
         raise ValidationErrors(errors)
     return form
@@ -189,8 +188,8 @@ def area_codes_for(order: Order, carrier: str, client=None) -> dict:
     if codes.get("district_id"):
         return codes
     if client is None:
-        raise ValidationError("area_codes", f"Order {order.number} has no "
-                                            f"{CARRIER_NAMES[carrier]} area codes.")
+        raise ValidationError("area_codes", N_("Order %(number)s has no %(carrier)s area codes."),
+                              number=order.number, carrier=CARRIER_NAMES[carrier])
     return carrier_areas.resolve(client, order.ship_province, order.ship_district, order.ship_ward)
 
 
@@ -280,8 +279,8 @@ def _draft(session: Session, order: Order, form: ShipmentForm | None) -> Shipmen
     orders.require_state(order, "ship")
     existing = open_shipment(session, order.id)
     if existing is not None and existing.status != ShipmentStatus.DRAFT:
-        raise DomainError(f"Order {order.number} already has shipment {existing} "
-                          f"({existing.status.value}).")
+        raise DomainError(N_("Order %(number)s already has shipment %(shipment)s (%(state)s)."),
+                          number=order.number, shipment=str(existing), state=existing.status.value)
     if form is None:
         if existing is not None:
             return existing
@@ -296,8 +295,9 @@ def _draft(session: Session, order: Order, form: ShipmentForm | None) -> Shipmen
                             status=ShipmentStatus.DRAFT)
         session.add(shipment)
     elif shipment.carrier.value != form.carrier:
-        raise DomainError(f"Shipment {shipment} may already be with {CARRIER_NAMES[shipment.carrier.value]}:"
-                          " cancel it before booking with another carrier.")
+        raise DomainError(N_("Shipment %(shipment)s may already be with %(carrier)s: cancel it "
+                             "before booking with another carrier."), shipment=str(shipment),
+                          carrier=CARRIER_NAMES[shipment.carrier.value])
     _apply_form(shipment, form, account)
     return shipment
 
@@ -309,10 +309,48 @@ def prepare_shipment(session: Session, order_id: int, form: ShipmentForm | None 
     return _draft(session, order, form)
 
 
+BULK_CHOICES = ("carrier", "service", "fee_payer", "required_note", "account_id")
+
+
+def bulk_choices(data: Mapping | None) -> dict:
+    """What a supervisor chose for a whole selection (carrier, service, payer, required note),
+    each checked; the parcel and COD stay per order."""
+    data = dict(data or {})
+    choices = {k: data[k] for k in BULK_CHOICES if data.get(k) not in (None, "")}
+    errors: dict[str, list[str]] = {}
+    if "carrier" in choices and choices["carrier"] not in CARRIERS:
+        errors["carrier"] = [N_("Choose a carrier: ghn or viettelpost.")]
+    if "service" in choices and choices["service"] not in (s.value for s in ShippingService):
+        errors["service"] = [N_("Choose the service: fast or economy.")]
+    if "fee_payer" in choices and choices["fee_payer"] not in (p.value for p in FeePayer):
+        errors["fee_payer"] = [N_("Who pays the fee: seller or buyer.")]
+    if "required_note" in choices and choices["required_note"] not in REQUIRED_NOTES:
+        errors["required_note"] = [N_("Required note: allow_try, allow_view or no_view.")]
+    if errors:
+        raise ValidationErrors(errors)
+    return choices
+
+
+def bulk_form(session: Session, order: Order, choices: Mapping | None) -> ShipmentForm:
+    """One order's form in a bulk booking: the chosen settings, its own parcel and COD."""
+    choices = bulk_choices(choices)
+    carrier = choices.get("carrier") or _default_carrier(session)
+    form = default_form(session, order, carrier)
+    for name in ("service", "fee_payer", "required_note"):
+        if name in choices:
+            setattr(form, name, choices[name])
+    if choices.get("account_id"):
+        form.account_id = int(choices["account_id"])
+    form.cod_amount = cod_for(order, form.fee_payer)
+    return form
+
+
 @use_case
-def prepare_shipments(session: Session, order_ids: Iterable[int]) -> dict[int, int | str]:
-    """Bulk: a draft with the defaults for each packed order; order id → shipment id or the reason
-    it was skipped. One transaction, one savepoint per order."""
+def prepare_shipments(session: Session, order_ids: Iterable[int],
+                      choices: Mapping | None = None) -> dict[int, int | str]:
+    """Bulk: a draft for each packed order with the chosen carrier/service/payer/note (else the
+    defaults); order id → shipment id or the reason it was skipped. One transaction."""
+    choices = bulk_choices(choices)
     out: dict[int, int | str] = {}
     ids = sorted(set(int(i) for i in order_ids))
     loaded = {o.id: o for o in session.scalars(
@@ -330,16 +368,16 @@ def prepare_shipments(session: Session, order_ids: Iterable[int]) -> dict[int, i
             continue
         found = existing.get(order_id)
         if found is not None:
-            out[order_id] = found.id if found.status == ShipmentStatus.DRAFT else \
-                f"{order.number} already has shipment {found} ({found.status.value})."
+            # A draft is booked under its key; a parcel booked already (this job delivered again,
+            # or an earlier run) is reported as such, its missing label fetched.
+            out[order_id] = found.id
             continue
         if order.status != OrderStatus.PACKED:
             out[order_id] = InvalidTransition("ship", order.status.value).message.replace(
                 "this order", f"order {order.number}")
             continue
         try:
-            carrier = forms.get("carrier") or forms.setdefault("carrier", _default_carrier(session))
-            base = forms.get(carrier) or forms.setdefault(carrier, default_form(session, order, carrier))
+            base = forms.get("base") or forms.setdefault("base", bulk_form(session, order, choices))
         except DomainError as exc:
             out[order_id] = exc.message
             continue
@@ -394,6 +432,7 @@ def booking_request(shipment: Shipment, client) -> ShipmentRequest | Booked:
 def send_request(shipment_id: int, carrier: str, request: ShipmentRequest, client) -> Booked:
     """Create the carrier order under the shipment's key; after a timeout, ask for it by the key
     before anything else (GHN by client code; Viettel Post's uniqueness check is its lookup).
+    Then fetch the carrier's label while its print token is fresh.
     Plain data in and out: safe on another thread than the session's."""
     try:
         try:
@@ -402,13 +441,33 @@ def send_request(shipment_id: int, carrier: str, request: ShipmentRequest, clien
             created = _look_up(client, request)
             if created is None:
                 raise
-        return Booked(shipment_id, created, extra={"receiver": request.receiver})
+        return Booked(shipment_id, created, extra={"receiver": request.receiver,
+                                                   "label": fetch_label(client, created.tracking_number)})
     except DuplicateReference:
         return Booked(shipment_id, error="awaiting waybill", extra={"awaiting": True})
     except RetryableError as exc:
         return Booked(shipment_id, error=exc.message, retryable=True)
     except IntegrationError as exc:
-        return Booked(shipment_id, error=f"{CARRIER_NAMES[carrier]}: {exc.message}")
+        return Booked(shipment_id, error=f"{CARRIER_NAMES[carrier]}: {exc.message}",
+                      extra={"refused": True})
+
+
+def fetch_label(client, tracking_number: str) -> tuple[bytes, str] | None:
+    """The carrier's printable label for one parcel (GHN print token → A5 page; Viettel Post
+    printing code → print page), or None if the carrier could not give it now: the parcel is booked
+    either way, and a rerun of the job fetches what is missing."""
+    try:
+        content = client.label([tracking_number])
+    except IntegrationError as exc:
+        log.warning("no carrier label for %s yet: %s", tracking_number, exc)
+        return None
+    kind = "application/pdf" if content[:5] == b"%PDF-" else "text/html; charset=utf-8"
+    return content, kind
+
+
+def keep_label(shipment: Shipment, label: tuple[bytes, str] | None) -> None:
+    if label is not None:
+        shipment.carrier_label, shipment.carrier_label_type = label
 
 
 def call_carrier(shipment: Shipment, client) -> Booked:
@@ -447,6 +506,7 @@ def record_booking(session: Session, shipment: Shipment, created: CreatedShipmen
         return shipment
     now = utcnow()
     shipment.tracking_number = created.tracking_number
+    shipment.sort_code = (created.sort_code or shipment.sort_code or None)
     shipment.fee_charged = created.fee
     if shipment.fee_quoted is None:
         shipment.fee_quoted = created.fee
@@ -485,7 +545,11 @@ def book_shipments(session: Session, shipment_ids: list[int], clients,
             future = None
             if chunk is not None:
                 jobs, early = _requests_for(session, chunk, clients)
-                session.rollback()  # end the read: no transaction stays open during the calls
+                # Mark what is about to be sent, and end the transaction: no transaction stays
+                # open during the calls, and a crash from here on leaves drafts that say "this
+                # key may be at the carrier" (cancelling the order then asks the carrier).
+                _mark_sending(session, [j[0] for j in jobs if j[2] is not None])
+                session.commit()
                 future = sender.submit(_send_all, jobs)
             if pending is not None:
                 early_results, sent = pending[0], pending[1].result()
@@ -499,42 +563,71 @@ def book_shipments(session: Session, shipment_ids: list[int], clients,
     return results
 
 
+SENDING = "sending"  # carrier_status of a draft whose create request may have reached the carrier
+
+
+def _mark_sending(session: Session, shipment_ids: list[int]) -> None:
+    if shipment_ids:
+        session.execute(sa.update(Shipment).where(Shipment.id.in_(shipment_ids),
+                                                  Shipment.carrier_status.is_(None))
+                        .values(carrier_status=SENDING)
+                        .execution_options(synchronize_session=False))
+
+
 def _requests_for(session: Session, chunk: list[int], clients):
+    """(shipment id, carrier, request or None for a label only, client, tracking) to send, and the
+    outcomes known without the carrier."""
     jobs, early = [], []
     for shipment in load_for_booking(session, chunk):
-        if shipment.status != ShipmentStatus.DRAFT:
-            early.append(Booked(shipment.id, extra={"already": True}))
-            continue
         client = clients.get(shipment.provider_account) if shipment.provider_account else None
+        if shipment.status == ShipmentStatus.CANCELLED:
+            early.append(Booked(shipment.id, error=f"Shipment {shipment} is cancelled: not booked."))
+            continue
+        if shipment.status != ShipmentStatus.DRAFT:
+            if shipment.carrier_label_type is None and client is not None:
+                jobs.append((shipment.id, shipment.carrier.value, None, client,
+                             shipment.tracking_number))  # booked by an earlier run, label missing
+            else:
+                early.append(Booked(shipment.id, extra={"already": True}))
+            continue
         request = booking_request(shipment, client)
         if isinstance(request, Booked):
             early.append(request)
         else:
-            jobs.append((shipment.id, shipment.carrier.value, request, client))
+            jobs.append((shipment.id, shipment.carrier.value, request, client, None))
     return jobs, early
 
 
 def _send_all(jobs) -> list[Booked]:
-    return [send_request(*job) for job in jobs]
+    out = []
+    for shipment_id, carrier, request, client, tracking in jobs:
+        if request is None:
+            out.append(Booked(shipment_id, extra={"already": True,
+                                                  "label": fetch_label(client, tracking)}))
+        else:
+            out.append(send_request(shipment_id, carrier, request, client))
+    return out
 
 
 def _record(session: Session, outcomes: list[Booked], clients) -> None:
     """Write a batch of carrier answers in one transaction; if one order refuses (it changed
     meanwhile), the batch is written again order by order so the others still go through."""
     booked = [o for o in outcomes if o.created is not None]
-    awaiting = [o for o in outcomes if o.extra.get("awaiting")]
-    shipments = {s.id: s for s in load_for_booking(session, [o.shipment_id for o in booked + awaiting])}
+    touched = [o for o in outcomes if o.created is None and (
+        o.extra.get("awaiting") or o.extra.get("label") or o.extra.get("refused"))]
+    shipments = {s.id: s for s in load_for_booking(
+        session, [o.shipment_id for o in booked + touched])}
     try:
         with session.no_autoflush:
             for outcome in booked:
                 _record_one(session, shipments[outcome.shipment_id], outcome)
-        for outcome in awaiting:
-            shipments[outcome.shipment_id].carrier_status = AWAITING_WAYBILL
+        _note_others(shipments, touched)
         session.commit()
         return
     except DomainError:
         session.rollback()
-    shipments = {s.id: s for s in load_for_booking(session, [o.shipment_id for o in booked + awaiting])}
+    shipments = {s.id: s for s in load_for_booking(
+        session, [o.shipment_id for o in booked + touched])}
     for outcome in booked:
         shipment = shipments[outcome.shipment_id]
         try:
@@ -543,33 +636,58 @@ def _record(session: Session, outcomes: list[Booked], clients) -> None:
         except DomainError as exc:
             outcome.error = exc.message
             _undo_at_carrier(session, shipment, outcome.created, clients, exc.message)
-    for outcome in awaiting:
-        shipments[outcome.shipment_id].carrier_status = AWAITING_WAYBILL
+    _note_others(shipments, touched)
     session.commit()
+
+
+def _note_others(shipments: dict, outcomes: list[Booked]) -> None:
+    """What the answers that booked nothing tell the draft: the carrier has the key but sent no
+    waybill yet; the carrier refused the request (so the key is not at the carrier); a label
+    fetched for a parcel booked earlier."""
+    for outcome in outcomes:
+        shipment = shipments.get(outcome.shipment_id)
+        if shipment is None:
+            continue
+        if outcome.extra.get("awaiting"):
+            shipment.carrier_status = AWAITING_WAYBILL
+        elif outcome.extra.get("label") and shipment.status != ShipmentStatus.DRAFT:
+            keep_label(shipment, outcome.extra["label"])
+        elif outcome.extra.get("refused") and shipment.status == ShipmentStatus.DRAFT \
+                and shipment.carrier_status == SENDING:
+            shipment.carrier_status = None
 
 
 def _record_one(session: Session, shipment: Shipment, outcome: Booked) -> None:
     if shipment.status != ShipmentStatus.DRAFT:
         return
     record_booking(session, shipment, outcome.created)
+    keep_label(shipment, outcome.extra.get("label"))
     keep_area_codes(shipment.order, shipment.carrier.value, outcome.extra["receiver"])
+
+
+UNDO_FAILED = "undo_failed"  # carrier_status of a draft whose parcel the carrier still holds
 
 
 def _undo_at_carrier(session: Session, shipment: Shipment, created: CreatedShipment, clients,
                      reason: str) -> None:
-    """The carrier booked a parcel for an order that can no longer ship: cancel it there too."""
+    """The carrier booked a parcel for an order that can no longer ship: cancel it there too.
+
+    If the carrier will not cancel it now, the shipment stays a draft (the order did not ship)
+    that names the carrier's parcel: the order is flagged, and "Cancel shipment" (or cancelling
+    the order) asks the carrier again; booking the order again finds that same parcel."""
     shipment = session.get(Shipment, shipment.id)
+    shipment.tracking_number = created.tracking_number
     try:
         clients.get(shipment.provider_account).cancel(created.tracking_number)
         shipment.status = ShipmentStatus.CANCELLED
-        shipment.tracking_number = created.tracking_number
         shipment.note = f"Cancelled at once: {reason}"[:500]
     except IntegrationError as exc:
-        shipment.tracking_number = created.tracking_number
-        shipment.status = ShipmentStatus.CREATED
+        shipment.status = ShipmentStatus.DRAFT
+        shipment.carrier_status = UNDO_FAILED
         shipment.order.needs_attention = (f"Carrier parcel {created.tracking_number} was booked but "
                                           f"the order could not ship ({reason}); cancelling it with "
-                                          f"the carrier failed: {exc.message}")[:500]
+                                          f"the carrier failed: {exc.message}. Cancel shipment "
+                                          f"{shipment.client_reference} again.")[:500]
 
 
 def book_shipment(session: Session, shipment_id: int, client) -> Shipment:

@@ -21,7 +21,10 @@ from app.integrations.carriers.common import CreatedShipment, TrackingUpdate
 from app.models import Order, OrderStatus, Shipment, ShipmentStatus, TrackingEvent
 from app.models.base import utcnow
 from app.services import orders
-from app.services.errors import InvalidTransition, NotFound
+from app.integrations.base import PermanentError
+from app.services.carrier_clients import CARRIER_NAMES
+from app.services.errors import (N_, DomainError, InvalidTransition, NotFound,
+                                 ValidationError)
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
 from app.services.shipment_cancel import put_back_to_packed
@@ -59,7 +62,7 @@ def _lock(session: Session, shipment_id: int) -> Shipment:
     shipment = session.scalars(sa.select(Shipment).where(Shipment.id == shipment_id)
                                .with_for_update().execution_options(populate_existing=True)).first()
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     return shipment
 
 
@@ -97,19 +100,39 @@ def apply(session: Session, shipment: Shipment, update: TrackingUpdate, *, sourc
     if shipment.status_at is not None and when < shipment.status_at:
         return Applied(shipment.id, "older", shipment.status.value)
     previous = shipment.status
+    after_handover = status == S.CANCELLED and _left_the_shelf(shipment, previous)
+    if after_handover:
+        # The courier has the goods: they are not back on our shelf, whatever the carrier calls
+        # it (Viettel Post 503 "cancelled at the customer's request" comes after pickup). The
+        # carrier returns such a parcel to the sender, so we wait for it as a return.
+        status = S.RETURNING
     shipment.status, shipment.carrier_status, shipment.status_at = status, raw, when
     if update.fee:
         shipment.fee_charged = update.fee
     if status in HANDED_OVER and shipment.handed_over_at is None:
         shipment.handed_over_at = when
     if status != previous:
-        _order_follows(session, shipment, status, update.note or "", when)
+        _order_follows(session, shipment, status, update.note or "", when, previous)
+    if after_handover:
+        order = orders.load_order(session, shipment.order_id)
+        order.needs_attention = (
+            f"The carrier reports parcel {shipment} cancelled ({raw}) after the courier picked it "
+            "up: the goods are still with the carrier. Ask for them back and receive them on the "
+            "shipment page when they arrive, or claim them as lost.")[:500]
     return Applied(shipment.id, "applied", status.value)
 
 
-def _order_follows(session: Session, shipment: Shipment, status: S, note: str, when) -> None:
+def _left_the_shelf(shipment: Shipment, previous: S) -> bool:
+    """Whether the courier has taken the parcel: picked up (recorded), or any status after it."""
+    return shipment.handed_over_at is not None or previous not in (S.DRAFT, S.CREATED)
+
+
+def _order_follows(session: Session, shipment: Shipment, status: S, note: str, when,
+                   previous: S | None = None) -> None:
     order = orders.load_order(session, shipment.order_id)
-    if status in (S.OUT_FOR_DELIVERY, S.DELIVERED) and order.status == OrderStatus.DELIVERY_FAILED:
+    redelivery = status in (S.OUT_FOR_DELIVERY, S.DELIVERED) or (
+        status in HANDED_OVER and previous == S.DELIVERY_FAILED)  # GHN: back to storing first
+    if redelivery and order.status == OrderStatus.DELIVERY_FAILED:
         order.status = OrderStatus.SHIPPED  # re-delivery after a failed attempt
     if status == S.DELIVERED:
         shipment.delivered_at = when
@@ -177,13 +200,12 @@ def refresh_shipment(session: Session, shipment_id: int, client) -> list[Applied
     """
     shipment = session.get(Shipment, shipment_id)
     if shipment is None:
-        raise NotFound(f"Shipment #{shipment_id} does not exist.")
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     if not shipment.tracking_number:
         raise InvalidTransition("refresh the tracking of", shipment.status.value, record="shipment")
     if client.system != "ghn":
-        from app.services.errors import DomainError
-        raise DomainError("Viettel Post has no tracking look-up for partners: its status updates "
-                          "arrive by callback.")
+        raise DomainError(N_("Viettel Post has no tracking look-up for partners: its status "
+                             "updates arrive by callback."))
     tracking_number = shipment.tracking_number
     session.commit()
     detail = client.detail(tracking_number)
@@ -203,3 +225,34 @@ def shipments_to_poll(session: Session, carrier: str = "ghn", limit: int = 500) 
         Shipment.tracking_number.is_not(None)).order_by(Shipment.status_at.is_(None).desc(),
                                                          Shipment.status_at, Shipment.id)
         .limit(limit)))
+
+
+SELLER_DECISIONS = {"redeliver": N_("Re-delivery requested from the carrier"),
+                    "return_to_sender": N_("Return to the shop requested from the carrier")}
+
+
+def ask_carrier(session: Session, shipment_id: int, client, decision: str) -> Shipment:
+    """After a failed attempt the seller decides: deliver again (GHN ``switch-status/storing``,
+    Viettel Post UpdateOrder TYPE 3) or send the parcel back (GHN ``switch-status/return``,
+    Viettel Post TYPE 2). The carrier's own status updates then move the shipment; here the request
+    is kept in the timeline. Nothing is held open while the carrier answers."""
+    if decision not in SELLER_DECISIONS:
+        raise ValidationError("decision", N_("Choose re-delivery or return to the shop."))
+    shipment = session.get(Shipment, shipment_id, populate_existing=True)
+    if shipment is None:
+        raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
+    if shipment.status != S.DELIVERY_FAILED:
+        raise InvalidTransition(decision, shipment.status.value, record="shipment")
+    tracking, carrier = shipment.tracking_number, shipment.carrier.value
+    session.rollback()
+    try:
+        getattr(client, decision)(tracking)
+    except PermanentError as exc:
+        raise DomainError(N_("%(carrier)s refused: %(reason)s"), carrier=CARRIER_NAMES[carrier],
+                          reason=exc.message) from exc
+    shipment = _lock(session, shipment_id)
+    session.add(TrackingEvent(shipment=shipment, event_time=utcnow().replace(microsecond=0),
+                              status=shipment.status, carrier_status=f"seller:{decision}"[:40],
+                              source="seller", description=SELLER_DECISIONS[decision]))
+    session.commit()
+    return shipment

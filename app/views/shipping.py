@@ -40,8 +40,9 @@ class CodReconciliationLineView(OrderHubModelView):
     list_columns = ["reconciliation", "shipment", "expected_cod", "cod_received", "fee",
                     "difference"]
     search_columns = ["expected_cod", "cod_received", "fee"]
-    edit_columns = ["cod_received", "fee"]
-    add_columns = ["reconciliation", "shipment", "expected_cod", "cod_received", "fee"]
+    # Lines come only from "COD statement from selected" (which checks each shipment may be
+    # reconciled) and are filled on the statement's own page: no generic add or edit.
+    base_permissions = ["can_read"]
     base_order = ("id", "asc")
 
 

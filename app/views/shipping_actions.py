@@ -4,7 +4,8 @@ paid, confirm it. External calls run as jobs; each button calls one service."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -36,47 +37,94 @@ class _FormPagesAllowed:
 class ShipmentViewActions(_FormPagesAllowed):
     """Mixed into ShipmentView."""
 
-    permission_aliases = {"receive_return_form": "receive_return"}
+    permission_aliases = {"receive_return_form": "receive_return", "label_page": "print_label",
+                          "carrier_label_page": "carrier_label"}
+
+    @expose("/label/<int:pk>")
+    @has_access
+    def label_page(self, pk):
+        """Our label as a link (the order page offers it next to the carrier's own)."""
+        return self.print_label(self.get_scoped(pk))  # get_scoped answers 404 for others' rows
+
+    @expose("/carrier_label/<int:pk>")
+    @has_access
+    def carrier_label_page(self, pk):
+        return self.carrier_label(self.get_scoped(pk))
 
     def _back(self, pk):
         return redirect(url_for("ShipmentView.show", pk=pk))
 
-    @action("refresh_tracking", "Refresh tracking", "Ask the carrier where this parcel is?",
+    @action("refresh_tracking", lazy_gettext("Refresh tracking"), lazy_gettext("Ask the carrier where this parcel is?"),
             "fa-refresh", multiple=False)
     def refresh_tracking(self, items):
         shipment = _many(items)[0]
         job = start_job_from_view("shipping.refresh_tracking", f"Refresh tracking of {shipment}",
                                   "shipment", [shipment.id], queue="integrations")
-        flash(f"Job #{job.id} started: asking {CARRIER_NAMES[shipment.carrier.value]} for "
-              f"{shipment}.", "info")
+        flash(gettext("Job #%(job)s started: asking %(carrier)s for %(shipment)s.", job=job.id,
+                      carrier=CARRIER_NAMES[shipment.carrier.value], shipment=shipment), "info")
         return redirect(url_for("JobView.show", pk=job.id))
 
-    @action("bulk_refresh_tracking", "Refresh tracking of selected",
-            "Ask the carriers where the selected parcels are?", "fa-refresh", single=False)
+    @action("bulk_refresh_tracking", lazy_gettext("Refresh tracking of selected"),
+            lazy_gettext("Ask the carriers where the selected parcels are?"), "fa-refresh", single=False)
     def bulk_refresh_tracking(self, items):
         ids = [s.id for s in _many(items)]
         job = start_job_from_view("shipping.refresh_tracking", f"Refresh tracking of {len(ids)} "
                                   "shipments", "shipment", ids)
-        flash(f"Job #{job.id} started: refreshing {len(ids)} shipments.", "info")
+        flash(gettext("Job #%(job)s started: refreshing %(n)s shipments.", job=job.id, n=len(ids)),
+              "info")
         return redirect(url_for("JobView.show", pk=job.id))
 
-    @action("cancel", "Cancel shipment",
-            "Cancel this parcel with the carrier? Only possible before the courier picks it up; "
-            "the order goes back to packed.", "fa-ban", multiple=False)
+    @action("cancel", lazy_gettext("Cancel shipment"),
+            lazy_gettext("Cancel this parcel with the carrier? Only possible before the courier "
+                         "picks it up; the order goes back to packed."), "fa-ban", multiple=False)
     def cancel(self, items):
         shipment = _many(items)[0]
         if shipment.status not in (ShipmentStatus.DRAFT, ShipmentStatus.CREATED):
-            flash(f"Cannot cancel this shipment: it is {shipment.status.value.replace('_', ' ')}.",
-                  "danger")
+            flash(gettext("Cannot cancel this shipment: it is %(state)s.",
+                          state=gettext(shipment.status.value.replace("_", " "))), "danger")
             return self._back(shipment.id)
         job = start_job_from_view("shipping.cancel_shipment", f"Cancel shipment {shipment}",
                                   "shipment", [shipment.id], queue="integrations",
                                   params={"reason": "Cancelled by the shop"})
-        flash(f"Job #{job.id} started: cancelling {shipment} with "
-              f"{CARRIER_NAMES[shipment.carrier.value]}.", "info")
+        flash(gettext("Job #%(job)s started: cancelling %(shipment)s with %(carrier)s.", job=job.id,
+                      shipment=shipment, carrier=CARRIER_NAMES[shipment.carrier.value]), "info")
         return redirect(url_for("JobView.show", pk=job.id))
 
-    @action("print_label", "Print label", "", "fa-print", multiple=False)
+    def _ask_carrier(self, items, decision: str, title: str):
+        shipment = _many(items)[0]
+        if shipment.status != ShipmentStatus.DELIVERY_FAILED:
+            flash(gettext("Only after a failed delivery: this shipment is %(state)s.",
+                          state=gettext(shipment.status.value.replace("_", " "))), "danger")
+            return self._back(shipment.id)
+        job = start_job_from_view("shipping.ask_carrier", f"{title}: {shipment}", "shipment",
+                                  [shipment.id], queue="integrations", params={"decision": decision})
+        flash(gettext("Job #%(job)s started: asking %(carrier)s.", job=job.id,
+                      carrier=CARRIER_NAMES[shipment.carrier.value]), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @action("redeliver", lazy_gettext("Request re-delivery"),
+            lazy_gettext("Ask the carrier to deliver this parcel again?"), "fa-repeat",
+            multiple=False)
+    def redeliver(self, items):
+        return self._ask_carrier(items, "redeliver", "Request re-delivery")
+
+    @action("return_to_sender", lazy_gettext("Return to me"),
+            lazy_gettext("Ask the carrier to send this parcel back to the shop?"), "fa-reply",
+            multiple=False)
+    def return_to_sender(self, items):
+        return self._ask_carrier(items, "return_to_sender", "Return to the shop")
+
+    @action("carrier_label", lazy_gettext("Carrier's label"), "", "fa-print", multiple=False)
+    def carrier_label(self, items):
+        shipment = _many(items)[0]
+        result = self.run_service(shipment_labels.carrier_label, db.session, shipment.id)
+        if result is None:
+            return self._back(shipment.id)
+        _shipment, content, kind = result
+        return Response(content, mimetype=kind.split(";")[0],
+                        headers={"Content-Type": kind})
+
+    @action("print_label", lazy_gettext("Print label"), "", "fa-print", multiple=False)
     def print_label(self, items):
         shipment = _many(items)[0]
         result = self.run_service(shipment_labels.label_pdf, db.session, shipment.id)
@@ -84,7 +132,7 @@ class ShipmentViewActions(_FormPagesAllowed):
             return self._back(shipment.id)
         return pdf_response(result[1], f"label-{result[0].tracking_number}.pdf")
 
-    @action("bulk_print_labels", "Print labels of selected", "", "fa-print", single=False)
+    @action("bulk_print_labels", lazy_gettext("Print labels of selected"), "", "fa-print", single=False)
     def bulk_print_labels(self, items):
         ids = [s.id for s in _many(items)]
         pdf = self.run_service(shipment_labels.labels_pdf, db.session, ids)
@@ -92,18 +140,18 @@ class ShipmentViewActions(_FormPagesAllowed):
             return redirect(url_for("ShipmentView.list"))
         return pdf_response(pdf, f"labels-{len(ids)}.pdf")
 
-    @action("bulk_reconcile_cod", "COD statement from selected",
-            "Start a COD reconciliation statement with the selected delivered shipments?",
+    @action("bulk_reconcile_cod", lazy_gettext("COD statement from selected"),
+            lazy_gettext("Start a COD reconciliation statement with the selected delivered shipments?"),
             "fa-money", single=False)
     def bulk_reconcile_cod(self, items):
         rec = self.run_service(cod.build_reconciliation, db.session, [s.id for s in _many(items)])
         if rec is None:
             return redirect(url_for("ShipmentView.list"))
-        flash(f"Statement {rec.number} drafted: enter what {CARRIER_NAMES[rec.carrier.value]} "
-              "paid.", "success")
+        flash(gettext("Statement %(number)s drafted: enter what %(carrier)s paid.",
+                      number=rec.number, carrier=CARRIER_NAMES[rec.carrier.value]), "success")
         return redirect(url_for("CodReconciliationView.enter_statement_form", pk=rec.id))
 
-    @action("receive_return", "Receive returned parcel", "", "fa-undo", multiple=False)
+    @action("receive_return", lazy_gettext("Receive returned parcel"), "", "fa-undo", multiple=False)
     def receive_return(self, items):
         return redirect(url_for("ShipmentView.receive_return_form", pk=_many(items)[0].id))
 
@@ -112,7 +160,7 @@ class ShipmentViewActions(_FormPagesAllowed):
     def receive_return_form(self, pk):
         shipment = self.get_scoped(pk)
         if shipment is None:
-            flash("No such shipment.", "danger")
+            flash(gettext("No such shipment."), "danger")
             return redirect(url_for("ShipmentView.list"))
         order = db.session.scalars(sa.select(Order).where(Order.id == shipment.order_id)
                                    .options(selectinload(Order.lines))).first()
@@ -121,13 +169,14 @@ class ShipmentViewActions(_FormPagesAllowed):
             for line in order.lines:
                 raw = (request.form.get(f"damaged_{line.id}") or "0").strip()
                 if not raw.isdigit():
-                    flash(f"{line.sku}: damaged units must be a whole number.", "danger")
+                    flash(gettext("%(sku)s: damaged units must be a whole number.", sku=line.sku),
+                          "danger")
                     break
                 if int(raw):
                     damaged[line.id] = int(raw)
             else:
                 if self.run_service(tracking.receive_returned_parcel, db.session, pk, damaged,
-                                    success="Parcel received back; stock updated.") is not None:
+                                    success=gettext("Parcel received back; stock updated.")) is not None:
                     return self._back(pk)
         return self.render_template("orderhub/receive_parcel.html", shipment=shipment, order=order)
 
@@ -158,24 +207,26 @@ class CodReconciliationActions(_FormPagesAllowed):
     def enter_statement_form(self, pk):
         rec = self.get_scoped(pk)
         if rec is None:
-            flash("No such statement.", "danger")
+            flash(gettext("No such statement."), "danger")
             return redirect(url_for("CodReconciliationView.list"))
         if request.method == "POST":
+            rec = cod.statement_with_lines(db.session, pk)
             lines = {line.id: {"cod_received": request.form.get(f"received_{line.id}"),
                                "fee": request.form.get(f"fee_{line.id}")} for line in rec.lines}
             saved = self.run_service(cod.enter_statement, db.session, pk, lines,
-                                     success="Statement saved.")
+                                     success=gettext("Statement saved."))
             if saved is not None and request.form.get("confirm"):
                 if self.run_service(cod.confirm_reconciliation, db.session, pk,
-                                    success="Statement confirmed: the orders are paid.") is not None:
+                                    success=gettext("Statement confirmed: the orders are paid.")) is not None:
                     return redirect(url_for("CodReconciliationView.show", pk=pk))
-            rec = self.get_scoped(pk)
+        rec = cod.statement_with_lines(db.session, pk)
         return self.render_template("orderhub/cod_enter.html", rec=rec, carriers=CARRIER_NAMES)
 
-    @action("confirm_reconciliation", "Confirm statement",
-            "Confirm this statement? Its COD orders are marked paid.", "fa-check", multiple=False)
+    @action("confirm_reconciliation", lazy_gettext("Confirm statement"),
+            lazy_gettext("Confirm this statement? Its COD orders are marked paid."), "fa-check", multiple=False)
     def confirm_reconciliation(self, items):
         rec = _many(items)[0]
         self.run_service(cod.confirm_reconciliation, db.session, rec.id,
-                         success=f"Statement {rec.number} confirmed: the orders are paid.")
+                         success=gettext("Statement %(number)s confirmed: the orders are paid.",
+                                         number=rec.number))
         return redirect(url_for("CodReconciliationView.show", pk=rec.id))

@@ -90,8 +90,9 @@ def test_master_data_and_quote(client):
     quotes = client.quote(shipment())
     by_service = {q.service: q for q in quotes}
     assert set(by_service) == {"fast", "economy"}
-    assert by_service["economy"].carrier_service_code == "53320"
-    assert by_service["fast"].fee > by_service["economy"].fee > 0
+    # GHN's one current light service ("Hàng nhẹ", type 2) answers for both choices.
+    assert by_service["economy"].carrier_service_code == by_service["fast"].carrier_service_code == "53320"
+    assert by_service["fast"].fee == by_service["economy"].fee > 0
     assert isinstance(by_service["economy"].fee, int)
     assert by_service["economy"].eta is not None
     assert client.quote(shipment()) == quotes  # deterministic
@@ -227,3 +228,28 @@ def test_parse_webhook_rejects_garbage():
         GHNClient.parse_webhook(b"not json")
     with pytest.raises(PermanentError):
         GHNClient.parse_webhook({"Type": "switch_status"})
+
+
+def test_legacy_express_service_type_is_refused_and_fast_books_hang_nhe(client, sandbox):
+    import dataclasses
+    payload = client.order_payload(dataclasses.replace(shipment(), service="fast"))
+    assert payload["service_type_id"] == 2
+    legacy = {**payload, "service_type_id": 1, "client_order_code": "LEGACY-1"}
+    resp = httpx.post(f"{sandbox}/shiip/public-api/v2/shipping-order/create", json=legacy,
+                      headers={"Token": client.token, "ShopId": str(client.shop_id)})
+    assert resp.status_code == 400 and resp.json()["code_message"] == "SERVICE_NOT_FOUND_CONFIG_FEE"
+
+
+def test_redeliver_and_return_after_a_failed_attempt(client, sandbox):
+    created = client.create_shipment(shipment())
+    code = created.tracking_number
+    with pytest.raises(PermanentError):
+        client.redeliver(code)  # nothing failed yet
+    for status in ("picked", "storing", "delivering", "delivery_fail"):
+        httpx.post(f"{sandbox}/_control/advance", json={"order_code": code, "status": status})
+    client.redeliver(code)
+    assert client.detail(code).raw_status == "storing"
+    for status in ("delivering", "delivery_fail"):
+        httpx.post(f"{sandbox}/_control/advance", json={"order_code": code, "status": status})
+    client.return_to_sender(code)
+    assert client.detail(code).raw_status == "waiting_to_return"

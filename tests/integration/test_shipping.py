@@ -115,7 +115,10 @@ def test_quote_gives_fast_and_economy_with_fees(session, shop, carrier):
     with client_for(shop[carrier], timeout=5) as client:
         quotes = {q.service: q for q in shipments.quote_order(session, order, form, client)}
     assert set(quotes) == {"fast", "economy"}
-    assert quotes["fast"].fee > quotes["economy"].fee > 0
+    if carrier == "viettelpost":
+        assert quotes["fast"].fee > quotes["economy"].fee > 0
+    else:  # GHN's one current light service answers for both
+        assert quotes["fast"].fee == quotes["economy"].fee > 0
 
 
 @pytest.mark.parametrize("carrier", CARRIERS)
@@ -123,7 +126,7 @@ def test_running_the_booking_twice_makes_one_carrier_order(session, shop, sandbo
     [order] = packed_orders(session)
     first = book(session, order, carrier, shop)
     again = shipments.prepare_shipments(session, [order.id])
-    assert "already has shipment" in again[order.id]
+    assert again[order.id] == first.id  # the parcel booked already, reported as such
     with client_for(shop[carrier]) as client:
         [outcome] = shipments.book_shipments(session, [first.id], type("P", (), {
             "get": lambda self, a: client})())
@@ -350,10 +353,24 @@ def test_cod_reconciliation_end_to_end(session, shop):
     session.refresh(rec)
     assert [int(line.difference) for line in rec.lines] == [-10000, 0]
     assert int(rec.difference) == -10000
+    # The statement's page reads its lines, shipments and orders in a fixed number of queries.
+    queries = []
+    listener = lambda *a: queries.append(a[2])  # noqa: E731
+    sa.event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        loaded = cod.statement_with_lines(session, rec.id)
+        [(line.shipment.tracking_number, line.shipment.order.number) for line in loaded.lines]
+    finally:
+        sa.event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert len(queries) <= 4
+    session.rollback()
     cod.confirm_reconciliation(session, rec.id)
     for o in (o1, o2):
         session.refresh(o)
         assert o.status == OrderStatus.COMPLETED and o.payment_status == PaymentStatus.PAID
+    # GHN paid 10,000 ₫ short on the first parcel: recorded as received, and flagged.
+    assert o1.paid_amount == o1.total - 10000 and "10,000 ₫ less" in o1.needs_attention
+    assert o2.paid_amount == o2.total and not o2.needs_attention
     assert all(session.get(Shipment, s.id).cod_reconciled for s in booked[:2])
     with pytest.raises(DomainError):
         cod.build_reconciliation(session, [booked[0].id])  # already in a statement

@@ -101,19 +101,20 @@ def test_clerk_ships_prints_and_watches_delivery_through_ghn_callbacks(live):
     page = client.get(f"/orderview/ship/{order_id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "GHN" in html and "Viettel Post" in html and 'name="fee_ghn_fast"' in html
+    assert "GHN" in html and "Viettel Post" in html and "fee-ghn-fast" in html, html[-3000:]
     total = int(_order(app, order_id).total)
     assert f'value="{total}"' in html  # COD prefilled: goods + the shipping fee
     resp = client.post(f"/orderview/ship/{order_id}", data={
         "carrier": "ghn", "service": "fast", "cod_amount": str(total), "fee_payer": "seller",
         "required_note": "allow_try", "weight_g": "900", "length_cm": "30", "width_cm": "20",
-        "height_cm": "10", "note": "Gọi trước khi giao", "fee_ghn_fast": "41000",
-        "code_ghn_fast": "53319"})
+        "height_cm": "10", "note": "Gọi trước khi giao", "fee_ghn_fast": "1",
+        "code_ghn_fast": "53319"})  # forged fee and legacy service in hidden fields: not trusted
     job = _wait_for(app, _job_from_redirect(resp))
     assert job.status == JobStatus.FINISHED, job.error
     shipment = _shipment(app, order_id)
     assert shipment.status == ShipmentStatus.CREATED and shipment.service.value == "fast"
-    assert shipment.fee_quoted == 41000 and shipment.weight_g == 900
+    assert shipment.fee_quoted > 1000 and shipment.weight_g == 900
+    assert shipment.carrier_service_code == "53320" and shipment.sort_code
     assert _order(app, order_id).status == OrderStatus.SHIPPED
     label = client.post("/orderview/action_post", data={"action": "print_label", "rowid": order_id})
     assert label.status_code == 200 and label.mimetype == "application/pdf"
@@ -223,10 +224,21 @@ def test_supervisor_bulk_ships_prints_and_reconciles_cod(live):
     ids = _orders(app, 3, shipping_fee=20000)
     client = app.test_client()
     login(client, "supervisor")
-    job_id = _job_from_redirect(client.post("/orderview/action_post",
-                                            data={"action": "bulk_ship", "rowid": ids}))
+    resp = client.post("/orderview/action_post", data={"action": "bulk_ship", "rowid": ids})
+    assert resp.status_code == 302 and "/orderview/bulk_ship/" in resp.headers["Location"]
+    page = client.get(resp.headers["Location"] + "&carrier=ghn&service=fast&fee_payer=buyer")
+    html = page.get_data(as_text=True)
+    cod_each = int(_order(app, ids[0]).total) - 20000  # the buyer pays the carrier: no fee in COD
+    assert page.status_code == 200 and f"{cod_each:,}" in html
+    assert html.count('class="fee">') == 3 and "₫</td>" in html  # each order's quoted fee
+    job_id = _job_from_redirect(client.post("/orderview/bulk_ship/", data={
+        "ids": ",".join(map(str, ids)), "carrier": "ghn", "service": "fast",
+        "fee_payer": "seller", "required_note": "allow_try"}))
     job = _wait_for(app, job_id)
     assert job.status == JobStatus.FINISHED and job.result["booked"] == 3
+    booked = [_shipment(app, i) for i in ids]
+    assert {(b.carrier.value, b.service.value, b.fee_payer.value, b.required_note)
+            for b in booked} == {("ghn", "fast", "seller", "allow_try")}
     assert (job.progress_done, job.progress_total) == (3, 3)
     pdf = client.post("/orderview/action_post", data={"action": "bulk_print_labels", "rowid": ids})
     assert pdf.mimetype == "application/pdf"
@@ -264,6 +276,8 @@ def test_supervisor_bulk_ships_prints_and_reconciles_cod(live):
     login(clerk, "clerk")
     resp = clerk.post("/orderview/action_post", data={"action": "bulk_ship", "rowid": ids})
     assert resp.status_code == 302 and "/jobview/" not in resp.headers["Location"]
+    resp = clerk.post("/orderview/bulk_ship/", data={"ids": ",".join(map(str, ids))})
+    assert resp.status_code in (302, 403) and "/jobview/" not in resp.headers.get("Location", "")
 
 
 def test_ghn_polling_catches_up_without_callbacks(live):
@@ -291,3 +305,25 @@ def test_ghn_polling_catches_up_without_callbacks(live):
     with app.app_context():
         # booking (ready_to_pick) + the 7 statuses GHN logged after it
         assert len(db.session.get(Shipment, shipment.id).events) == 8
+
+
+def test_the_quote_follows_the_parcel_as_the_clerk_edits_it(live):
+    app, url = live
+    [order_id] = _orders(app)
+    client = app.test_client()
+    login(client, "clerk")
+    base = f"/orderview/ship_quote/{order_id}?length_cm=30&width_cm=20&height_cm=10"
+    light = client.get(base + "&weight_g=500").json
+    heavy = client.get(base + "&weight_g=9000").json
+    for carrier in ("ghn", "viettelpost"):
+        assert heavy[carrier]["economy"]["fee"] > light[carrier]["economy"]["fee"] > 0
+    refused = client.get(base + "&weight_g=abc")
+    assert refused.status_code == 422 and "weight_g" in refused.json["errors"]
+    # The form's posted fee is never taken: the server quotes the parcel as posted.
+    total = int(_order(app, order_id).total)
+    resp = client.post(f"/orderview/ship/{order_id}", data={
+        "carrier": "viettelpost", "service": "economy", "cod_amount": str(total),
+        "fee_payer": "seller", "required_note": "allow_view", "weight_g": "9000",
+        "length_cm": "30", "width_cm": "20", "height_cm": "10", "fee_viettelpost_economy": "1"})
+    assert _wait_for(app, _job_from_redirect(resp)).status == JobStatus.FINISHED
+    assert _shipment(app, order_id).fee_quoted == heavy["viettelpost"]["economy"]["fee"]

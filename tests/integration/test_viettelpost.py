@@ -47,6 +47,7 @@ def sandbox(receiver):
 
 def new_client(sandbox, **kwargs) -> ViettelPostClient:
     kwargs.setdefault("timeout", 5)
+    kwargs.setdefault("print_base_url", sandbox)  # the sandbox serves the print page too
     return ViettelPostClient(sandbox, DEMO_CREDENTIALS["username"], DEMO_CREDENTIALS["password"], **kwargs)
 
 

@@ -25,7 +25,9 @@ def accounts(session, base_url: str) -> dict[str, ProviderAccount]:
                                        base_url=f"{base_url}/sandbox/viettelpost",
                                        credentials={**vtp_sandbox.DEMO_CREDENTIALS,
                                                     "webhook_token": VTP_TOKEN},
-                                       settings={"sender": _sender("viettelpost")}),
+                                       settings={"sender": _sender("viettelpost"),
+                                                 "print_base_url":
+                                                     f"{base_url}/sandbox/viettelpost"}),
     }
     session.add_all(made.values())
     session.commit()

@@ -33,13 +33,15 @@ PRODUCTION_URL = "https://online-gateway.ghn.vn"
 DEV_URL = "https://dev-online-gateway.ghn.vn"
 API = "/shiip/public-api"
 
-# Our two choices → GHN service_type_id. "Hàng nhẹ" (2) is GHN's standard e-commerce service; express
-# (1) is the older "Nhanh" type GHN still offers on some routes/accounts. Parcels of 20 kg or more
-# must go as "Hàng nặng" (5), which has no fast variant.
-SERVICE_TYPES = {"fast": 1, "economy": 2}
+# Our two choices → GHN service_type_id. GHN's current API offers two types: 2 "Hàng nhẹ" (its
+# e-commerce service, < 20 kg) and 5 "Hàng nặng" (≥ 20 kg, priced per item). Types 1 (express) and
+# 3 (saving) exist only in GHN's older documents and are refused by accounts set up today, so GHN
+# has no separate "fast": both choices book "Hàng nhẹ", and a parcel of 20 kg or more goes as
+# "Hàng nặng" whatever was chosen.
+SERVICE_TYPES = {"fast": 2, "economy": 2}
 HEAVY_SERVICE_TYPE = 5
 HEAVY_FROM_G = 20_000
-SERVICE_OF_TYPE = {1: "fast", 2: "economy", 3: "economy", 5: "economy"}
+SERVICE_OF_TYPE = {2: "economy", 5: "economy"}
 PAYMENT_TYPES = {"seller": 1, "buyer": 2}
 REQUIRED_NOTES = {"allow_try": "CHOTHUHANG", "allow_view": "CHOXEMHANGKHONGTHU",
                   "no_view": "KHONGCHOXEMHANG"}
@@ -141,21 +143,22 @@ class GHNClient(HttpClient):
         return parse_time(data.get("leadtime"))
 
     def quote(self, request: ShipmentRequest) -> list[Quote]:
-        """Fee and expected delivery for fast and economy, as far as the route offers them."""
-        heavy = request.weight_g >= HEAVY_FROM_G
-        wanted = {HEAVY_SERVICE_TYPE: "economy"} if heavy else {v: k for k, v in SERVICE_TYPES.items()}
+        """Fee and expected delivery for fast and economy, as far as the route offers them. GHN's
+        one current light service ("Hàng nhẹ") answers for both; "Hàng nặng" from 20 kg."""
+        wanted = HEAVY_SERVICE_TYPE if request.weight_g >= HEAVY_FROM_G else SERVICE_TYPES["economy"]
         offered = self.available_services(request.sender.district_id, request.receiver.district_id)
         quotes = []
         for service in offered:
-            stype = as_int(service.get("service_type_id"))
-            if stype not in wanted:
+            if as_int(service.get("service_type_id")) != wanted:
                 continue
             fee = self.fee(request, service_id=service["service_id"])
-            quotes.append(Quote(service=wanted[stype], carrier_service_code=str(service["service_id"]),
-                                fee=as_int(fee.get("total"), 0),
-                                eta=self.leadtime(request, service["service_id"]),
-                                name=str(service.get("short_name") or ""), raw=fee))
-        return sorted(quotes, key=lambda q: q.service != "fast")
+            eta = self.leadtime(request, service["service_id"])
+            for choice in ("fast", "economy"):
+                quotes.append(Quote(service=choice, carrier_service_code=str(service["service_id"]),
+                                    fee=as_int(fee.get("total"), 0), eta=eta,
+                                    name=str(service.get("short_name") or ""), raw=fee))
+            break
+        return quotes
 
     # ---- orders ------------------------------------------------------------------------------
     def create_shipment(self, request: ShipmentRequest) -> CreatedShipment:
@@ -233,11 +236,22 @@ class GHNClient(HttpClient):
 
     def cancel(self, tracking_number: str) -> None:
         """Cancel before pickup. GHN answers per order; a refusal raises with GHN's reason."""
-        results = self._call("/v2/switch-status/cancel", {"order_codes": [tracking_number]}) or []
+        self._switch_status("cancel", tracking_number, "GHN refused to cancel")
+
+    def redeliver(self, tracking_number: str) -> None:
+        """After a failed attempt: deliver again (GHN puts the parcel back in storage, then out)."""
+        self._switch_status("storing", tracking_number, "GHN refused to deliver again")
+
+    def return_to_sender(self, tracking_number: str) -> None:
+        """After a failed attempt: give up and send the parcel back to the shop."""
+        self._switch_status("return", tracking_number, "GHN refused to return the parcel")
+
+    def _switch_status(self, action: str, tracking_number: str, refused: str) -> None:
+        results = self._call(f"/v2/switch-status/{action}", {"order_codes": [tracking_number]}) or []
         for result in results:
             if str(result.get("order_code")) == str(tracking_number) and not result.get("result"):
-                raise PermanentError(str(result.get("message") or "GHN refused to cancel"),
-                                     provider=self.system, code="cancel_refused", response=result)
+                raise PermanentError(str(result.get("message") or refused), provider=self.system,
+                                     code=f"{action}_refused", response=result)
 
     # ---- labels ------------------------------------------------------------------------------
     def print_token(self, tracking_numbers: list[str]) -> str:

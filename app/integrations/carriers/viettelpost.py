@@ -2,9 +2,9 @@
 
 ``base_url`` is the host: ``https://partner.viettelpost.vn`` (production),
 ``https://partnerdev.viettelpost.vn`` (test) or ``http://host/sandbox/viettelpost`` (ours); paths are
-Viettel Post's own (``/v2/...``). Labels come from a second host, ``digitalize.viettelpost.vn``;
-against anything that is not viettelpost.vn the client prints from ``base_url`` (the sandbox serves
-the same page), so switching to the real service stays a change of base URL and credentials.
+Viettel Post's own (``/v2/...``). Labels come from a second host, ``print_base_url`` (Viettel
+Post's ``https://digitalize.viettelpost.vn`` unless told otherwise: a sandbox serving the print page
+is just another print base URL).
 
 Auth: ``/v2/user/Login`` (USERNAME/PASSWORD) gives a short-lived token; ``/v2/user/ownerconnect``
 with it gives the shop's long-term token (~1 year), sent as the ``Token`` header. The client logs in
@@ -27,7 +27,6 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -44,7 +43,8 @@ VN_TIME = timezone(timedelta(hours=7))
 # Our two choices → ORDER_SERVICE. Codes are account-dependent; VCN/VTK are the standard ones and
 # quote() only offers what getPriceAll returned for this account and route.
 SERVICE_CODES = {"fast": "VCN", "economy": "VTK"}
-CANCEL = 4  # UpdateOrder TYPE: 1 approve, 2 approve return, 3 re-deliver, 4 cancel, 5 delete
+# UpdateOrder TYPE: 1 approve, 2 approve the return, 3 deliver again, 4 cancel, 5 delete.
+APPROVE_RETURN, REDELIVER, CANCEL = 2, 3, 4
 
 
 def order_payment(payer: str, cod_amount: int) -> int:
@@ -76,7 +76,7 @@ class ViettelPostClient(HttpClient):
     system = "viettelpost"
 
     def __init__(self, base_url: str, username: str, password: str, *, token: str | None = None,
-                 print_base_url: str | None = None, transport: httpx.BaseTransport | None = None,
+                 print_base_url: str | None = PRINT_URL, transport: httpx.BaseTransport | None = None,
                  client: httpx.Client | None = None, timeout: httpx.Timeout | float | None = None,
                  on_exchange=None):
         super().__init__(base_url, transport=transport, client=client, timeout=timeout,
@@ -84,10 +84,7 @@ class ViettelPostClient(HttpClient):
         self.username = username
         self.password = password
         self.token = token
-        if print_base_url is None:
-            host = urlsplit(self.base_url).hostname or ""
-            print_base_url = PRINT_URL if host.endswith("viettelpost.vn") else self.base_url
-        self.print_base_url = print_base_url.rstrip("/")
+        self.print_base_url = (print_base_url or PRINT_URL).rstrip("/")
 
     # ---- wire ------------------------------------------------------------------------------
     def _post(self, path: str, payload: dict | None, token: str | None) -> httpx.Response:
@@ -261,7 +258,18 @@ class ViettelPostClient(HttpClient):
 
     def cancel(self, tracking_number: str, note: str = "Người bán hủy đơn") -> None:
         """Cancel before pickup (UpdateOrder TYPE 4); refused with Viettel Post's reason after it."""
-        self._call("/v2/order/UpdateOrder", {"TYPE": CANCEL, "ORDER_NUMBER": tracking_number,
+        self._update(CANCEL, tracking_number, note)
+
+    def redeliver(self, tracking_number: str, note: str = "Người bán yêu cầu phát tiếp") -> None:
+        """A parcel held after a failed attempt (505–507): deliver it again (TYPE 3)."""
+        self._update(REDELIVER, tracking_number, note)
+
+    def return_to_sender(self, tracking_number: str, note: str = "Người bán yêu cầu chuyển hoàn") -> None:
+        """A parcel held after a failed attempt: approve its return to the shop (TYPE 2)."""
+        self._update(APPROVE_RETURN, tracking_number, note)
+
+    def _update(self, kind: int, tracking_number: str, note: str) -> None:
+        self._call("/v2/order/UpdateOrder", {"TYPE": kind, "ORDER_NUMBER": tracking_number,
                                              "NOTE": note, "DATE": vn_time(datetime.now(timezone.utc))})
 
     # ---- labels ------------------------------------------------------------------------------

@@ -10,17 +10,22 @@ Control endpoints (not GHN's): ``POST /_control/advance`` ``{"order_code", "stat
 """
 from __future__ import annotations
 
+import functools
+
+import jinja2
+
 import threading
 import time
 from datetime import timedelta
 
-from flask import Blueprint, Response, g, jsonify, render_template_string, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
-from app.sandbox.callbacks import CallbackSender
-from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REQUIRED_NOTES, SERVICES, GhnError,
+from app.sandbox.callbacks import CallbackSender, register_callback_control
+from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REDELIVERABLE, REQUIRED_NOTES,
+                    RETURNABLE, SERVICES, WAITS_FOR_SELLER, GhnError,
                     Order, Store, int_field, check_parcel, check_phone, check_text, converted_weight,
                     fee_for, iso, leadtime, now, pick_service, resolve_receiver,
                     resolve_sender_district)
@@ -205,7 +210,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         if not items:
             check_text(data, "content", 2000, required=True)
         parcel = check_parcel(data)
-        if service_type in (1, 2) and parcel["weight"] >= 20_000:
+        if service_type == 2 and parcel["weight"] >= 20_000:
             raise GhnError("Đơn hàng từ 20 kg phải dùng dịch vụ Hàng nặng (service_type_id 5)")
         if service_type == 5 and not items:
             raise GhnError("Dịch vụ Hàng nặng cần danh sách items")
@@ -267,8 +272,8 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         with store.lock:
             return ok(detail_of(store.find_client_code(shop_id, data.get("client_order_code"))))
 
-    @bp.post(f"{API}/v2/switch-status/cancel")
-    def cancel():
+    def switch_status(allowed: set[str], target: str, refusal: str):
+        """GHN's switch-status calls: per order a result, an unknown code fails the whole call."""
         data = body()
         need_shop()
         codes = data.get("order_codes")
@@ -276,16 +281,29 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
             raise GhnError("order_codes phải là danh sách mã đơn hàng")
         results = []
         with store.lock:
-            orders = [store.get(code) for code in codes]  # an unknown code fails the whole call
+            orders = [store.get(code) for code in codes]
             for order in orders:
-                if order.status in CANCELLABLE:
-                    move(order, "cancel")
+                if order.status in allowed:
+                    move(order, target)
                     results.append({"order_code": order.order_code, "result": True, "message": "OK"})
                 else:
                     results.append({"order_code": order.order_code, "result": False,
                                     "message": f"Đơn hàng đang ở trạng thái {order.status}, "
-                                               "không thể hủy"})
+                                               f"{refusal}"})
         return ok(results)
+
+    @bp.post(f"{API}/v2/switch-status/cancel")
+    def cancel():
+        return switch_status(CANCELLABLE, "cancel", "không thể hủy")
+
+    @bp.post(f"{API}/v2/switch-status/storing")
+    def redeliver():
+        """Deliver again after a failed attempt: the parcel goes back to the hub (storing), and on."""
+        return switch_status(REDELIVERABLE, "storing", "không thể giao lại")
+
+    @bp.post(f"{API}/v2/switch-status/return")
+    def return_to_sender():
+        return switch_status(RETURNABLE, "waiting_to_return", "không thể chuyển hoàn")
 
     # ---- labels -------------------------------------------------------------------------------
     @bp.post(f"{API}/v2/a5/gen-token")
@@ -311,7 +329,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 return Response("<html><body>Token không hợp lệ hoặc đã hết hạn</body></html>",
                                 status=400, mimetype="text/html")
             orders = [detail_of(store.orders[code]) for code in entry[0]]
-        html = render_template_string(LABEL_PAGE, orders=orders, layout=layout, shop=SHOP)
+        html = label_page().render(orders=orders, layout=layout, shop=SHOP)
         return Response(html, mimetype="text/html")
 
     # ---- status changes ----------------------------------------------------------------------
@@ -370,9 +388,10 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
 
     @bp.route("/_control/webhook", methods=["GET", "POST"])
     def webhook_target():
-        if request.method == "POST":
-            sender.url = (request.get_json(silent=True) or {}).get("url") or None
-        return jsonify({"url": sender.url, "sent": len(sender.sent)})
+        data = (request.get_json(silent=True) or {}) if request.method == "POST" else {}
+        return jsonify(sender.configure(data))
+
+    register_callback_control(bp, sender)
 
     # ---- progress over time (demo) -----------------------------------------------------------
     ticker_lock = threading.Lock()
@@ -393,8 +412,9 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 moment = time.monotonic()
                 for order in store.orders.values():
                     nxt = HAPPY_NEXT.get(order.status)
+                    # A failed delivery waits for the seller: re-deliver or return (as GHN asks).
                     if order.next_step_at and moment >= order.next_step_at and nxt and \
-                            order.status not in FINAL:
+                            order.status not in FINAL and order.status not in WAITS_FOR_SELLER:
                         move(order, nxt)
                         order.next_step_at = moment + step_seconds
 
@@ -421,3 +441,9 @@ LABEL_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <p>Thu hộ (COD): {{ "{:,}".format(o.cod_amount).replace(",", ".") }} đ · Khối lượng: {{ o.weight }} g</p>
 <p>Ghi chú: {{ o.required_note }}</p></section>{% endfor %}
 </body></html>"""
+
+
+@functools.lru_cache(maxsize=1)
+def label_page():
+    """The print page, compiled once (rendering it from a string compiles it on every request)."""
+    return jinja2.Environment(autoescape=True).from_string(LABEL_PAGE)

@@ -23,9 +23,9 @@ MAX_INSURANCE = 5_000_000
 REQUIRED_NOTES = ("CHOTHUHANG", "CHOXEMHANGKHONGTHU", "KHONGCHOXEMHANG")
 PHONE = re.compile(r"^(?:\+?84|0)(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7}$")
 
-# service_type_id → (service_id, short_name, price factor %) offered on every sandbox route.
+# service_type_id → (service_id, short_name, price factor %) offered on every sandbox route: GHN's
+# two current types. The legacy 1 (express) and 3 (saving) are refused, as a current account does.
 SERVICES = {
-    1: (53319, "Nhanh", 130),
     2: (53320, "Hàng nhẹ", 100),
     5: (100039, "Hàng nặng", 100),
 }
@@ -51,6 +51,9 @@ ALL_STATUSES = {
 }
 FINAL = {"delivered", "returned", "cancel", "lost", "damage"}
 CANCELLABLE = {"ready_to_pick", "picking", "money_collect_picking"}
+REDELIVERABLE = {"delivery_fail", "waiting_to_return"}   # /switch-status/storing
+RETURNABLE = {"delivery_fail", "storing"}                 # /switch-status/return
+WAITS_FOR_SELLER = {"delivery_fail"}
 
 
 class GhnError(Exception):
@@ -112,8 +115,6 @@ def fee_for(service_type: int, from_district: int, to_district: int, weight: int
 
 def leadtime(service_type: int, from_district: int, to_district: int, start: datetime) -> datetime:
     days = LEADTIME_DAYS[areas.zone(from_district, to_district)]
-    if service_type == 1:
-        days = max(1, days - 1)
     if service_type == 5:
         days += 1
     return start + timedelta(days=days)

@@ -13,17 +13,22 @@ Control endpoints (not Viettel Post's): ``POST /_control/advance``
 """
 from __future__ import annotations
 
+import functools
+
+import jinja2
+
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, Response, g, jsonify, render_template_string, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from app.sandbox.faults import FaultInjector, register_control
 
 from . import areas
-from app.sandbox.callbacks import CallbackSender
-from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, Order, Store, VtpError,
+from app.sandbox.callbacks import CallbackSender, register_callback_control
+from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, WAITS_FOR_SELLER, Order,
+                    Store, VtpError,
                     check_area, check_parcel, check_payment, check_phone, check_text, price,
                     to_int, vn_time)
 
@@ -187,6 +192,8 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         need_token()
         data = body()
         reference = check_text(data, "ORDER_NUMBER", 50, required=False)
+        # The uniqueness check and the insert under one lock: two creates racing with the same
+        # ORDER_NUMBER make one waybill, the other is refused as the duplicate.
         with store.lock:
             if data.get("CHECK_UNIQUE") and reference and reference in store.by_reference:
                 existing = store.orders[store.by_reference[reference]]
@@ -194,8 +201,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 raise VtpError(f"ORDER_NUMBER {reference} đã tồn tại", data={
                     "ORDER_NUMBER": existing.waybill, "ORDER_REFERENCE": reference,
                     **order_money(existing)})
-        order = validate(data, reference)
-        with store.lock:
+            order = validate(data, reference)
             order.waybill = store.new_waybill()
             order.history.append({"ORDER_STATUS": order.status, "DATE": vn_time(order.created)})
             store.orders[order.waybill] = order
@@ -297,7 +303,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 return Response("<html><body>Mã in không hợp lệ hoặc đã hết hạn</body></html>",
                                 status=400, mimetype="text/html")
             orders = [store.orders[w] for w in entry[0]]
-        return Response(render_template_string(LABEL_PAGE, orders=orders, names=STATUS_NAMES),
+        return Response(label_page().render(orders=orders, names=STATUS_NAMES),
                         mimetype="text/html")
 
     # ---- status changes and callbacks ----------------------------------------------------------
@@ -358,11 +364,11 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
 
     @bp.route("/_control/webhook", methods=["GET", "POST"])
     def webhook_target():
-        if request.method == "POST":
-            data = request.get_json(silent=True) or {}
-            sender.url = data.get("url") or None
-            hook["token"] = data.get("token") or hook["token"]
-        return jsonify({"url": sender.url, "sent": len(sender.sent)})
+        data = (request.get_json(silent=True) or {}) if request.method == "POST" else {}
+        hook["token"] = data.get("token") or hook["token"]
+        return jsonify(sender.configure(data))
+
+    register_callback_control(bp, sender)
 
     ticker: list[threading.Thread] = []
     ticker_lock = threading.Lock()
@@ -381,8 +387,10 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                 moment = time.monotonic()
                 for order in store.orders.values():
                     nxt = HAPPY_NEXT.get(order.status)
+                    # A parcel held after a failed attempt waits for the seller (UpdateOrder
+                    # TYPE 3 re-deliver or TYPE 2 approve the return).
                     if order.next_step_at and moment >= order.next_step_at and nxt is not None \
-                            and order.status not in FINAL:
+                            and order.status not in FINAL and order.status not in WAITS_FOR_SELLER:
                         move(order, nxt)
                         order.next_step_at = moment + step_seconds
 
@@ -398,3 +406,9 @@ LABEL_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <p>Dịch vụ: {{ r.ORDER_SERVICE }} · Thu hộ: {{ "{:,}".format(r.MONEY_COLLECTION or 0).replace(",", ".") }} đ
 · Trọng lượng: {{ r.PRODUCT_WEIGHT }} g</p><p>Ghi chú: {{ r.ORDER_NOTE }}</p></section>{% endfor %}
 </body></html>"""
+
+
+@functools.lru_cache(maxsize=1)
+def label_page():
+    """The print page, compiled once (rendering it from a string compiles it on every request)."""
+    return jinja2.Environment(autoescape=True).from_string(LABEL_PAGE)

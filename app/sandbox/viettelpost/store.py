@@ -54,6 +54,8 @@ STATUS_NAMES = {
 }
 FINAL = {501, 504, 101, 107, 201, 503}
 CANCELLABLE = {-100, -108, -109, -110, 100, 102, 103, 104, 106}
+HELD = {505, 506, 507}          # held after a failed attempt: UpdateOrder TYPE 3 or TYPE 2 applies
+WAITS_FOR_SELLER = HELD
 
 
 class VtpError(Exception):
