@@ -89,6 +89,9 @@ class Config:
 
     # Sandboxes: mounted under /sandbox/<provider> only when enabled (demo and tests).
     SANDBOX_ENABLED = _flag("SANDBOX_ENABLED", True)
+    # Where the sandboxes keep what they hold (issued invoices, parcels, shops and tokens) across
+    # restarts of the demo; empty: in memory only.
+    SANDBOX_STATE_DIR = os.environ.get("SANDBOX_STATE_DIR", str(INSTANCE_DIR / "sandbox"))
     # Demo parcels move one carrier status on by themselves this often (0: only when told to).
     SANDBOX_CARRIER_STEP_SECONDS = float(os.environ.get("SANDBOX_CARRIER_STEP_SECONDS", "60"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
@@ -118,4 +121,5 @@ class TestConfig(Config):
     FAB_UPDATE_PERMS = True
     SCHEDULER_ENABLED = False
     SANDBOX_CARRIER_STEP_SECONDS = 0.0
+    SANDBOX_STATE_DIR = None  # each test's sandboxes start empty
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-jwt-0123456789"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib
 import logging
 
+from app.sandbox.persistence import keep_state
+
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("shopee", "lazada", "tiktok", "ghn", "viettelpost", "sinvoice", "misa")
@@ -29,6 +31,8 @@ def mount_sandboxes(app) -> list:
         if "step_seconds" in params and provider in CARRIERS:
             kwargs["step_seconds"] = float(app.config.get("SANDBOX_CARRIER_STEP_SECONDS") or 0) or None
         bp = module.create_blueprint(**kwargs)
+        keep_state(bp, provider, getattr(bp, "sandbox_state", None),
+                   app.config.get("SANDBOX_STATE_DIR"))
         app.register_blueprint(bp, url_prefix=f"/sandbox/{provider}")
         blueprints.append(bp)
     return blueprints

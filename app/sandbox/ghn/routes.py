@@ -57,7 +57,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     """
     creds = credentials or DEMO_CREDENTIALS
     bp = Blueprint("sandbox_ghn", __name__, url_prefix="/sandbox/ghn")
-    store = Store(seed)
+    store = bp.sandbox_state = Store(seed)  # kept across restarts (app.sandbox.persistence)
     faults = FaultInjector()
     sender = CallbackSender(webhook_url, name="ghn-sandbox-callbacks")
     register_control(bp, faults, reset_state=store.reset)

@@ -34,7 +34,7 @@ def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products:
                           seller_id=DEMO_CREDENTIALS["seller_id"], seed=seed, products=products)
     faults = FaultInjector()
     apps = {seller.app_key: seller.app_secret}
-    bp.seller = seller
+    bp.seller = bp.sandbox_state = seller
 
     def api(seller_api: bool = True):
         """Faults, then LazOP's checks; the handler gets the merged, verified parameters."""

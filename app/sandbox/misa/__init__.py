@@ -66,6 +66,7 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     account = account or DEMO_CREDENTIALS
     bp = Blueprint("sandbox_misa", __name__, url_prefix="/sandbox/misa")
     ledger = Ledger(seed=seed)
+    bp.sandbox_state = ledger  # kept across restarts (app.sandbox.persistence)
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()

@@ -33,7 +33,7 @@ def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products:
                       shop_id=DEMO_CREDENTIALS["shop_id"], seed=seed, products=products)
     faults = FaultInjector()
     partners = {str(shop.partner_id): shop.partner_key}
-    bp.shop = shop  # for tests and the demo loader that want to peek
+    bp.shop = bp.sandbox_state = shop  # for tests and the demo loader that want to peek
 
     def api(shop_api: bool = True):
         """Apply faults, then Shopee's checks, then the handler (which gets the checked params)."""

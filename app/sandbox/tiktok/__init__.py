@@ -39,7 +39,7 @@ def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products:
     apps = {shop.app_key: shop.app_secret}
     prefixes: list[str] = []
     bp.record(lambda setup: prefixes.append(setup.url_prefix or ""))
-    bp.shop = shop
+    bp.shop = bp.sandbox_state = shop
 
     def api_path() -> str:
         prefix = next((p for p in prefixes if request.path.startswith(p)), "")

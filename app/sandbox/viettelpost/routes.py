@@ -54,7 +54,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     """
     creds = credentials or DEMO_CREDENTIALS
     bp = Blueprint("sandbox_viettelpost", __name__, url_prefix="/sandbox/viettelpost")
-    store = Store(seed)
+    store = bp.sandbox_state = Store(seed)  # kept across restarts (app.sandbox.persistence)
     faults = FaultInjector()
     sender = CallbackSender(webhook_url, name="vtp-sandbox-callbacks")
     hook = {"token": webhook_token or DEFAULT_WEBHOOK_TOKEN}
