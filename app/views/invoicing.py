@@ -1,5 +1,11 @@
 """Invoicing views: e-invoices (read-only once issued), their lines, the registered series."""
+from flask_babel import lazy_gettext
+
+from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceSeries
+from app.services.errors import DomainError
+from app.services.invoicing import check_series_change
+from app.web.i18n import error_text
 from app.views.base import OrderHubModelView
 from app.views.invoice_actions import InvoiceViewActions
 from app.views.interface import OrderHubInterface
@@ -42,4 +48,26 @@ class InvoiceSeriesView(OrderHubModelView):
     list_columns = ["provider_account", "template", "series", "last_number", "active"]
     search_columns = ["series", "template", "active"]
     add_columns = edit_columns = ["provider_account", "template", "series", "active"]
+    label_columns = {"provider_account": lazy_gettext("E-invoice account"), "template": lazy_gettext("Template"),
+                     "series": lazy_gettext("Series"), "last_number": lazy_gettext("Last number"),
+                     "active": lazy_gettext("Active")}
     base_order = ("series", "asc")
+
+    # A series with invoices keeps its text (the database refuses too): say why on the form.
+    def pre_update(self, item):
+        super().pre_update(item)
+        self._check(item)
+
+    def pre_delete(self, item):
+        self._check(item, deleting=True)
+
+    def _check(self, item, deleting: bool = False):
+        try:
+            check_series_change(db.session, item, deleting=deleting)
+        except DomainError as exc:
+            db.session.rollback()
+            raise RefusedChange(error_text(exc)) from None
+
+
+class RefusedChange(Exception):
+    """Flask-AppBuilder flashes a pre_update/pre_delete exception's text."""
