@@ -8,7 +8,8 @@ An account holds what changes between the sandbox and the real service, and noth
 - ``settings``: ``seller`` (name, tax_code, address, phone, email — printed on every invoice),
   ``template_codes`` (S-Invoice ``{"1": "1/001", "2": "2/001"}``), ``template`` ("1" VAT invoice,
   "2" sales invoice: the default for new invoices), ``timeout_seconds``, ``default`` (the account new
-  invoices use), ``shipping_vat_rate`` (the rate of the shipping-fee line), ``lookup_url``.
+  invoices use), ``shipping_vat_rate`` (the rate of the shipping-fee line), ``lookup_url``,
+  ``quiet_seconds`` (see ``quiet_seconds``).
 
 Every request and answer goes to the integration log through ``recorder`` (secrets redacted there).
 """
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.integrations.einvoice.misa import MisaClient, build_misa_invoice_data
-from app.integrations.einvoice.sinvoice import SInvoiceClient, build_sinvoice_payload
+from app.integrations.einvoice.sinvoice import QUIET_SECONDS as SINVOICE_QUIET, SInvoiceClient, build_sinvoice_payload
 from app.models import ProviderAccount, ProviderKind
 from app.services.errors import ValidationError
 from app.services.integration_log import recorder
@@ -30,6 +31,7 @@ PROVIDER_NAMES = {"sinvoice": "Viettel S-Invoice (Tổng Công ty Dịch vụ s�
 PROVIDER_TAX_CODES = {"sinvoice": "0100109106", "misa": "0101243150"}
 REQUIRED_CREDENTIALS = {"sinvoice": ("username", "password"),
                         "misa": ("app_id", "tax_code", "username", "password")}
+QUIET_SECONDS = {"sinvoice": SINVOICE_QUIET, "misa": 5}
 DEFAULT_TIMEOUT = 60.0  # S-Invoice asks integrators for 60–90 s: signing can be slow
 
 
@@ -103,14 +105,26 @@ def client_for(account: ProviderAccount, *, session: Session | None = None, job_
                       certificate_sn=creds.get("certificate_sn", ""), **common)
 
 
+def quiet_seconds(account: ProviderAccount) -> float:
+    """How long after an unanswered issue request the provider must be left alone (no look-up, no
+    resend): S-Invoice 90 s (research C.3: overlapping duplicates can create two invoices), MISA 5 s
+    (D.4: leave ~3 s after a busy series). ``settings.quiet_seconds`` overrides it (tests, a provider's
+    advice)."""
+    value = (account.settings or {}).get("quiet_seconds")
+    if value not in (None, ""):
+        return max(0.0, float(value))
+    return float(QUIET_SECONDS.get(account.provider, 5))
+
+
 def build_payload(account: ProviderAccount, computed: ComputedInvoice, *, key: str, order_code: str = "",
-                  original_template: str | None = None) -> dict:
-    """The provider's request body for ``computed``, sent under the idempotency ``key``."""
+                  original_template: str | None = None, paid: bool = False) -> dict:
+    """The provider's request body for ``computed``, sent under the idempotency ``key``; ``paid`` is
+    whether the buyer has paid (S-Invoice ``paymentStatus``)."""
     if account.provider == "sinvoice":
         return build_sinvoice_payload(
             computed, seller_of(account), transaction_uuid=key,
             template_code=template_code(account, str(computed.template)),
             original_template_code=template_code(account, original_template) if original_template else None,
-            order_code=order_code)
+            order_code=order_code, payment_status=paid)
     return build_misa_invoice_data(computed, ref_id=key, order_code=order_code)
 

@@ -24,12 +24,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from app.integrations.einvoice.common import VN_TZ
-from app.models import (Invoice, InvoiceKind, InvoiceLine, InvoiceProvider, InvoiceSeries, InvoiceStatus,
+from app.models import (ISSUED_STATES, Invoice, InvoiceKind, InvoiceLine, InvoiceProvider, InvoiceSeries, InvoiceStatus,
                         InvoiceTemplate, Order, OrderStatus, PaymentMethod, ProviderAccount)
 from app.models.catalog import VatRate
 from app.services.einvoice_clients import (PROVIDER_NAMES, PROVIDER_TAX_CODES, default_account,
                                            einvoice_account, seller_of)
-from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError, ValidationErrors
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError, ValidationErrors
 from app.services.invoice_pdf import InvoicePdfMeta, render_invoice_pdf
 from app.services.invoice_rules import (ADJUSTMENT, PAYMENT_METHODS, REPLACEMENT, Buyer,
                                         ComputedInvoice, InvoiceDraft, InvoiceLineDraft,
@@ -114,6 +114,31 @@ def parse_form(data: Mapping) -> InvoiceForm:
         lines=[{k: _text(ln.get(k)) for k in LINE_FIELDS} for ln in lines], note=_text(get("note")),
         reason=_text(get("reason")), agreement_reference=_text(get("agreement_reference")),
         direction=_text(get("direction")), return_id=int(return_id) if _text(return_id).isdigit() else None)
+
+
+# ------------------------------------------------------------------------------------------ series
+
+def _committed(obj, name: str):
+    hist = sa.inspect(obj).attrs[name].history
+    return hist.deleted[0] if hist.deleted else getattr(obj, name)
+
+
+def check_series_change(session: Session, series: InvoiceSeries, *, deleting: bool = False) -> None:
+    """A series that has invoices (numbered, or pending: the provider may hold one) keeps its account,
+    template and text: its invoices and the provider's register refer to it. Deactivate it instead."""
+    if not sa.inspect(series).persistent:
+        return
+    account_id, template, text = (_committed(series, k) for k in ("provider_account_id", "template", "series"))
+    with session.no_autoflush:
+        used = session.scalar(sa.select(sa.func.count(Invoice.id)).where(
+            Invoice.provider_account_id == account_id, Invoice.template == template, Invoice.series == text,
+            sa.or_(Invoice.number.is_not(None), Invoice.status.in_((InvoiceStatus.PENDING, *ISSUED_STATES)))))
+    if used or (_committed(series, "last_number") or 0) > 0:
+        message = (N_("Series %(series)s already has invoices: it cannot be deleted. Deactivate it instead.")
+                   if deleting else
+                   N_("Series %(series)s already has invoices: its template and text cannot be changed. "
+                      "Deactivate it and register the new series instead."))
+        raise DomainError(message, series=f"{getattr(template, 'value', template)}{text}")
 
 
 # ------------------------------------------------------------------------------------------ prefill

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -27,7 +28,8 @@ from app.services.invoice_issuing import issue_and_deliver, issue_for_order, iss
 from app.services.invoice_mail import MailSettings
 from app.services.invoicing import (create_invoice_draft, local_pdf, parse_form, prefill_from_order,
                                     preview_pdf)
-from tests.support.einvoice import SERIES, account, arm, business_order, provider_invoices, reset
+from tests.support.einvoice import (SERIES, account, arm, business_order, provider_calls, provider_invoices,
+                                   reset)
 from tests.support.live_server import serve
 
 PROVIDERS = ["sinvoice", "misa"]
@@ -166,14 +168,23 @@ def test_crash_after_the_provider_issued_then_retry_never_issues_twice(session_f
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_timeout_after_creation_is_looked_up_not_sent_again(session, sandbox, mail, provider):
-    account(session, provider, sandbox, timeout=1)
+def test_timeout_after_creation_waits_then_is_looked_up_not_sent_again(session, sandbox, mail, provider):
+    account(session, provider, sandbox, timeout=1, quiet=1.5)
     order = business_order(session)
     invoice = create_invoice_draft(session, order.id, prefill_from_order(session, order.id))
     path = "createInvoice" if provider == "sinvoice" else "/api/integration/invoice"
     arm(sandbox, provider, mode="timeout", after=True, delay=2, path=path)
+    with pytest.raises(RetryableError):
+        issue_invoice(session, invoice.id)
+    assert provider_calls(sandbox, provider, invoice.transaction_key) == [("create", [invoice.transaction_key])]
+    # Within the quiet period nothing at all is asked of the provider.
+    with pytest.raises(RetryableError, match="looks it up by its key after"):
+        issue_invoice(session, invoice.id)
+    assert len(provider_calls(sandbox, provider, invoice.transaction_key)) == 1
+    time.sleep(1.6)
     issued = issue_invoice(session, invoice.id)
     assert issued.status == InvoiceStatus.ISSUED and issued.number == 1
+    assert [op for op, _ in provider_calls(sandbox, provider, invoice.transaction_key)] == ["create", "lookup"]
     assert len(provider_invoices(sandbox, provider)) == 1
 
 
@@ -185,11 +196,15 @@ def test_timeout_and_lookup_down_then_retry_finds_it(session, sandbox, mail):
     arm(sandbox, "sinvoice", mode="5xx", path="searchInvoiceByTransactionUuid")
     with pytest.raises(RetryableError):
         issue_invoice(session, invoice.id)
+    with pytest.raises(RetryableError):
+        issue_invoice(session, invoice.id)          # the look-up fails: still nothing sent again
     session.expire_all()
     pending = session.get(Invoice, invoice.id)
     assert pending.status == InvoiceStatus.PENDING and pending.number is None and "look it up" in pending.error_message
     issued = issue_invoice(session, invoice.id)
     assert issued.status == InvoiceStatus.ISSUED and issued.number == 1 and issued.error_message is None
+    # (the look-up answered 503 never reached the provider's log)
+    assert [op for op, _ in provider_calls(sandbox, "sinvoice", invoice.transaction_key)] == ["create", "lookup"]
     assert len(provider_invoices(sandbox, "sinvoice")) == 1
 
 

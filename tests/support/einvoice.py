@@ -15,16 +15,18 @@ SERIES = f"C{YEAR % 100}TAA"
 
 
 def account(session, provider: str, sandbox_root: str, *, timeout: float = 5, name: str | None = None,
-            default: bool = True) -> ProviderAccount:
+            default: bool = True, quiet: float = 0) -> ProviderAccount:
     """A ProviderAccount for ``provider`` at ``sandbox_root`` (``http://127.0.0.1:PORT``), with the
-    current year's registered series."""
+    current year's registered series. ``quiet``: the provider's quiet period after an unanswered
+    request (the real 90 s of S-Invoice would make every retry test wait that long)."""
     demo = DEMOS[provider]
     creds = ({k: demo[k] for k in ("username", "password", "supplier_tax_code")} if provider == "sinvoice"
              else {k: demo[k] for k in ("app_id", "tax_code", "username", "password")})
     acc = ProviderAccount(kind=ProviderKind.EINVOICE, provider=provider, name=name or f"{provider} test",
                           base_url=f"{sandbox_root}/sandbox/{provider}", credentials=creds,
                           settings={"seller": dict(demo["seller"]), "default": default, "timeout_seconds": timeout,
-                                    "template_codes": {"1": "1/001", "2": "2/001"}, "shipping_vat_rate": "10"})
+                                    "template_codes": {"1": "1/001", "2": "2/001"}, "shipping_vat_rate": "10",
+                                    "quiet_seconds": quiet})
     session.add(acc)
     session.flush()
     for row in demo["series"][YEAR]:
@@ -64,3 +66,9 @@ def reset(sandbox_root: str) -> None:
 
 def arm(sandbox_root: str, provider: str, **fault) -> None:
     assert httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/faults", json=fault).status_code == 200
+
+
+def provider_calls(sandbox_root: str, provider: str, key: str | None = None) -> list[tuple[str, list]]:
+    """(operation, keys) of every call the sandbox received (optionally only those naming ``key``)."""
+    calls = httpx.get(f"{sandbox_root}/sandbox/{provider}/_control/calls").json()
+    return [(c["operation"], c["keys"]) for c in calls if key is None or key in c["keys"]]

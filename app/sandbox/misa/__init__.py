@@ -4,7 +4,8 @@ Point ``MisaClient`` at ``http://HOST:PORT/sandbox/misa`` with ``DEMO_CREDENTIAL
 ``/api/integration``): ``POST /auth/token``, ``POST /invoice`` (SignType 2, publish), ``POST /invoice/status``
 (inputType 1 = TransactionID, 2 = RefID), ``POST /invoice/download`` (PDF), ``GET /invoice/templates``.
 Control: ``/_control/faults``, ``/_control/reset`` (``{"state": true}`` forgets invoices),
-``/_control/config`` (``{"processing_delay": s}``) and ``GET /_control/invoices``.
+``/_control/config`` (``{"processing_delay": s}``), ``GET /_control/invoices``, ``GET /_control/calls``
+(every call received) and ``/_control/hold`` / ``/_control/release`` (see ``einvoice_register.calls``).
 
 The register (numbering, idempotency, replacement rules, overlap detection) is the same ``Ledger`` the
 S-Invoice sandbox uses; only the wire format differs.
@@ -23,6 +24,7 @@ from flask import Blueprint, jsonify, request
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.misa.checks import check_invoice
 from app.sandbox.einvoice_register import now_vn
+from app.sandbox.einvoice_register.calls import CallLog, Holds, register_calls_control
 from app.sandbox.einvoice_register.document import render_provider_pdf
 from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
@@ -69,7 +71,27 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()
-    register_control(bp, injector, reset_state=ledger.reset)
+    calls, holds = CallLog(), Holds()
+
+    def reset_state():
+        holds.release()
+        calls.reset()
+        ledger.reset()
+
+    register_control(bp, injector, reset_state=reset_state)
+    register_calls_control(bp, calls, holds)
+
+    def _record(view_name: str) -> str:
+        body = request.get_json(silent=True)
+        if view_name == "publish":
+            data = body.get("InvoiceData") if isinstance(body, dict) else None
+            return calls.record("create", [d.get("RefID") for d in data or [] if isinstance(d, dict)])
+        elif view_name == "status":
+            by_ref = request.args.get("inputType", "1") == "2"
+            return calls.record("lookup" if by_ref else "status", body if isinstance(body, list) else [])
+        elif view_name == "download":
+            return calls.record("pdf", body if isinstance(body, list) else [])
+        return calls.record(view_name)
 
     def api(view):
         @wraps(view)
@@ -86,7 +108,9 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
                 return jsonify({"success": False, "errorCode": "UnAuthorize" if valid else "InvalidTokenCode",
                                 "descriptionErrorCode": "Token không hợp lệ hoặc đã hết hạn, hoặc CompanyTaxCode "
                                                         "không khớp", "errors": []}), 401
+            hold = holds.take(_record(view.__name__), request.path)
             response = view(*args, **kwargs)
+            holds.wait(hold)
             injector.after(fault)
             return response
         return wrapper

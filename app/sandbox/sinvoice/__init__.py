@@ -8,7 +8,9 @@ Point ``SInvoiceClient`` at ``http://HOST:PORT/sandbox/sinvoice`` with ``DEMO_CR
 - ``POST …/InvoiceAPI/InvoiceUtilsWS/getInvoiceRepresentationFile``;
 - control: ``/_control/faults``, ``/_control/reset`` (``{"state": true}`` also forgets invoices),
   ``/_control/config`` (``{"processing_delay": 0.2}`` seconds of "signing" per issue, to make requests
-  overlap) and ``GET /_control/invoices`` (the register, for demos and tests).
+  overlap), ``GET /_control/invoices`` (the register, for demos and tests), ``GET /_control/calls``
+  (every call received, like the provider's audit log) and ``/_control/hold`` / ``/_control/release``
+  (issue, then hold the answer: see ``einvoice_register.calls``).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from flask import Blueprint, jsonify, request
 from app.sandbox.einvoice_register import to_epoch_ms
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.sinvoice.checks import check_create, now_vn
+from app.sandbox.einvoice_register.calls import CallLog, Holds, register_calls_control
 from app.sandbox.einvoice_register.document import render_provider_pdf
 from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
@@ -62,7 +65,15 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()
-    register_control(bp, injector, reset_state=ledger.reset)
+    calls, holds = CallLog(), Holds()
+
+    def reset_state():
+        holds.release()
+        calls.reset()
+        ledger.reset()
+
+    register_control(bp, injector, reset_state=reset_state)
+    register_calls_control(bp, calls, holds)
 
     def authorized() -> bool:
         auth = request.authorization
@@ -84,13 +95,26 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
             if not authorized():
                 return jsonify({"code": 401, "message": "UNAUTHORIZED",
                                 "data": "Sai tên đăng nhập hoặc mật khẩu hoặc phiên đã hết hạn"}), 401
+            hold = holds.take(_record(view.__name__), request.path)
             try:
                 response = view(*args, **kwargs)
             except LedgerError as exc:
                 response = jsonify({"errorCode": exc.code, "description": exc.message, "result": None})
+            holds.wait(hold)
             injector.after(fault)
             return response
         return wrapper
+
+    def _record(view_name: str) -> str:
+        if view_name == "create_invoice":
+            body = request.get_json(silent=True) or {}
+            key = ((body.get("generalInvoiceInfo") or {}) if isinstance(body, dict) else {}).get("transactionUuid")
+            return calls.record("create", [key])
+        elif view_name == "search_by_uuid":
+            return calls.record("lookup", [request.form.get("transactionUuid")])
+        else:
+            body = request.get_json(silent=True) or {}
+            return calls.record("pdf", [body.get("transactionUuid")] if isinstance(body, dict) else [])
 
     @bp.post("/auth/login")
     def login():
