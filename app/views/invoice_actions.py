@@ -6,6 +6,7 @@ The invoice itself stays read-only: there is no edit or delete, only new invoice
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -181,10 +182,26 @@ class InvoiceViewActions:
             return redirect(url_for("ReturnRequestView.show", pk=return_id))
         kind = request.args.get("kind") or suggestion.kind
         if kind == REPLACEMENT and not suggestion.replacement_allowed:
-            flash("A full return (or an invoice already adjusted) is corrected by an adjustment.", "warning")
+            flash(gettext("A full return (or an invoice already adjusted) is corrected by an adjustment."),
+                  "warning")
             kind = ADJUSTMENT
         return redirect(url_for(FORM_ENDPOINT[kind], pk=suggestion.invoice.id, return_id=return_id))
 
 
+class ReturnInvoiceActions:
+    """Mixed into ReturnRequestView: the invoice correction a customer return calls for (supervisors).
+    Both lead to the correction form prefilled from the return; a replacement where the rules do not
+    allow one (full return, invoice already adjusted) falls back to the adjustment with a warning."""
+
+    @action("adjust_invoice", lazy_gettext("Adjustment invoice (decrease)"), "", "fa-sliders", multiple=False)
+    def adjust_invoice(self, items):
+        return redirect(url_for("InvoiceView.from_return", return_id=_one(items).id, kind=ADJUSTMENT))
+
+    @action("replace_invoice", lazy_gettext("Replacement invoice"), "", "fa-exchange", multiple=False)
+    def replace_invoice(self, items):
+        return redirect(url_for("InvoiceView.from_return", return_id=_one(items).id, kind=REPLACEMENT))
+
+
 INVOICE_VIEW_MIXIN = InvoiceViewActions
-__all__ = ["InvoiceViewActions", "INVOICE_VIEW_MIXIN"]
+RETURN_VIEW_MIXIN = ReturnInvoiceActions
+__all__ = ["InvoiceViewActions", "INVOICE_VIEW_MIXIN", "ReturnInvoiceActions", "RETURN_VIEW_MIXIN"]

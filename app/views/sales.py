@@ -7,6 +7,7 @@ from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVari
 from app.security.row_rules import warehouse_scope
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
+from app.views.invoice_actions import ReturnInvoiceActions
 from app.views.invoicing import InvoiceView
 from app.views.order_actions import order_view_mixins
 from app.views.return_actions import ReturnRequestActions
@@ -49,7 +50,7 @@ class ReturnLineView(OrderHubModelView):
     base_order = ("id", "asc")
 
 
-class ReturnRequestView(ReturnRequestActions, OrderHubModelView):
+class ReturnRequestView(ReturnInvoiceActions, ReturnRequestActions, OrderHubModelView):
     datamodel = OrderHubInterface(ReturnRequest, eager=("order",))
     class_permission_name = "ReturnRequest"
     list_title = "Returns & exchanges"

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from app.services.errors import DomainError, fill
+from app.services.errors import DomainError, FieldMessage, fill
 
 
 def translate(text: str) -> str:
-    """One of our own words (a state, an action) or message in the reader's language."""
+    """One of our own words (a state, an action) or message in the reader's language (a
+    ``FieldMessage`` is looked up by its template and filled again)."""
+    if isinstance(text, FieldMessage):
+        return fill(gettext(text.template), text.details)
     return gettext(text) if text else text
 
 

@@ -23,11 +23,12 @@ from app.sandbox import misa as misa_sandbox, sinvoice as sinvoice_sandbox
 from app.services import returns
 from app.services.errors import DomainError, InvalidTransition, ValidationErrors
 from app.services.invoice_auto import orders_due_for_invoice
-from app.services.invoice_corrections import correction_for_return, create_correction, prefill_correction
+from app.services.invoice_corrections import (correction_for_return, create_correction, prefill_correction,
+                                             prefill_for_return)
 from app.services.invoice_issuing import issue_and_deliver, issue_for_order, issue_invoice
 from app.services.invoice_mail import MailSettings
-from app.services.invoicing import (create_invoice_draft, local_pdf, parse_form, prefill_from_order,
-                                    preview_pdf)
+from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, parse_form, prefill_from_order,
+                                    preview_pdf, remaining_total, today_vn)
 from tests.support.einvoice import (SERIES, account, arm, business_order, provider_calls, provider_invoices,
                                    reset)
 from tests.support.live_server import serve
@@ -251,9 +252,9 @@ def test_replacement_and_adjustment_rules(session, sandbox, mail, provider):
     assert original.status == InvoiceStatus.REPLACED and original.replaced_by == replacement.display_number
     assert int(replacement.total) == 505500 - 21600
     assert "Thay thế cho hóa đơn Mẫu số 1 ký hiệu" in text_of(local_pdf(replacement))
-    with pytest.raises(InvalidTransition, match="already replaced by"):
+    with pytest.raises(DomainError, match="already replaced by"):
         prefill_correction(session, original.id, "replacement")
-    with pytest.raises(InvalidTransition, match="already replaced by"):
+    with pytest.raises(DomainError, match="already replaced by"):
         create_correction(session, original.id, form, "adjustment")
     adjust = prefill_correction(session, replacement.id, "adjustment")
     adjust.lines = [{"sku": "NM-1", "name": "Nước mắm Phú Quốc", "unit": "Chai", "quantity": "1",
@@ -263,7 +264,7 @@ def test_replacement_and_adjustment_rules(session, sandbox, mail, provider):
     session.refresh(replacement)
     assert adjustment.status == InvoiceStatus.ISSUED and int(adjustment.total) == -(45500 + 4550)
     assert replacement.status == InvoiceStatus.ADJUSTED
-    with pytest.raises(InvalidTransition, match="only by adjustment"):
+    with pytest.raises(DomainError, match="only by adjustment"):
         prefill_correction(session, replacement.id, "replacement")
     too_much = prefill_correction(session, replacement.id, "adjustment")
     too_much.lines = [dict(adjust.lines[0], quantity="100")]
@@ -365,3 +366,119 @@ def test_concurrent_issuing_on_one_series_leaves_no_gap(pg_session_factory, sand
     assert check.scalar(sa.select(InvoiceSeries.last_number).where(InvoiceSeries.series == SERIES,
                                                                    InvoiceSeries.template == "1")) == 8
     check.close()
+
+
+def _return_all(session, order):
+    return returns.create_return(session, order.id, [(ln.id, int(ln.quantity), "good") for ln in order.lines],
+                                 reason="Khách đổi ý")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_full_return_adjusts_the_invoice_to_zero_shipping_included(session, sandbox, mail, provider):
+    account(session, provider, sandbox)
+    order = business_order(session)
+    invoice = issue_for_order(session, order.id, mail)
+    ret = _return_all(session, order)
+    suggestion = correction_for_return(session, ret.id)
+    assert suggestion.full_return and not suggestion.replacement_allowed
+    with pytest.raises(DomainError, match="cannot be replaced for this return"):
+        prefill_for_return(session, ret.id, "replacement")
+    original, kind, form = prefill_for_return(session, ret.id)
+    assert (original.id, kind) == (invoice.id, "adjustment")
+    assert [(ln["name"], ln["quantity"], ln["change"]) for ln in form.lines] == [
+        ("Áo thun cổ tròn", "2", "decrease"), ("Nước mắm Phú Quốc", "3", "decrease"),
+        ("Phí vận chuyển", "1", "decrease")]
+    form.agreement_reference = "BB-TH-02"
+    adjustment = issue_and_deliver(session, create_correction(session, invoice.id, form, "adjustment").id, mail)
+    assert int(adjustment.total) == -505500 and adjustment.adjustment_direction == "decrease"
+    assert remaining_total(session, invoice) == 0
+    assert "Điều chỉnh cho hóa đơn Mẫu số 1" in text_of(local_pdf(adjustment))
+    kinds = [i.get("kind") or i.get("ReferenceType") for i in provider_invoices(sandbox, provider)]
+    assert kinds == (["original", "adjustment"] if provider == "sinvoice" else [0, 2])
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_one_adjustment_increases_one_line_and_decreases_another(session, sandbox, mail, provider):
+    account(session, provider, sandbox)
+    order = business_order(session)
+    invoice = issue_for_order(session, order.id, mail)
+    form = prefill_correction(session, invoice.id, "adjustment")
+    form.direction, form.reason, form.agreement_reference = "mixed", "Sai số lượng", "BB-05/2026"
+    form.lines = [{"sku": "AO-M", "name": "Áo thun cổ tròn", "unit": "Cái", "quantity": "1", "unit_price": "150000",
+                   "discount": "0", "vat_rate": "8", "change": "increase"},
+                  {"sku": "NM-1", "name": "Nước mắm Phú Quốc", "unit": "Chai", "quantity": "2",
+                   "unit_price": "45500", "discount": "0", "vat_rate": "10", "change": ""}]
+    with pytest.raises(ValidationErrors) as caught:       # a mixed adjustment says it line by line
+        create_correction(session, invoice.id, form, "adjustment")
+    assert "lines[1].change" in caught.value.errors
+    form.lines[1]["change"] = "decrease"
+    adjustment = issue_and_deliver(session, create_correction(session, invoice.id, form, "adjustment").id, mail)
+    assert adjustment.status == InvoiceStatus.ISSUED and adjustment.adjustment_direction == "mixed"
+    assert [int(ln.amount) for ln in adjustment.lines] == [150000, -91000]
+    assert int(adjustment.total) == 150000 + 12000 - 91000 - 9100
+    assert remaining_total(session, invoice) == 505500 + 61900
+    assert len(provider_invoices(sandbox, provider)) == 2
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_an_individuals_id_number_is_kept_printed_and_sent(session, sandbox, mail, provider):
+    account(session, provider, sandbox)
+    order = business_order(session)
+    order.customer.tax_code = None
+    session.commit()
+    form = prefill_from_order(session, order.id)
+    assert form.buyer["tax_code"] == "" and form.buyer["legal_name"] == ""
+    form.buyer["id_number"] = "079203001234"
+    invoice = issue_and_deliver(session, create_invoice_draft(session, order.id, form).id, mail)
+    assert invoice.buyer_id_number == "079203001234"
+    assert "079203001234" in text_of(local_pdf(invoice))
+    assert "079203001234" in text_of(invoice.pdf)          # the provider received it (its own PDF)
+    other = business_order(session)
+    bad = prefill_from_order(session, other.id)
+    bad.buyer["id_number"] = "07920300"
+    with pytest.raises(ValidationErrors) as caught:
+        create_invoice_draft(session, other.id, bad)
+    assert "12 digits" in caught.value.errors["buyer.id_number"][0]
+
+
+def test_s_invoice_corrections_always_name_their_agreement_misa_only_for_businesses(session, sandbox, mail):
+    sinvoice = account(session, "sinvoice", sandbox)
+    misa = account(session, "misa", sandbox, default=False, name="misa test")
+    consumer_invoices = {}
+    for acc in (sinvoice, misa):
+        order = business_order(session)
+        order.customer.tax_code = None
+        session.commit()
+        draft = create_invoice_draft(session, order.id, prefill_from_order(session, order.id, account_id=acc.id))
+        consumer_invoices[acc.provider] = issue_and_deliver(session, draft.id, mail)
+    for provider, invoice in consumer_invoices.items():
+        form = prefill_correction(session, invoice.id, "adjustment")
+        form.reason = "Giảm giá"
+        form.lines = [{"sku": "AO-M", "name": "Áo thun cổ tròn", "unit": "Cái", "quantity": "1",
+                       "unit_price": "10000", "discount": "0", "vat_rate": "8", "change": ""}]
+        if provider == "sinvoice":
+            with pytest.raises(ValidationErrors) as caught:
+                create_correction(session, invoice.id, form, "adjustment")
+            assert "S-Invoice needs the number" in caught.value.errors["agreement_reference"][0]
+            form.agreement_reference, form.agreement_date = "TB-01/2026", "2000-01-01"
+            with pytest.raises(ValidationErrors) as caught:
+                create_correction(session, invoice.id, form, "adjustment")
+            assert "before the invoice it corrects" in caught.value.errors["agreement_date"][0]
+            form.agreement_date = today_vn().isoformat()
+        adjustment = issue_and_deliver(session, create_correction(session, invoice.id, form, "adjustment").id, mail)
+        assert adjustment.status == InvoiceStatus.ISSUED
+        # MISA's individual buyer: no agreement needed, none sent; S-Invoice's: the notice and its date.
+        assert computed_of(adjustment).reference.agreement == ("TB-01/2026" if provider == "sinvoice" else "")
+        assert adjustment.agreement_date == today_vn()
+    [_, adjusted] = provider_invoices(sandbox, "sinvoice")
+    assert adjusted["agreement"] == "TB-01/2026"
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_s_invoice_is_told_whether_the_buyer_has_paid(session, sandbox, mail, paid):
+    account(session, "sinvoice", sandbox)
+    order = business_order(session, status=OrderStatus.DELIVERED,
+                           payment_status=PaymentStatus.PAID if paid else PaymentStatus.UNPAID)
+    invoice = issue_for_order(session, order.id, mail)
+    [registered] = provider_invoices(sandbox, "sinvoice")
+    assert registered["paymentStatus"] is paid and invoice.status == InvoiceStatus.ISSUED

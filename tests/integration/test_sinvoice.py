@@ -302,3 +302,17 @@ def test_payload_shape_matches_the_documented_fields():
     assert adj["itemInfo"][0]["isIncreaseItem"] is False and adj["summarizeInfo"]["isTotalAmountPos"] is False
     assert adj["taxBreakdowns"][0] == {"taxPercentage": 10, "taxableAmount": 10_000, "taxAmount": 1_000,
                                        "taxableAmountPos": False, "taxAmountPos": False}
+
+
+def test_a_correction_carries_its_agreement_and_date_and_invents_none():
+    from datetime import date
+    from app.integrations.einvoice.common import to_epoch_ms
+    reference = InvoiceReference(ADJUSTMENT, 1, SERIES, 5, TODAY, "Giảm giá", agreement="BB-07/2026",
+                                 agreement_date=date(TODAY.year, 1, 2))
+    lines = [InvoiceLineDraft("Giảm giá", "", 1, 10_000, vat_rate=10, decrease=True)]
+    general = payload(draft(reference=reference, lines=lines))["generalInvoiceInfo"]
+    assert general["additionalReferenceDesc"] == "BB-07/2026"
+    assert general["additionalReferenceDate"] == to_epoch_ms(date(TODAY.year, 1, 2))
+    reference.agreement, reference.agreement_date = "", None
+    general = payload(draft(reference=reference, lines=lines))["generalInvoiceInfo"]
+    assert "additionalReferenceDesc" not in general and "additionalReferenceDate" not in general

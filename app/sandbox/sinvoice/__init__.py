@@ -195,6 +195,7 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     def invoices():
         return jsonify([{"invoiceNo": i.invoice_no, "template": i.template, "number": i.number,
                          "kind": i.kind, "status": _status(i), "transactionUuid": i.key,
-                         "codeOfTax": i.tax_authority_code} for i in ledger.all()])
+                         "codeOfTax": i.tax_authority_code, "paymentStatus": i.document.get("paid"),
+                         "agreement": i.document.get("agreement")} for i in ledger.all()])
 
     return bp
