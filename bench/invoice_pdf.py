@@ -1,4 +1,4 @@
-"""How fast is the local invoice PDF (xhtml2pdf, DejaVu Sans, templates/pdf/invoice.html)?
+"""How fast is the local invoice PDF (xhtml2pdf, DejaVu Sans, templates/invoice.html)?
 
 Run: .venv/bin/python bench/invoice_pdf.py [--runs 30] [--invoices 500] [--workers 2]
 

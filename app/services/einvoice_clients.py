@@ -5,7 +5,8 @@ An account holds what changes between the sandbox and the real service, and noth
 - ``provider``: ``sinvoice`` or ``misa``; ``base_url``: the host root (the client adds the paths);
 - ``credentials`` (encrypted): S-Invoice ``username``, ``password``, ``supplier_tax_code`` and optionally
   ``auth`` ("basic" or "token"); MISA ``app_id``, ``tax_code``, ``username``, ``password``;
-- ``settings``: ``seller`` (name, tax_code, address, phone, email — printed on every invoice),
+- ``settings``: ``seller`` (name, tax_code, address, phone, email, bank_account, bank_name,
+  business_location — printed on every invoice),
   ``template_codes`` (S-Invoice ``{"1": "1/001", "2": "2/001"}``), ``template`` ("1" VAT invoice,
   "2" sales invoice: the default for new invoices), ``timeout_seconds``, ``default`` (the account new
   invoices use), ``shipping_vat_rate`` (the rate of the shipping-fee line), ``lookup_url``,
@@ -73,7 +74,8 @@ def seller_of(account: ProviderAccount) -> Seller:
                               f"E-invoice account {account.name} has no seller {missing[0]} in its "
                               "settings: an admin fills in the seller's legal name, tax code and address.")
     return Seller(**{k: str(seller.get(k) or "") for k in
-                     ("name", "tax_code", "address", "phone", "email", "bank_account", "bank_name")})
+                     ("name", "tax_code", "address", "phone", "email", "bank_account", "bank_name",
+                      "business_location")})
 
 
 def template_code(account: ProviderAccount, template: str) -> str:

@@ -269,11 +269,11 @@ def email_invoice(session: Session, invoice_id: int, mail: invoice_mail.MailSett
         return None
     pdf = invoice.pdf or local_pdf(invoice)
     seller = seller_of(invoice.provider_account)
-    label = f"{invoice.template.value}{invoice.series} số {invoice.number}"
+    label = f"{invoice.template.value}{invoice.series} số {invoice.number:08d}"
     msg = invoice_mail.invoice_message(
         mail, to=invoice.buyer_email, seller_name=seller.name, invoice_label=label,
         total=f"{int(invoice.total):,}".replace(",", "."), lookup_code=invoice.lookup_code, pdf=pdf,
-        filename=f"{invoice.template.value}{invoice.series}-{invoice.number}.pdf")
+        filename=f"{invoice.template.value}{invoice.series}-{invoice.number:08d}.pdf")
     where = invoice_mail.send(mail, msg)
     invoice.emailed_at = utcnow()
     session.commit()

@@ -33,6 +33,6 @@ def render_invoice_pdf(computed_invoice: ComputedInvoice, seller: Seller,
     elif isinstance(meta, dict):
         meta = InvoicePdfMeta(**meta)
     inv = computed_invoice
-    return render_pdf("pdf/invoice.html", inv=inv, seller=seller, meta=meta,
+    return render_pdf("invoice.html", inv=inv, seller=seller, meta=meta,
                       reference_line=reference_text(inv.reference) if inv.reference else "",
                       preview=meta.number is None)

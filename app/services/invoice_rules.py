@@ -135,6 +135,7 @@ class Seller:
     email: str = ""
     bank_account: str = ""
     bank_name: str = ""
+    business_location: str = ""   # ND254: name/code/address of the business location, where it has one
 
 
 @dataclass

@@ -472,7 +472,8 @@ def invoice_pdf(session: Session, invoice_id: int) -> tuple[bytes, str]:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound(N_("Invoice #%(id)s does not exist."), id=invoice_id)
-    name = f"{invoice.template.value}{invoice.series}-{invoice.number or 'draft-' + str(invoice.id)}.pdf"
+    number = f"{invoice.number:08d}" if invoice.number else f"draft-{invoice.id}"
+    name = f"{invoice.template.value}{invoice.series}-{number}.pdf"
     if invoice.pdf:
         return invoice.pdf, name
     return local_pdf(invoice), name

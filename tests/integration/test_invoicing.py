@@ -126,7 +126,9 @@ def test_local_pdf_of_an_issued_invoice_shows_the_required_fields(session, sandb
     for expected in ["HÓA ĐƠN GIÁ TRỊ GIA TĂNG", "Mẫu số", SERIES, "Số", "Công ty TNHH Thương mại Điện tử Sen Việt",
                      "0318123451", "Công ty Cổ phần FPT", "0101248141", "Phạm Văn Bạch", "Áo thun cổ tròn",
                      "Nước mắm Phú Quốc", "Phí vận chuyển", "8%", "10%", "505.500", "Năm trăm linh năm nghìn",
-                     invoice.lookup_code, invoice.tax_authority_code, "TM", "Viettel S-Invoice"]:
+                     invoice.lookup_code, invoice.tax_authority_code, "TM", "Viettel S-Invoice",
+                     "Số (No.): 00000001", "Số tài khoản", "0071001234567", "Vietcombank", "Ký bởi",
+                     "Mã của cơ quan thuế", "Tiền thuế GTGT", "Tổng tiền thanh toán", "Đơn vị tiền tệ"]:
         assert expected in text, expected
     assert "chưa cấp số" not in text
 

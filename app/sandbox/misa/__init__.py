@@ -40,7 +40,8 @@ DEMO_CREDENTIALS = {
     "password": "MisaDemo@2026",
     "seller": {"name": "Công ty Cổ phần Mỹ phẩm Hoa Sen (demo)", "tax_code": "0108123455",
                "address": "25 Lý Thường Kiệt, Phường Cửa Nam, Thành phố Hà Nội",
-               "phone": "02439123456", "email": "hoadon@hoasen.example"},
+               "phone": "02439123456", "email": "hoadon@hoasen.example",
+               "bank_account": "12010000123456", "bank_name": "BIDV – CN Hà Nội"},
     "series": {year: [{"template": "1", "series": f"C{year % 100}TAA", "full_series": f"1C{year % 100}TAA"},
                       {"template": "2", "series": f"C{year % 100}TBB", "full_series": f"2C{year % 100}TBB"}]
                for year in range(2025, 2031)},

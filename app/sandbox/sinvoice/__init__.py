@@ -38,7 +38,8 @@ DEMO_CREDENTIALS = {
     "supplier_tax_code": "0318123451",
     "seller": {"name": "Công ty TNHH Thương mại Điện tử Sen Việt (demo)", "tax_code": "0318123451",
                "address": "12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh",
-               "phone": "02838123456", "email": "ketoan@senviet.example"},
+               "phone": "02838123456", "email": "ketoan@senviet.example",
+               "bank_account": "0071001234567", "bank_name": "Vietcombank – CN Hồ Chí Minh"},
     # Registered template/series per year: template 1 = VAT invoice, 2 = sales invoice.
     "series": {year: [{"template": "1", "template_code": "1/001", "series": f"C{year % 100}TAA"},
                       {"template": "1", "template_code": "1/001", "series": f"K{year % 100}TAK"},
