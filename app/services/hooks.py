@@ -36,8 +36,8 @@ def _guard_ledger(session: Session) -> None:
 
 def _status_before(invoice: Invoice):
     """The invoice's status as the database holds it (before this flush's change, if any)."""
-    hist = inspect(invoice).attrs.status.history
-    return hist.deleted[0] if hist.deleted else invoice.status
+    from app.services.invoicing import committed_value
+    return committed_value(invoice, "status")
 
 
 def _was_issued(invoice: Invoice | None) -> bool:

@@ -30,7 +30,7 @@ from app.models.catalog import VatRate
 from app.services.einvoice_clients import (PROVIDER_NAMES, PROVIDER_TAX_CODES, default_account,
                                            einvoice_account, seller_of)
 from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError, ValidationErrors
-from app.services.invoice_pdf import InvoicePdfMeta, render_invoice_pdf
+from app.services.invoice_pdf import InvoicePdfMeta, render_invoice_pdf, render_invoices_pdf
 from app.services.invoice_rules import (ADJUSTMENT, PAYMENT_METHODS, REPLACEMENT, Buyer,
                                         ComputedInvoice, InvoiceDraft, InvoiceLineDraft,
                                         InvoiceReference, add_error, compute_invoice, field_message)
@@ -122,9 +122,17 @@ def parse_form(data: Mapping) -> InvoiceForm:
 
 # ------------------------------------------------------------------------------------------ series
 
-def _committed(obj, name: str):
-    hist = sa.inspect(obj).attrs[name].history
-    return hist.deleted[0] if hist.deleted else getattr(obj, name)
+def committed_value(obj, name: str):
+    """``obj.name`` as the database holds it, even when it was set without its old value loaded."""
+    state = sa.inspect(obj)
+    hist = state.attrs[name].history
+    if hist.deleted:
+        return hist.deleted[0]
+    if hist.added and state.persistent:
+        column = getattr(type(obj), name)
+        with state.session.no_autoflush:
+            return state.session.scalar(sa.select(column).where(type(obj).id == obj.id))
+    return getattr(obj, name)
 
 
 def check_series_change(session: Session, series: InvoiceSeries, *, deleting: bool = False) -> None:
@@ -132,12 +140,12 @@ def check_series_change(session: Session, series: InvoiceSeries, *, deleting: bo
     template and text: its invoices and the provider's register refer to it. Deactivate it instead."""
     if not sa.inspect(series).persistent:
         return
-    account_id, template, text = (_committed(series, k) for k in ("provider_account_id", "template", "series"))
+    account_id, template, text = (committed_value(series, k) for k in ("provider_account_id", "template", "series"))
     with session.no_autoflush:
         used = session.scalar(sa.select(sa.func.count(Invoice.id)).where(
             Invoice.provider_account_id == account_id, Invoice.template == template, Invoice.series == text,
             sa.or_(Invoice.number.is_not(None), Invoice.status.in_((InvoiceStatus.PENDING, *ISSUED_STATES)))))
-    if used or (_committed(series, "last_number") or 0) > 0:
+    if used or (committed_value(series, "last_number") or 0) > 0:
         message = (N_("Series %(series)s already has invoices: it cannot be deleted. Deactivate it instead.")
                    if deleting else
                    N_("Series %(series)s already has invoices: its template and text cannot be changed. "
@@ -480,4 +488,9 @@ def invoice_pdf(session: Session, invoice_id: int) -> tuple[bytes, str]:
 
 
 def local_pdf(invoice: Invoice) -> bytes:
-    return render_invoice_pdf(computed_of(invoice), seller_of(invoice.provider_account), pdf_meta(invoice))
+    return local_pdfs([invoice])
+
+
+def local_pdfs(invoices: list[Invoice]) -> bytes:
+    """OrderHub's own rendering of stored invoices, one PDF, each invoice from a new page."""
+    return render_invoices_pdf([(computed_of(i), seller_of(i.provider_account), pdf_meta(i)) for i in invoices])

@@ -17,6 +17,7 @@ from app.models import Invoice
 from app.services.errors import DomainError, ValidationErrors
 from app.services.invoice_corrections import correction_for_return, create_correction, prefill_correction
 from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
+from app.services.invoice_printing import print_pdf
 from app.services.invoicing import invoice_pdf, local_pdf, parse_form, preview_pdf
 from app.views.base import start_job_from_view
 from app.views.invoice_form_page import errors_of, pdf_response, refused, render_invoice_form
@@ -34,6 +35,7 @@ class InvoiceViewActions:
     """Mixed into InvoiceView."""
 
     permission_aliases = {"pdf": "download_pdf", "preview_pdf": "preview", "replace_form": "replace",
+                          "print_download": "bulk_print",
                           "replace_preview": "replace", "adjust_form": "adjust", "adjust_preview": "adjust",
                           "from_return": "adjust"}
     extra_show_columns = ["replaced_by", "corrected_by"]
@@ -82,6 +84,26 @@ class InvoiceViewActions:
             refused(exc)
             return redirect(url_for("InvoiceView.show", pk=pk))
         return pdf_response(data, f"invoice-{pk}.pdf")
+
+    @action("bulk_print", lazy_gettext("Print selected invoices"),
+            lazy_gettext("Make one PDF of the selected invoices?"), "fa-print", single=False)
+    def bulk_print(self, items):
+        items = items if isinstance(items, list) else [items]
+        job = start_job_from_view("invoicing.print_invoices", gettext("Print %(count)s invoices", count=len(items)),
+                                  "invoice", [i.id for i in items], queue="bulk")
+        flash(gettext("Job #%(id)s is making one PDF of %(count)s invoices; download it from the job's page when "
+                      "it is done.", id=job.id, count=len(items)), "info")
+        return redirect(url_for("JobView.show", pk=job.id))
+
+    @expose("/print/<int:job_id>")
+    @has_access
+    def print_download(self, job_id):
+        try:
+            data, name = print_pdf(db.session, job_id)
+        except DomainError as exc:
+            refused(exc)
+            return redirect(url_for("JobView.show", pk=job_id))
+        return pdf_response(data, name, download=True)
 
     # --- email --------------------------------------------------------------------------------
     @action("resend_email", "Email to buyer again", "Email this invoice to the buyer again?", "fa-envelope",

@@ -72,3 +72,30 @@ def provider_calls(sandbox_root: str, provider: str, key: str | None = None) -> 
     """(operation, keys) of every call the sandbox received (optionally only those naming ``key``)."""
     calls = httpx.get(f"{sandbox_root}/sandbox/{provider}/_control/calls").json()
     return [(c["operation"], c["keys"]) for c in calls if key is None or key in c["keys"]]
+
+
+def stored_invoice(session, acc, number: int, *, lines: int = 3, provider_pdf: bytes | None = None):
+    """An invoice issued on ``acc``'s series as number ``number`` (saved as a draft, then numbered, as
+    issuing does), without calling the provider: for tests of what is done with stored invoices."""
+    from decimal import Decimal
+    from app.models import Invoice, InvoiceLine, InvoiceProvider, InvoiceStatus
+    from app.models.base import utcnow
+    from app.models.catalog import VatRate
+    amounts = [100_000 * (n + 1) for n in range(lines)]
+    invoice = Invoice(provider=InvoiceProvider(acc.provider), provider_account_id=acc.id,
+                      template=InvoiceTemplate.VAT, series=SERIES,
+                      transaction_key=f"stored-{acc.id}-{number}", status=InvoiceStatus.DRAFT,
+                      buyer_name="Trần Văn Bình", buyer_company="Công ty Cổ phần FPT", buyer_tax_code="0101248141",
+                      buyer_address="Số 10 Phạm Văn Bạch, Cầu Giấy, Hà Nội", payment_method="CK",
+                      vat_breakdown=[{"rate": "10", "amount": sum(amounts), "tax": sum(amounts) // 10}],
+                      subtotal=sum(amounts), vat_total=sum(amounts) // 10, total=sum(amounts) * 11 // 10,
+                      amount_in_words="(không kiểm tra)")
+    invoice.lines = [InvoiceLine(position=n + 1, sku=f"SKU-{n}", name=f"Hàng hóa số {n + 1}", unit="Cái",
+                                 quantity=Decimal(1), unit_price=Decimal(a), vat_rate=VatRate.TEN, amount=Decimal(a),
+                                 vat_amount=Decimal(a // 10)) for n, a in enumerate(amounts)]
+    session.add(invoice)
+    session.commit()
+    invoice.status, invoice.number, invoice.issued_at = InvoiceStatus.ISSUED, number, utcnow()
+    invoice.lookup_code, invoice.pdf = f"LOOKUP{number:06d}", provider_pdf
+    session.commit()
+    return invoice
