@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.integrations.einvoice.misa import MisaClient, build_misa_invoice_data
 from app.integrations.einvoice.sinvoice import QUIET_SECONDS as SINVOICE_QUIET, SInvoiceClient, build_sinvoice_payload
 from app.models import ProviderAccount, ProviderKind
-from app.services.errors import ValidationError
+from app.services.errors import N_, ValidationError
 from app.services.integration_log import recorder
 from app.services.invoice_rules import ComputedInvoice, Seller
 
@@ -47,9 +47,9 @@ def default_account(session: Session) -> ProviderAccount:
     """The account marked ``default`` in its settings, else the first active e-invoice account."""
     accounts = einvoice_accounts(session)
     if not accounts:
-        raise ValidationError("provider_account_id", "No active e-invoice account (S-Invoice or MISA) "
-                                                     "is set up: an admin adds one under System → "
-                                                     "Carrier & e-invoice accounts.")
+        raise ValidationError("provider_account_id", N_("E-invoice provider: no active e-invoice account "
+                                                        "(S-Invoice or MISA) is set up; an admin adds one under "
+                                                        "System → Carrier & e-invoice accounts."))
     marked = [a for a in accounts if (a.settings or {}).get("default")]
     return (marked or accounts)[0]
 
@@ -60,9 +60,11 @@ def einvoice_account(session: Session, account_id) -> ProviderAccount:
     except (TypeError, ValueError):
         account = None
     if account is None or account.kind != ProviderKind.EINVOICE:
-        raise ValidationError("provider_account_id", f"E-invoice account #{account_id} does not exist.")
+        raise ValidationError("provider_account_id", N_("E-invoice provider: account #%(id)s does not exist."),
+                              id=account_id)
     if not account.active:
-        raise ValidationError("provider_account_id", f"E-invoice account {account.name} is not active.")
+        raise ValidationError("provider_account_id", N_("E-invoice provider: account %(account)s is not active."),
+                              account=account.name)
     return account
 
 
@@ -71,8 +73,9 @@ def seller_of(account: ProviderAccount) -> Seller:
     missing = [k for k in ("name", "tax_code", "address") if not seller.get(k)]
     if missing:
         raise ValidationError(f"settings.seller.{missing[0]}",
-                              f"E-invoice account {account.name} has no seller {missing[0]} in its "
-                              "settings: an admin fills in the seller's legal name, tax code and address.")
+                              N_("E-invoice account %(account)s has no seller %(item)s in its settings: an admin "
+                                 "fills in the seller's legal name, tax code and address."),
+                              account=account.name, item=missing[0])
     return Seller(**{k: str(seller.get(k) or "") for k in
                      ("name", "tax_code", "address", "phone", "email", "bank_account", "bank_name",
                       "business_location")})
@@ -91,10 +94,12 @@ def client_for(account: ProviderAccount, *, session: Session | None = None, job_
     settings = account.settings or {}
     missing = [k for k in REQUIRED_CREDENTIALS.get(account.provider, ()) if not creds.get(k)]
     if account.provider not in REQUIRED_CREDENTIALS:
-        raise ValidationError("provider", f"{account.name} is not an e-invoice account (sinvoice/misa).")
+        raise ValidationError("provider", N_("%(account)s is not an e-invoice account (sinvoice or misa)."),
+                              account=account.name)
     if missing:
         raise ValidationError(f"credentials.{missing[0]}",
-                              f"E-invoice account {account.name} has no {missing[0]} in its credentials.")
+                              N_("E-invoice account %(account)s has no %(item)s in its credentials."),
+                              account=account.name, item=missing[0])
     timeout = float(settings.get("timeout_seconds") or DEFAULT_TIMEOUT)
     common = {"transport": transport, "timeout": httpx.Timeout(timeout, connect=min(timeout, 10.0)),
               "on_exchange": recorder(session, job_id=job_id) if session is not None else None}

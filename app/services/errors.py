@@ -67,10 +67,11 @@ class FieldMessage(str):
 
     template: str
     details: dict
+    translatable: tuple[str, ...]
 
-    def __new__(cls, message: str, **details):
+    def __new__(cls, message: str, *, translatable: tuple[str, ...] = (), **details):
         obj = super().__new__(cls, fill(message, details))
-        obj.template, obj.details = message, details
+        obj.template, obj.details, obj.translatable = message, details, translatable
         return obj
 
 

@@ -35,7 +35,7 @@ from app.models.base import utcnow
 from app.services import invoice_mail
 from app.services.einvoice_clients import (build_payload, client_for, quiet_seconds, seller_of,
                                            template_code)
-from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError
 from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, open_original,
                                     prefill_from_order, today_vn)
 
@@ -53,7 +53,7 @@ def _load(session: Session, invoice_id: int, *, lock: bool = False) -> Invoice:
         stmt = stmt.with_for_update(of=Invoice)
     invoice = session.scalars(stmt).first()
     if invoice is None:
-        raise NotFound(f"Invoice #{invoice_id} does not exist.")
+        raise NotFound(N_("Invoice #%(id)s does not exist."), id=invoice_id)
     return invoice
 
 
@@ -63,8 +63,8 @@ def _lock_series(session: Session, invoice: Invoice) -> InvoiceSeries:
         InvoiceSeries.template == invoice.template, InvoiceSeries.series == invoice.series)
         .with_for_update()).first()
     if series is None:
-        raise ValidationError("series", f"Series {invoice.template.value}{invoice.series} is not registered "
-                                        "for this account any more.")
+        raise ValidationError("series", N_("Series %(series)s is not registered for this account any more."),
+                              series=f"{invoice.template.value}{invoice.series}")
     return series
 
 
@@ -159,8 +159,9 @@ def _check_original_still_correctable(invoice: Invoice) -> None:
         return
     if original.status == InvoiceStatus.REPLACED or (
             invoice.kind == InvoiceKind.REPLACEMENT and original.status == InvoiceStatus.ADJUSTED):
-        raise ValidationError("original_invoice", f"Invoice {original.display_number} is already "
-                                                  f"{original.status.value}; it cannot be corrected this way.")
+        raise ValidationError("original_invoice", N_("Invoice %(invoice)s is already %(state)s; it cannot be "
+                                                     "corrected this way."),
+                              invoice=original.display_number, state=original.status.value)
 
 
 def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = None,
@@ -209,7 +210,8 @@ def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = Non
             raise
         except PermanentError as exc:      # refused: never issued, a new invoice can be made
             _mark_failed(session, invoice_id, f"{exc.provider} refused the invoice: {exc.message}")
-            raise InvoiceRefused(f"{exc.provider} refused invoice #{invoice_id}: {exc.message}") from exc
+            raise InvoiceRefused(N_("%(provider)s refused invoice #%(id)s: %(reason)s"), provider=exc.provider,
+                                 id=invoice_id, reason=exc.message) from exc
         except RetryableError as exc:       # it may have been issued: the retry looks it up first
             _note_error(session, invoice_id, f"{exc.message} — will look it up and try again.")
             raise
@@ -220,11 +222,12 @@ def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = Non
     try:
         session.commit()
     except sa.exc.IntegrityError as exc:
-        message = (f"The provider issued this invoice as {invoice.template.value}{result.series} № "
-                   f"{result.number}, but OrderHub already records that number: the provider's register and "
-                   "ours disagree (was the provider's sandbox reset?).")
-        _note_error(session, invoice_id, message)
-        raise DomainError(message) from exc
+        refusal = DomainError(N_("The provider issued this invoice as %(number)s, but OrderHub already records "
+                                 "that number: the provider's register and ours disagree (was the provider's "
+                                 "sandbox reset?)."), number=f"{invoice.template.value}{result.series} № "
+                                                             f"{result.number:08d}")
+        _note_error(session, invoice_id, refusal.message)
+        raise refusal from exc
     return invoice
 
 
@@ -263,7 +266,8 @@ def email_invoice(session: Session, invoice_id: int, mail: invoice_mail.MailSett
         raise InvalidTransition("email", invoice.status.value, record="invoice")
     if not invoice.buyer_email:
         if force:
-            raise ValidationError("buyer_email", f"Invoice {invoice.display_number} has no buyer email.")
+            raise ValidationError("buyer_email", N_("Invoice %(invoice)s has no buyer email."),
+                                  invoice=invoice.display_number)
         return None
     if invoice.emailed_at is not None and not force:
         return None

@@ -98,7 +98,8 @@ def add_error(errors: dict, key: str, message: str, **details) -> None:
 
 
 def field_message(exc: ValidationError) -> FieldMessage:
-    return FieldMessage(exc.template, **{k: v for k, v in exc.details.items() if k != "field"})
+    return FieldMessage(exc.template, translatable=exc.translatable,
+                        **{k: v for k, v in exc.details.items() if k != "field"})
 
 
 # ---------------------------------------------------------------------------------------------- inputs

@@ -30,12 +30,14 @@ class InvoiceView(InvoiceViewActions, OrderHubModelView):
                       "buyer_tax_code", "issued_at", "order"]
     show_columns = ["display_number", "order", "provider", "kind", "template", "series", "number",
                     "status", "transaction_key", "buyer_name", "buyer_company", "buyer_tax_code",
-                    "buyer_address", "buyer_email", "payment_method", "subtotal", "vat_total",
+                    "buyer_address", "buyer_email", "buyer_id_number", "payment_method", "subtotal", "vat_total",
                     "total", "amount_in_words", "vat_breakdown", "tax_authority_code",
                     "lookup_code", "issued_at", "original_invoice", "adjustment_direction",
-                    "reason", "agreement_reference", "error_message", "emailed_at"]
-    label_columns = {"display_number": "Invoice", "buyer_tax_code": "Buyer tax code",
-                     "tax_authority_code": "Tax authority code", "original_invoice": "Corrects"}
+                    "reason", "agreement_reference", "agreement_date", "error_message", "emailed_at"]
+    label_columns = {"display_number": lazy_gettext("Invoice"), "buyer_tax_code": lazy_gettext("Buyer tax code"),
+                     "buyer_id_number": lazy_gettext("Personal ID (CCCD)"),
+                     "tax_authority_code": lazy_gettext("Tax authority code"),
+                     "original_invoice": lazy_gettext("Corrects"), "agreement_date": lazy_gettext("Agreement date")}
     base_permissions = ["can_read"]  # issued through the invoice actions, never edited
     related_views = [InvoiceLineView]
     base_order = ("id", "desc")

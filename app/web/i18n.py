@@ -15,7 +15,8 @@ def translate(text: str) -> str:
     """One of our own words (a state, an action) or message in the reader's language (a
     ``FieldMessage`` is looked up by its template and filled again)."""
     if isinstance(text, FieldMessage):
-        return fill(gettext(text.template), text.details)
+        return fill(gettext(text.template), {k: gettext(v) if k in text.translatable and isinstance(v, str) else v
+                                             for k, v in text.details.items()})
     return gettext(text) if text else text
 
 

@@ -224,3 +224,22 @@ def test_demo_accounts_and_synchronous_issuing_are_idempotent(web_app):
         assert again["issued"] == result["issued"]
         invoices = list(db.session.scalars(sa.select(Invoice).order_by(Invoice.id)))
         assert [i.provider.value for i in invoices] == ["misa", "misa"] and all(i.pdf for i in invoices)
+
+
+def test_form_errors_name_the_field_in_the_readers_language(live):
+    from tests.support.catalogues import tool as catalogues
+    catalogues.compile_catalogues()
+    app, url = live
+    order_id = _order(app)
+    clerk = app.test_client()
+    clerk.get("/lang/vi")
+    login(clerk, "clerk")
+    bad = clerk.post(f"/orderview/invoice/{order_id}",
+                     data=_flat_form(app, order_id, **{"buyer.tax_code": "0101248142", "lines[1].quantity": "0",
+                                                       "buyer.id_number": "123"}))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for expected in ("Mã số thuế người mua: mã số thuế 0101248142 sai chữ số kiểm tra: chữ số thứ 10 phải là 1.",
+                     "Dòng 2: số lượng phải lớn hơn 0.", "Số CCCD: 123 — số căn cước công dân gồm 12 chữ số."):
+        assert expected in text, expected
+    assert _invoices(app) == []
