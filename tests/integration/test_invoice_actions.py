@@ -243,3 +243,31 @@ def test_form_errors_name_the_field_in_the_readers_language(live):
                      "Dòng 2: số lượng phải lớn hơn 0.", "Số CCCD: 123 — số căn cước công dân gồm 12 chữ số."):
         assert expected in text, expected
     assert _invoices(app) == []
+
+
+def test_an_admin_cannot_rename_a_series_that_has_invoices(live):
+    app, url = live
+    order_id = _order(app)
+    with app.app_context():
+        from app.models import InvoiceSeries
+        series = db.session.scalar(sa.select(InvoiceSeries).where(InvoiceSeries.series == SERIES,
+                                                                  InvoiceSeries.template == "1"))
+        series_id, account_id = series.id, series.provider_account_id
+    admin = app.test_client()
+    login(admin, "admin")
+    form = {"provider_account": str(account_id), "template": "1", "series": SERIES[:4] + "ZZ", "active": "y"}
+    assert admin.post(f"/invoiceseriesview/edit/{series_id}", data=form).status_code in (200, 302)
+    with app.app_context():
+        assert db.session.get(InvoiceSeries, series_id).series == SERIES[:4] + "ZZ"   # no invoice yet: allowed
+    form["series"] = SERIES
+    admin.post(f"/invoiceseriesview/edit/{series_id}", data=form)
+    client = app.test_client()
+    resp = client.post(f"/api/v1/order/{order_id}/invoice", json={}, headers=api_token(client, "clerk"))
+    assert _wait_for(app, resp.json["job_id"]).status == JobStatus.FINISHED
+    form["series"] = SERIES[:4] + "ZZ"
+    page = admin.post(f"/invoiceseriesview/edit/{series_id}", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "already has invoices" in page
+    assert admin.post(f"/invoiceseriesview/delete/{series_id}", follow_redirects=True).status_code == 200
+    with app.app_context():
+        db.session.expire_all()
+        assert db.session.get(InvoiceSeries, series_id).series == SERIES

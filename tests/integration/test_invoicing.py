@@ -10,6 +10,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -341,7 +342,6 @@ def test_concurrent_issuing_on_one_series_leaves_no_gap(pg_session_factory, sand
         order = business_order(setup)
         ids.append(create_invoice_draft(setup, order.id, prefill_from_order(setup, order.id)).id)
     setup.close()
-    import httpx
     httpx.post(f"{sandbox}/sandbox/{provider}/_control/config", json={"processing_delay": 0.05})
     errors = []
 
@@ -484,3 +484,42 @@ def test_s_invoice_is_told_whether_the_buyer_has_paid(session, sandbox, mail, pa
     invoice = issue_for_order(session, order.id, mail)
     [registered] = provider_invoices(sandbox, "sinvoice")
     assert registered["paymentStatus"] is paid and invoice.status == InvoiceStatus.ISSUED
+
+
+def test_misa_duplicate_refid_not_yet_listed_stays_pending_never_a_second_key(session, sandbox, mail):
+    """MISA holds the invoice but its status list lags: the resend answers DuplicateRefID and the
+    look-up finds nothing. Marking the invoice failed would let a new RefID issue a second one."""
+    account(session, "misa", sandbox, timeout=1, quiet=0)
+    order = business_order(session)
+    invoice = create_invoice_draft(session, order.id, prefill_from_order(session, order.id))
+    httpx.post(f"{sandbox}/sandbox/misa/_control/config", json={"status_lag": 30})
+    arm(sandbox, "misa", mode="timeout", after=True, delay=2, path="/api/integration/invoice")
+    with pytest.raises(RetryableError):
+        issue_invoice(session, invoice.id)                 # published, answer lost
+    with pytest.raises(RetryableError, match="already holds an invoice"):
+        issue_invoice(session, invoice.id)                 # look-up: nothing; resend: DuplicateRefID
+    session.expire_all()
+    assert session.get(Invoice, invoice.id).status == InvoiceStatus.PENDING
+    with pytest.raises(DomainError, match="already has invoice"):
+        create_invoice_draft(session, order.id, prefill_from_order(session, order.id))
+    httpx.post(f"{sandbox}/sandbox/misa/_control/config", json={"status_lag": 0})
+    issued = issue_invoice(session, invoice.id)
+    assert issued.status == InvoiceStatus.ISSUED and issued.number == 1
+    assert len(provider_invoices(sandbox, "misa")) == 1
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_issue_time_is_the_providers(session, sandbox, mail, provider):
+    from datetime import datetime, timezone
+    from app.integrations.einvoice.common import VN_TZ
+    account(session, provider, sandbox)
+    order = business_order(session)
+    invoice = issue_invoice(session, create_invoice_draft(session, order.id, prefill_from_order(session, order.id)).id)
+    [registered] = provider_invoices(sandbox, provider)
+    if provider == "sinvoice":
+        at_provider = datetime.fromtimestamp(registered["issueDate"] / 1000, tz=timezone.utc)
+    else:
+        at_provider = datetime.fromisoformat(registered["PublishedTime"]).replace(tzinfo=VN_TZ)
+    stored = invoice.issued_at.replace(tzinfo=timezone.utc)
+    assert stored == at_provider.astimezone(timezone.utc).replace(microsecond=0)
+    assert stored.astimezone(VN_TZ).time() != datetime.min.time()       # not midnight of the day

@@ -61,7 +61,7 @@ def provider_invoices(sandbox_root: str, provider: str) -> list[dict]:
 def reset(sandbox_root: str) -> None:
     for provider in DEMOS:
         httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/reset", json={"state": True})
-        httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/config", json={"processing_delay": 0})
+        httpx.post(f"{sandbox_root}/sandbox/{provider}/_control/config", json={"processing_delay": 0, "status_lag": 0})
 
 
 def arm(sandbox_root: str, provider: str, **fault) -> None:

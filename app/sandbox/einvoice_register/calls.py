@@ -80,7 +80,23 @@ class Holds:
             self._holds.clear()
 
 
-def register_calls_control(bp: Blueprint, calls: CallLog, holds: Holds) -> None:
+def register_einvoice_control(bp: Blueprint, injector, ledger) -> tuple[CallLog, Holds]:
+    """The control endpoints of an e-invoice sandbox: faults and reset (``app.sandbox.faults``; a state
+    reset forgets the register and the calls and lets held answers go), the call log and holds."""
+    from app.sandbox.faults import register_control
+    calls, holds = CallLog(), Holds()
+
+    def reset_state():
+        holds.release()
+        calls.reset()
+        ledger.reset()
+
+    register_control(bp, injector, reset_state=reset_state)
+    _register_calls_control(bp, calls, holds)
+    return calls, holds
+
+
+def _register_calls_control(bp: Blueprint, calls: CallLog, holds: Holds) -> None:
     @bp.get("/_control/calls")
     def list_calls():
         return jsonify(calls.all())

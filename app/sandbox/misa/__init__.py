@@ -4,7 +4,8 @@ Point ``MisaClient`` at ``http://HOST:PORT/sandbox/misa`` with ``DEMO_CREDENTIAL
 ``/api/integration``): ``POST /auth/token``, ``POST /invoice`` (SignType 2, publish), ``POST /invoice/status``
 (inputType 1 = TransactionID, 2 = RefID), ``POST /invoice/download`` (PDF), ``GET /invoice/templates``.
 Control: ``/_control/faults``, ``/_control/reset`` (``{"state": true}`` forgets invoices),
-``/_control/config`` (``{"processing_delay": s}``), ``GET /_control/invoices``, ``GET /_control/calls``
+``/_control/config`` (``{"processing_delay": s, "status_lag": s}``: seconds of "signing" per issue, and
+how long a published invoice stays out of ``/invoice/status``), ``GET /_control/invoices``, ``GET /_control/calls``
 (every call received) and ``/_control/hold`` / ``/_control/release`` (see ``einvoice_register.calls``).
 
 The register (numbering, idempotency, replacement rules, overlap detection) is the same ``Ledger`` the
@@ -21,10 +22,10 @@ from functools import wraps
 
 from flask import Blueprint, jsonify, request
 
-from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.faults import FaultInjector
 from app.sandbox.misa.checks import check_invoice
 from app.sandbox.einvoice_register import now_vn
-from app.sandbox.einvoice_register.calls import CallLog, Holds, register_calls_control
+from app.sandbox.einvoice_register.calls import register_einvoice_control
 from app.sandbox.einvoice_register.document import render_provider_pdf
 from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
@@ -72,15 +73,8 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()
-    calls, holds = CallLog(), Holds()
-
-    def reset_state():
-        holds.release()
-        calls.reset()
-        ledger.reset()
-
-    register_control(bp, injector, reset_state=reset_state)
-    register_calls_control(bp, calls, holds)
+    calls, holds = register_einvoice_control(bp, injector, ledger)
+    settings = {"status_lag": 0.0}
 
     def _record(view_name: str) -> str:
         body = request.get_json(silent=True)
@@ -179,7 +173,10 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
         ids = request.get_json(silent=True) or []
         by_ref = request.args.get("inputType", "1") == "2"
         found = [ledger.find(i) if by_ref else _by_transaction_id(i) for i in ids[:50]]
-        return _envelope(data=json.dumps([_status_row(inv) for inv in found if inv is not None], ensure_ascii=False))
+        # MISA's status list lags behind publishing (signing, sending to the tax authority):
+        # ``status_lag`` seconds after an invoice is published it is not listed yet.
+        shown = [inv for inv in found if inv is not None and time.time() - inv.created >= settings["status_lag"]]
+        return _envelope(data=json.dumps([_status_row(inv) for inv in shown], ensure_ascii=False))
 
     @bp.post(f"{API}/invoice/download")
     @api
@@ -211,7 +208,9 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
         data = request.get_json(silent=True) or {}
         if "processing_delay" in data:
             ledger.processing_delay = max(0.0, float(data["processing_delay"]))
-        return jsonify({"processing_delay": ledger.processing_delay})
+        if "status_lag" in data:
+            settings["status_lag"] = max(0.0, float(data["status_lag"]))
+        return jsonify({"processing_delay": ledger.processing_delay, "status_lag": settings["status_lag"]})
 
     @bp.get("/_control/invoices")
     def invoices():

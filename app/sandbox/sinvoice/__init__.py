@@ -23,9 +23,9 @@ from functools import wraps
 from flask import Blueprint, jsonify, request
 
 from app.sandbox.einvoice_register import to_epoch_ms
-from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.faults import FaultInjector
 from app.sandbox.sinvoice.checks import check_create, now_vn
-from app.sandbox.einvoice_register.calls import CallLog, Holds, register_calls_control
+from app.sandbox.einvoice_register.calls import register_einvoice_control
 from app.sandbox.einvoice_register.document import render_provider_pdf
 from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
@@ -66,15 +66,7 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()
-    calls, holds = CallLog(), Holds()
-
-    def reset_state():
-        holds.release()
-        calls.reset()
-        ledger.reset()
-
-    register_control(bp, injector, reset_state=reset_state)
-    register_calls_control(bp, calls, holds)
+    calls, holds = register_einvoice_control(bp, injector, ledger)
 
     def authorized() -> bool:
         auth = request.authorization
@@ -197,6 +189,7 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
         return jsonify([{"invoiceNo": i.invoice_no, "template": i.template, "number": i.number,
                          "kind": i.kind, "status": _status(i), "transactionUuid": i.key,
                          "codeOfTax": i.tax_authority_code, "paymentStatus": i.document.get("paid"),
+                         "issueDate": to_epoch_ms(i.issued_at),
                          "agreement": i.document.get("agreement")} for i in ledger.all()])
 
     return bp
