@@ -1,10 +1,13 @@
 """How fast are invoice PDFs: one 20-line invoice, and "print selected invoices" for 500 stored invoices
 shared by real worker processes.
 
-Run (the Redis database and DATABASE_URL are wiped by the bench):
+Run:
 
-    REDIS_URL=redis://127.0.0.1:6379/6 [DATABASE_URL=postgresql://…/scratch] \
+    REDIS_URL=redis://127.0.0.1:6379/6 [BENCH_DATABASE_URL=postgresql://…/scratch] \
         .venv/bin/python bench/invoice_pdf.py [--runs 30] [--invoices 500] [--workers 2] [--no-compare]
+
+BENCH_DATABASE_URL is a database the bench may wipe (default: a fresh SQLite file); on Redis it uses
+queues of its own prefix and deletes them afterwards.
 
 1. single: the median time to render one 20-line VAT invoice from templates/invoice.html (target
    ≤ 150 ms on this machine), after one warm-up render (fonts and templates load once per process).
@@ -81,7 +84,7 @@ def single(runs: int) -> tuple[float, float]:
 def _environment(tmp: Path) -> dict:
     from cryptography.fernet import Fernet
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
+    env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}"
     env.update({"ORDERHUB_INSTANCE": str(tmp), "CREDENTIALS_KEY": Fernet.generate_key().decode(),
                 "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-jwt-0123456789",
                 "RQ_QUEUE_PREFIX": f"bench{os.getpid()}", "SCHEDULER_ENABLED": "false",
@@ -125,10 +128,10 @@ def _store_invoices(session, count: int) -> list[int]:
     return [i.id for i in invoices]
 
 
-def _workers_ready(connection, count: int, log: str, timeout: float = 120) -> None:
+def _workers_ready(queue, count: int, log: str, timeout: float = 120) -> None:
     from rq import Worker
     deadline = time.monotonic() + timeout
-    while len(Worker.all(connection=connection)) < count:
+    while len(Worker.all(queue=queue)) < count:
         if time.monotonic() > deadline:
             raise SystemExit("the workers did not start:\n" + Path(log).read_text()[-3000:])
         time.sleep(0.2)
@@ -140,14 +143,14 @@ def bulk(app, env: dict, ids: list[int], workers: int) -> dict:
     from app.models import InvoicePrint, InvoicePrintPart, Job, JobStatus
     from app.services.jobs import start_job
     from jobs.queue import enqueue_after_commit, runtime
-    connection = runtime(app).connection
-    for worker in Worker.all(connection=connection):   # leftovers of an earlier, interrupted run
+    queue = runtime(app).queue("bulk")                 # this run's own queue (its own prefix)
+    for worker in Worker.all(queue=queue):            # leftovers of an interrupted run of this bench
         worker.register_death()
     log = open(Path(env["ORDERHUB_INSTANCE"]) / f"workers-{workers}.log", "ab")
     procs = [subprocess.Popen([sys.executable, "run.py", "worker"], cwd=ROOT, env=env, stdout=log, stderr=log)
              for _ in range(workers)]
     try:
-        _workers_ready(connection, workers, log.name)
+        _workers_ready(queue, workers, log.name)
         with app.app_context():
             job = start_job(db.session, "invoicing.print_invoices", f"Print {len(ids)} invoices",
                             target_type="invoice", target_ids=ids, queue="bulk", enqueue=enqueue_after_commit)
@@ -188,8 +191,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"CPUs: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     wall, cpu = single(args.runs)
+    verdict = lambda ms: "OK" if ms <= 150 else "MISSED"  # noqa: E731
     print(f"single 20-line invoice: median {wall:.1f} ms wall, {cpu:.1f} ms CPU over {args.runs} renders "
-          f"(target ≤ 150 ms: {'OK' if min(wall, cpu) <= 150 else 'MISSED'})")
+          f"(target ≤ 150 ms: CPU {verdict(cpu)}, wall {verdict(wall)} — wall time includes waiting for a "
+          f"core when the machine is loaded)")
     if not os.environ.get("REDIS_URL"):
         print("bulk: skipped (set REDIS_URL to a Redis database the bench may use)")
         return
