@@ -1,5 +1,7 @@
-"""Rules the database itself enforces beyond constraints: the stock ledger is append-only and issued
-invoices cannot be deleted, even by SQL that bypasses the application.
+"""Rules the database itself enforces beyond constraints: the stock ledger is append-only; an issued
+invoice's content and lines never change and it is never deleted, its status only moves forward
+(issued → replaced / adjusted); a series that has invoices keeps its text — even for SQL that
+bypasses the application.
 
 Installed by the migration on PostgreSQL and SQLite, and by the test fixtures that build the schema
 from the models.
@@ -7,6 +9,151 @@ from the models.
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+# ------------------------------------------------------------------------------ issued invoices
+# The one list of what an issued invoice may still change (the session guard in
+# app.services.hooks reads it too): its lifecycle status, moving forward only; the provider's PDF,
+# stored once; delivery and bookkeeping fields. Every other column is its legal content, frozen.
+ISSUED = ("issued", "replaced", "adjusted")
+# status before → statuses allowed after: an issued invoice is replaced or adjusted, never reopened.
+INVOICE_STATUS_FORWARD = {"issued": ISSUED, "replaced": ("replaced",), "adjusted": ("adjusted",)}
+INVOICE_MUTABLE_AFTER_ISSUE = ("status", "pdf", "emailed_at", "error_message", "updated_at", "version")
+INVOICE_CONTENT_COLUMNS = (
+    "id", "created_at", "order_id", "provider", "provider_account_id", "kind", "template", "series",
+    "number", "transaction_key", "buyer_name", "buyer_company", "buyer_tax_code", "buyer_address",
+    "buyer_email", "buyer_phone", "buyer_id_number", "payment_method", "currency", "vat_breakdown",
+    "subtotal", "vat_total", "total", "amount_in_words", "tax_authority_code", "lookup_code",
+    "issued_at", "original_invoice_id", "adjustment_direction", "reason", "agreement_reference",
+    "agreement_date", "last_sent_at")
+# A series whose invoices exist (or may exist at the provider) keeps its template and text.
+SERIES_KEY_COLUMNS = ("provider_account_id", "template", "series")
+
+
+def _sql_list(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _forward_sql() -> str:
+    """SQL true when OLD.status → NEW.status is allowed for an issued invoice."""
+    return " OR ".join(f"(OLD.status = '{before}' AND NEW.status IN ({_sql_list(after)}))"
+                       for before, after in INVOICE_STATUS_FORWARD.items())
+
+
+def _changed_sql(columns, distinct: str) -> str:
+    # JSON has no equality operator in PostgreSQL: compare its text.
+    def col(side, name):
+        return f"{side}.{name}::text" if distinct == "IS DISTINCT FROM" and name == "vat_breakdown" \
+            else f"{side}.{name}"
+    return " OR ".join(f"{col('NEW', c)} {distinct} {col('OLD', c)}" for c in columns)
+
+
+_ISSUED_SQL = _sql_list(ISSUED)
+_SERIES_IN_USE = (f"EXISTS (SELECT 1 FROM invoice i WHERE i.provider_account_id = OLD.provider_account_id "
+                  f"AND i.template = OLD.template AND i.series = OLD.series "
+                  f"AND (i.number IS NOT NULL OR i.status IN ('pending', {_ISSUED_SQL}))) "
+                  f"OR OLD.last_number > 0")
+
+INVOICE_PG_STATEMENTS = [
+    f"""
+    CREATE OR REPLACE FUNCTION orderhub_guard_issued_invoice() RETURNS trigger AS $$
+    BEGIN
+      IF OLD.status NOT IN ({_ISSUED_SQL}) THEN
+        RETURN COALESCE(NEW, OLD);
+      END IF;
+      IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'an issued invoice cannot be deleted' USING ERRCODE = 'restrict_violation';
+      END IF;
+      IF NOT ({_forward_sql()}) THEN
+        RAISE EXCEPTION 'an issued invoice is only ever replaced or adjusted, never reopened'
+          USING ERRCODE = 'restrict_violation';
+      END IF;
+      IF {_changed_sql(INVOICE_CONTENT_COLUMNS, "IS DISTINCT FROM")} OR
+         (OLD.pdf IS NOT NULL AND NEW.pdf IS DISTINCT FROM OLD.pdf) THEN
+        RAISE EXCEPTION 'an issued invoice cannot be changed' USING ERRCODE = 'restrict_violation';
+      END IF;
+      RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS invoice_immutable ON invoice",
+    """
+    CREATE TRIGGER invoice_immutable BEFORE UPDATE OR DELETE ON invoice
+    FOR EACH ROW EXECUTE FUNCTION orderhub_guard_issued_invoice()
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION orderhub_guard_issued_invoice_line() RETURNS trigger AS $$
+    BEGIN
+      IF (TG_OP <> 'INSERT' AND EXISTS (SELECT 1 FROM invoice WHERE id = OLD.invoice_id
+                                        AND status IN ({_ISSUED_SQL}))) OR
+         (TG_OP <> 'DELETE' AND EXISTS (SELECT 1 FROM invoice WHERE id = NEW.invoice_id
+                                        AND status IN ({_ISSUED_SQL}))) THEN
+        RAISE EXCEPTION 'the lines of an issued invoice cannot be changed'
+          USING ERRCODE = 'restrict_violation';
+      END IF;
+      RETURN COALESCE(NEW, OLD);
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS invoice_line_immutable ON invoice_line",
+    """
+    CREATE TRIGGER invoice_line_immutable BEFORE INSERT OR UPDATE OR DELETE ON invoice_line
+    FOR EACH ROW EXECUTE FUNCTION orderhub_guard_issued_invoice_line()
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION orderhub_guard_used_series() RETURNS trigger AS $$
+    BEGIN
+      IF (TG_OP = 'DELETE' OR {_changed_sql(SERIES_KEY_COLUMNS, "IS DISTINCT FROM")}) AND ({_SERIES_IN_USE}) THEN
+        RAISE EXCEPTION 'a series with invoices keeps its template and series'
+          USING ERRCODE = 'restrict_violation';
+      END IF;
+      RETURN COALESCE(NEW, OLD);
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS invoice_series_in_use ON invoice_series",
+    """
+    CREATE TRIGGER invoice_series_in_use BEFORE UPDATE OR DELETE ON invoice_series
+    FOR EACH ROW EXECUTE FUNCTION orderhub_guard_used_series()
+    """,
+]
+
+_LINE_OF_ISSUED = "(SELECT status FROM invoice WHERE id = {side}.invoice_id) IN (" + _ISSUED_SQL + ")"
+INVOICE_SQLITE_STATEMENTS = [
+    "DROP TRIGGER IF EXISTS invoice_no_delete_issued",
+    f"""CREATE TRIGGER invoice_no_delete_issued BEFORE DELETE ON invoice
+       WHEN OLD.status IN ({_ISSUED_SQL})
+       BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END""",
+    "DROP TRIGGER IF EXISTS invoice_status_forward",
+    f"""CREATE TRIGGER invoice_status_forward BEFORE UPDATE OF status ON invoice
+       WHEN OLD.status IN ({_ISSUED_SQL}) AND NOT ({_forward_sql()})
+       BEGIN SELECT RAISE(ABORT, 'an issued invoice is only ever replaced or adjusted, never reopened'); END""",
+    "DROP TRIGGER IF EXISTS invoice_no_change_issued",
+    f"""CREATE TRIGGER invoice_no_change_issued BEFORE UPDATE ON invoice
+       WHEN OLD.status IN ({_ISSUED_SQL}) AND ({_changed_sql(INVOICE_CONTENT_COLUMNS, "IS NOT")}
+            OR (OLD.pdf IS NOT NULL AND NEW.pdf IS NOT OLD.pdf))
+       BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END""",
+    "DROP TRIGGER IF EXISTS invoice_line_no_insert_issued",
+    f"""CREATE TRIGGER invoice_line_no_insert_issued BEFORE INSERT ON invoice_line
+       WHEN {_LINE_OF_ISSUED.format(side="NEW")}
+       BEGIN SELECT RAISE(ABORT, 'the lines of an issued invoice cannot be changed'); END""",
+    "DROP TRIGGER IF EXISTS invoice_line_no_change_issued",
+    f"""CREATE TRIGGER invoice_line_no_change_issued BEFORE UPDATE ON invoice_line
+       WHEN {_LINE_OF_ISSUED.format(side="OLD")} OR {_LINE_OF_ISSUED.format(side="NEW")}
+       BEGIN SELECT RAISE(ABORT, 'the lines of an issued invoice cannot be changed'); END""",
+    "DROP TRIGGER IF EXISTS invoice_line_no_delete_issued",
+    f"""CREATE TRIGGER invoice_line_no_delete_issued BEFORE DELETE ON invoice_line
+       WHEN {_LINE_OF_ISSUED.format(side="OLD")}
+       BEGIN SELECT RAISE(ABORT, 'the lines of an issued invoice cannot be changed'); END""",
+    "DROP TRIGGER IF EXISTS invoice_series_no_rename_used",
+    f"""CREATE TRIGGER invoice_series_no_rename_used BEFORE UPDATE ON invoice_series
+       WHEN ({_changed_sql(SERIES_KEY_COLUMNS, "IS NOT")}) AND ({_SERIES_IN_USE})
+       BEGIN SELECT RAISE(ABORT, 'a series with invoices keeps its template and series'); END""",
+    "DROP TRIGGER IF EXISTS invoice_series_no_delete_used",
+    f"""CREATE TRIGGER invoice_series_no_delete_used BEFORE DELETE ON invoice_series
+       WHEN {_SERIES_IN_USE}
+       BEGIN SELECT RAISE(ABORT, 'a series with invoices keeps its template and series'); END""",
+]
+
 
 PG_STATEMENTS = [
     """
@@ -21,33 +168,7 @@ PG_STATEMENTS = [
     CREATE TRIGGER stock_move_append_only BEFORE UPDATE OR DELETE ON stock_move
     FOR EACH ROW EXECUTE FUNCTION orderhub_refuse_change('stock moves are append-only')
     """,
-    """
-    CREATE OR REPLACE FUNCTION orderhub_guard_issued_invoice() RETURNS trigger AS $$
-    BEGIN
-      IF TG_OP = 'DELETE' AND OLD.status IN ('issued', 'replaced', 'adjusted') THEN
-        RAISE EXCEPTION 'an issued invoice cannot be deleted' USING ERRCODE = 'restrict_violation';
-      END IF;
-      IF TG_OP = 'UPDATE' AND OLD.status IN ('issued', 'replaced', 'adjusted') AND (
-           NEW.number IS DISTINCT FROM OLD.number OR NEW.series IS DISTINCT FROM OLD.series OR
-           NEW.template IS DISTINCT FROM OLD.template OR NEW.total IS DISTINCT FROM OLD.total OR
-           NEW.subtotal IS DISTINCT FROM OLD.subtotal OR NEW.vat_total IS DISTINCT FROM OLD.vat_total OR
-           NEW.buyer_name IS DISTINCT FROM OLD.buyer_name OR
-           NEW.buyer_tax_code IS DISTINCT FROM OLD.buyer_tax_code OR
-           NEW.buyer_address IS DISTINCT FROM OLD.buyer_address OR
-           NEW.issued_at IS DISTINCT FROM OLD.issued_at OR
-           NEW.transaction_key IS DISTINCT FROM OLD.transaction_key OR
-           NEW.status NOT IN ('issued', 'replaced', 'adjusted')) THEN
-        RAISE EXCEPTION 'an issued invoice cannot be changed' USING ERRCODE = 'restrict_violation';
-      END IF;
-      RETURN COALESCE(NEW, OLD);
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    "DROP TRIGGER IF EXISTS invoice_immutable ON invoice",
-    """
-    CREATE TRIGGER invoice_immutable BEFORE UPDATE OR DELETE ON invoice
-    FOR EACH ROW EXECUTE FUNCTION orderhub_guard_issued_invoice()
-    """,
+    *INVOICE_PG_STATEMENTS,
 ]
 
 SQLITE_STATEMENTS = [
@@ -57,15 +178,7 @@ SQLITE_STATEMENTS = [
     "DROP TRIGGER IF EXISTS stock_move_no_delete",
     """CREATE TRIGGER stock_move_no_delete BEFORE DELETE ON stock_move
        BEGIN SELECT RAISE(ABORT, 'stock moves are append-only'); END""",
-    "DROP TRIGGER IF EXISTS invoice_no_delete_issued",
-    """CREATE TRIGGER invoice_no_delete_issued BEFORE DELETE ON invoice
-       WHEN OLD.status IN ('issued', 'replaced', 'adjusted')
-       BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END""",
-    "DROP TRIGGER IF EXISTS invoice_no_change_issued",
-    """CREATE TRIGGER invoice_no_change_issued BEFORE UPDATE OF number, series, template, total,
-       subtotal, vat_total, buyer_name, buyer_tax_code, buyer_address, issued_at, transaction_key
-       ON invoice WHEN OLD.status IN ('issued', 'replaced', 'adjusted')
-       BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END""",
+    *INVOICE_SQLITE_STATEMENTS,
 ]
 
 
@@ -80,4 +193,10 @@ def install_database_rules(bind) -> None:
             install_database_rules(conn)
         return
     for stmt in statements_for(bind.dialect.name):
+        bind.exec_driver_sql(stmt)
+
+
+def install_invoice_rules(bind) -> None:
+    """Only the invoice triggers (what migration 0002_inv adds to a database made by 0001)."""
+    for stmt in INVOICE_PG_STATEMENTS if bind.dialect.name == "postgresql" else INVOICE_SQLITE_STATEMENTS:
         bind.exec_driver_sql(stmt)

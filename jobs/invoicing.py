@@ -1,4 +1,5 @@
-"""E-invoice jobs: issue (one or many), the automatic rule, and emailing an invoice again.
+"""E-invoice jobs: issue (one or many), the automatic rule, emailing an invoice again, and printing
+many invoices as one PDF (shared between workers).
 
 Every job is safe to run twice: an invoice is issued under its own transaction key, looked up by that key
 whenever an earlier attempt may have reached the provider, and an issued one is skipped. In a bulk run each
@@ -72,6 +73,37 @@ def auto_issue(ctx) -> dict:
     ids = orders_due_for_invoice(ctx.session, threshold)
     mail, job_id = _mail(), ctx.job.id
     return _run_each(ctx, ids, lambda oid: issue_for_order(ctx.session, oid, mail, job_id=job_id), "Order")
+
+
+def print_invoices(ctx) -> dict:
+    """One combined PDF of the selected invoices. The run is cut into parts; this job enqueues helper
+    jobs (``INVOICE_PRINT_WORKERS`` − 1) so other workers render parts alongside it, renders parts
+    itself, then merges them in order."""
+    from app.services import invoice_printing as printing
+    from app.services.jobs import start_job
+    from jobs.queue import enqueue_after_commit
+    run, created = printing.prepare_print(ctx.session, ctx.job.id, ctx.target_ids)
+    ctx.progress(0, len(run.invoice_ids))
+    if created:
+        helpers = min(int(current_app.config.get("INVOICE_PRINT_WORKERS") or 2) - 1, len(run.parts) - 1)
+        for n in range(max(0, helpers)):
+            start_job(ctx.session, "invoicing.print_invoices_part", f"Help print invoices (job #{ctx.job.id})",
+                      params={"print_id": run.id}, queue=ctx.job.queue, enqueue=enqueue_after_commit)
+        ctx.session.commit()
+
+    def report():
+        ctx.progress(printing.progress(ctx.session, run.id)[0])
+
+    run = printing.finish_print(ctx.session, run.id, f"job-{ctx.job.id}", on_wait=report)
+    ctx.message(f"{len(run.invoice_ids)} invoices, {run.pages} pages.")
+    return {"print_id": run.id, "invoices": len(run.invoice_ids), "pages": run.pages,
+            "download_url": f"/invoiceview/print/{ctx.job.id}"}
+
+
+def print_invoices_part(ctx) -> dict:
+    """A helper of ``print_invoices``: renders parts of its run until none is left."""
+    from app.services import invoice_printing as printing
+    return {"parts": printing.work_on(ctx.session, int(ctx.params["print_id"]), f"job-{ctx.job.id}")}
 
 
 def resend_email(ctx) -> dict:

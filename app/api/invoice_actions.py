@@ -4,8 +4,12 @@
   ``provider_account_id``, ``template``, ``series``, ``buyer``, ``payment_method``, ``lines``, ``note`` in the
   body override the prefill) and issue it in a job: 202 ``{"job_id", "invoice_id"}``;
 - ``POST /api/v1/invoice/<id>/replace`` and ``/adjust`` (supervisor) — body ``reason``,
-  ``agreement_reference``, optionally ``lines``, ``buyer``, ``direction`` (adjust: increase/decrease),
+  ``agreement_reference``, ``agreement_date``, optionally ``lines`` (each may say ``change``: increase or
+  decrease), ``buyer``, ``direction`` (adjust: increase, decrease or mixed),
   ``return_id`` (prefilled from that return): 202 ``{"job_id", "invoice_id"}``;
+- ``POST /api/v1/return_request/<id>/adjust_invoice`` and ``/replace_invoice`` (supervisor) — the
+  correction a customer return calls for, prefilled from the return (body as for ``/adjust``; a full
+  return decreases the invoiced shipping too): 202 ``{"job_id", "invoice_id", "corrects", "kind"}``;
 - ``GET /api/v1/invoice/<id>/pdf`` — the provider's PDF once issued, else the local rendering.
 
 Refusals: 409 naming the state; invalid input 422 with ``errors`` keyed by field (``buyer.tax_code``…).
@@ -16,15 +20,15 @@ from __future__ import annotations
 from flask import Response
 from flask_appbuilder.api import expose, protect, safe
 
-from app.api.actions import error_body, json_body, start_api_job
+from app.api.actions import error_body, json_body, out_of_scope, start_api_job
 from app.extensions import db
 from app.services.errors import DomainError
-from app.services.invoice_corrections import create_correction, prefill_correction
+from app.services.invoice_corrections import create_correction, prefill_correction, prefill_for_return
 from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
 from app.services.invoicing import InvoiceForm, create_invoice_draft, invoice_pdf, parse_form, prefill_from_order
 
 OVERRIDES = ("provider_account_id", "template", "series", "payment_method", "lines", "note", "reason",
-             "agreement_reference", "direction", "return_id")
+             "agreement_reference", "agreement_date", "direction", "return_id")
 
 
 def _merged(prefilled: InvoiceForm, body: dict) -> InvoiceForm:
@@ -50,6 +54,8 @@ class OrderInvoiceActions:
     @protect()
     @safe
     def issue_invoice(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         body = json_body()
         try:
             form = _merged(prefill_from_order(db.session, pk, account_id=body.get("provider_account_id")), body)
@@ -62,16 +68,11 @@ class OrderInvoiceActions:
 
 
 class InvoiceCorrectionActions:
-    """Mixed into the read-only ``invoice`` ModelRestApi; only these action routes are added to it."""
-
-    ACTION_ROUTES = {"replace", "adjust", "pdf"}
-
-    def __init__(self):
-        if self.include_route_methods is not None:
-            self.include_route_methods = set(self.include_route_methods) | self.ACTION_ROUTES
-        super().__init__()
+    """Mixed into the read-only ``invoice`` ModelRestApi."""
 
     def _correct(self, pk, kind):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         body = json_body()
         try:
             form = _merged(prefill_correction(db.session, pk, kind, return_id=body.get("return_id")), body)
@@ -98,6 +99,8 @@ class InvoiceCorrectionActions:
     @protect()
     @safe
     def pdf(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         try:
             data, name = invoice_pdf(db.session, pk)
         except DomainError as exc:
@@ -106,7 +109,39 @@ class InvoiceCorrectionActions:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+class ReturnInvoiceActions:
+    """Mixed into the ``return_request`` API: the invoice correction a return calls for."""
+
+    def _correct_for_return(self, pk, kind):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
+        body = json_body()
+        try:
+            invoice, kind, prefilled = prefill_for_return(db.session, pk, kind)
+            correction = create_correction(db.session, invoice.id, _merged(prefilled, body), kind)
+        except DomainError as exc:
+            return _error(self, exc)
+        job = start_api_job("invoicing.issue_invoices", f"Issue {kind} invoice for return #{pk}", "invoice",
+                            [correction.id], queue="integrations")
+        return self.response(202, job_id=job.id, invoice_id=correction.id, corrects=invoice.id, kind=kind,
+                             status=job.status.value)
+
+    @expose("/<int:pk>/adjust_invoice", methods=["POST"])
+    @protect()
+    @safe
+    def adjust_invoice(self, pk):
+        return self._correct_for_return(pk, ADJUSTMENT)
+
+    @expose("/<int:pk>/replace_invoice", methods=["POST"])
+    @protect()
+    @safe
+    def replace_invoice(self, pk):
+        return self._correct_for_return(pk, REPLACEMENT)
+
+
 MIXINS = {
     "order": [(OrderInvoiceActions, {"issue_invoice": "invoice"})],
     "invoice": [(InvoiceCorrectionActions, {"replace": "replace", "adjust": "adjust", "pdf": "download_pdf"})],
+    "return_request": [(ReturnInvoiceActions, {"adjust_invoice": "adjust_invoice",
+                                                "replace_invoice": "replace_invoice"})],
 }

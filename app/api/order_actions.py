@@ -133,9 +133,8 @@ class OrderLineRecordApi(ServiceRecordApi):
 
 class ReturnRecordApi(ServiceRecordApi):
     """Returns are created only by POST /api/v1/order/<id>/return (which checks what was
-    delivered and what may be refunded); the resource itself is read-only apart from its reason."""
-
-    include_route_methods = {"get", "get_list", "info", "put", "receive", "refund"}  # no post
+    delivered and what may be refunded); the resource itself is read-only apart from its reason
+    (app.api.resources offers it without POST and DELETE)."""
 
     def service_edit(self, pk, values, version):
         extra = sorted(set(values) - {"reason"})

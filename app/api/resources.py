@@ -29,7 +29,7 @@ RESOURCES = {
     "tracking_event": (m.TrackingEvent, "TrackingEvent", True, {}),
     "cod_reconciliation": (m.CodReconciliation, "CodReconciliation", False, {}),
     "invoice": (m.Invoice, "Invoice", True, {}),
-    "return_request": (m.ReturnRequest, "ReturnRequest", False, {}),
+    "return_request": (m.ReturnRequest, "ReturnRequest", False, {"without": {"post", "delete"}}),
     "stock_count": (m.StockCount, "StockCount", False, {"base_filters": warehouse_scope()}),
     "job": (m.Job, "Job", True, {}),
     "integration_log": (m.IntegrationLog, "IntegrationLog", True, {}),
@@ -71,6 +71,8 @@ EDIT_ONLY_EXCLUDED = {"order": {"channel", "external_order_id"},
                       "order_line": {"order", "variant", "sku", "name"}}
 
 
+GENERIC_ROUTES = {"get", "get_list", "info", "post", "put", "delete"}
+
 # Modules adding action endpoints; each has MIXINS = {resource: [(mixin class, {method: permission})]}
 ACTION_MODULES = ("app.api.order_actions", "app.api.shipping_actions", "app.api.invoice_actions",
                   "app.api.channel_actions", "app.api.job_actions", "app.api.stock_actions")
@@ -98,9 +100,12 @@ def build_api_classes() -> list[type]:
             "openapi_spec_tag": permission,
             **extra,
         }
-        if read_only:  # reads only, plus the resource's own action endpoints (retry, cancel…)
+        # The generic routes a resource offers, plus its own action endpoints (retry, cancel…).
+        without = attrs.pop("without", set())
+        if read_only or without:
+            generic = {"get", "get_list", "info"} if read_only else GENERIC_ROUTES - without
             actions = {name for _, perms in mixins.get(resource, ()) for name in perms}
-            attrs["include_route_methods"] = {"get", "get_list", "info"} | actions
+            attrs["include_route_methods"] = generic | actions
         else:
             writable = WRITABLE[resource]
             attrs["add_columns"] = writable

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from flask_appbuilder.api import expose, protect, safe
 
-from app.api.actions import json_body, run_action, start_api_job
+from app.api.actions import json_body, out_of_scope, run_action, start_api_job
 from app.extensions import db
 from app.models import Order, Shipment
 from app.services import shipments
 from app.services.errors import NotFound
+from app.services.shipment_cancel import check_cancellable
 
 
 def _prepare(pk: int, body: dict):
@@ -23,17 +24,6 @@ def _prepare(pk: int, body: dict):
     base = shipments.default_form(db.session, order, body.get("carrier") or None)
     form = shipments.parse_form(order, body, base)
     return shipments.prepare_shipment(db.session, pk, form)
-
-
-class _RouteActions:
-    """Read-only resources list only get/get_list/info as routes: add this mixin's endpoints."""
-
-    action_routes: tuple[str, ...] = ()
-
-    def __init__(self):
-        if self.include_route_methods is not None:
-            self.include_route_methods = set(self.include_route_methods) | set(self.action_routes)
-        super().__init__()
 
 
 class OrderShippingActions:
@@ -53,20 +43,18 @@ class OrderShippingActions:
                              shipment_id=shipment.id, client_reference=shipment.client_reference)
 
 
-class ShipmentActions(_RouteActions):
-    action_routes = ("cancel",)
+class ShipmentActions:
 
     @expose("/<int:pk>/cancel", methods=["POST"])
     @protect()
     @safe
     def cancel(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         shipment = db.session.get(Shipment, pk)
-        if shipment is None:
-            return self.response(404, message=f"Shipment #{pk} does not exist.")
-        from app.services.shipment_cancel import CANCELLABLE
-        if shipment.status not in CANCELLABLE:
-            return self.response(409, message=f"Cannot cancel this shipment: it is "
-                                              f"{shipment.status.value.replace('_', ' ')}.")
+        _, error = run_action(self, check_cancellable, shipment)
+        if error:
+            return error
         job = start_api_job("shipping.cancel_shipment", f"Cancel shipment {shipment}", "shipment",
                             [pk], queue="integrations",
                             params={"reason": str(json_body().get("reason") or "")[:200]})

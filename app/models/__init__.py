@@ -9,7 +9,8 @@ from app.models.channels import (Channel, ChannelListing, Platform, ProviderAcco
 from app.models.inventory import (MoveKind, StockCount, StockCountLine, StockCountStatus,  # noqa: F401
                                   StockLevel, StockMove, Warehouse, WarehouseKind, warehouse_user)
 from app.models.invoicing import (ISSUED_STATES, Invoice, InvoiceKind, InvoiceLine,  # noqa: F401
-                                  InvoiceProvider, InvoiceSeries, InvoiceStatus, InvoiceTemplate)
+                                  InvoicePrint, InvoicePrintPart, InvoiceProvider, InvoiceSeries,
+                                  InvoiceStatus, InvoiceTemplate, PrintPartStatus)
 from app.models.jobs import Job, JobStatus, JobTarget  # noqa: F401
 from app.models.purchasing import (GoodsReceipt, GoodsReceiptLine, GoodsReceiptStatus,  # noqa: F401
                                    PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier)

@@ -86,6 +86,8 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
     buyer_address: Mapped[str | None] = mapped_column(sa.String(500))
     buyer_email: Mapped[str | None] = mapped_column(sa.String(255))
     buyer_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    # 12-digit CCCD of an individual buyer who asks for it on the invoice (ND70, research D.3/C.3).
+    buyer_id_number: Mapped[str | None] = mapped_column(sa.String(12))
     payment_method: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="TM/CK")
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False, default="VND")
     vat_breakdown: Mapped[list | None] = mapped_column(sa.JSON)  # [{"rate": "10", "amount": .., "tax": ..}]
@@ -104,6 +106,10 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
     adjustment_direction: Mapped[str | None] = mapped_column(sa.String(10))  # increase / decrease
     reason: Mapped[str | None] = mapped_column(sa.String(500))
     agreement_reference: Mapped[str | None] = mapped_column(sa.String(120))
+    agreement_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # When our last issue request went out (UTC): from then on the provider may hold the invoice, and
+    # S-Invoice wants a quiet period before it is asked again (research C.3).
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
 
     order = relationship("Order", back_populates="invoices")
     provider_account = relationship("ProviderAccount")
@@ -124,7 +130,7 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
     @property
     def display_number(self) -> str:
         number = f"{self.number:08d}" if self.number else "—"
-        return f"{self.template.value if self.template else ''}{self.series} № {number}"
+        return f"{getattr(self.template, 'value', self.template) or ''}{self.series} № {number}"
 
     @property
     def replaced_by(self) -> str:
@@ -156,7 +162,50 @@ class InvoiceLine(TimestampMixin, Model):
                                               nullable=False)
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     vat_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    # Adjustment invoices only: this line lowers the original (amounts stored negative).
+    is_decrease: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                              server_default=sa.false())
     invoice = relationship("Invoice", back_populates="lines")
 
     def __str__(self) -> str:
         return self.name
+
+
+class PrintPartStatus(StrEnum):
+    PENDING = "pending"
+    RENDERING = "rendering"
+    DONE = "done"
+
+
+class InvoicePrint(TimestampMixin, Model):
+    """One "print selected invoices" run: the invoices in order, and once every part is rendered,
+    the combined PDF the seller downloads."""
+
+    __tablename__ = "invoice_print"
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("job.id", ondelete="CASCADE"), nullable=False,
+                                        unique=True)
+    invoice_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    pages: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    parts = relationship("InvoicePrintPart", back_populates="print_run", cascade="all, delete-orphan",
+                         order_by="InvoicePrintPart.position")
+
+
+class InvoicePrintPart(TimestampMixin, Model):
+    """A slice of a print run that one worker claims (a conditional UPDATE), renders and stores, so
+    several workers share one run."""
+
+    __tablename__ = "invoice_print_part"
+    print_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice_print.id", ondelete="CASCADE"),
+                                          nullable=False, index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    invoice_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[PrintPartStatus] = mapped_column(enum_column(PrintPartStatus, "ck_print_part_status"),
+                                                    nullable=False, default=PrintPartStatus.PENDING)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    pages: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    print_run = relationship("InvoicePrint", back_populates="parts")
+    __table_args__ = (sa.UniqueConstraint("print_id", "position", name="uq_invoice_print_part"),)

@@ -74,7 +74,7 @@ SUPERVISOR_ACTIONS = {
     "StockCount": {"post_count", "cancel", "bulk_.*"},
     "StockLevel": {"adjust", "transfer", "bulk_.*"},
     "Invoice": {"replace", "adjust", "bulk_.*"},
-    "ReturnRequest": {"refund", "cancel", "bulk_.*"},
+    "ReturnRequest": {"refund", "cancel", "adjust_invoice", "replace_invoice", "bulk_.*"},
     "Channel": {"sync", "connect", "bulk_.*"},
     "Shipment": {"cancel", "bulk_.*"},
     "CodReconciliation": {"confirm_reconciliation", "bulk_.*"},

@@ -61,6 +61,21 @@ class ValidationError(DomainError):
         return {self.field: [self.message]}
 
 
+class FieldMessage(str):
+    """One message of a ``ValidationErrors`` list: the English text (a plain ``str`` to every caller)
+    that also keeps its ``N_`` template and values, so the web layer can show it in the reader's
+    language (``app.web.i18n.translate``)."""
+
+    template: str
+    details: dict
+    translatable: tuple[str, ...]
+
+    def __new__(cls, message: str, *, translatable: tuple[str, ...] = (), **details):
+        obj = super().__new__(cls, fill(message, details))
+        obj.template, obj.details, obj.translatable = message, details, translatable
+        return obj
+
+
 class ValidationErrors(DomainError):
     """Several fields at fault at once: ``errors`` maps each field to its messages."""
 
@@ -113,8 +128,10 @@ class InsufficientStock(DomainError):
 
 
 class InvalidTaxCode(ValidationError):
-    def __init__(self, field: str, message: str):
-        super().__init__(field, message)
+    translatable = ("name",)
+
+    def __init__(self, field: str, message: str, **details):
+        super().__init__(field, message, **details)
 
 
 class ImmutableRecord(DomainError):

@@ -7,32 +7,40 @@
 2. the InvoiceSeries row is locked (``SELECT … FOR UPDATE``) for the rest of the attempt, so invoices of
    one series go out one at a time — the providers refuse overlapping issues
    (``InvoiceNumberNotCotinuous``) and number strictly in order;
-3. look up (if an earlier attempt may have reached the provider), else send; a timeout is followed at once
-   by a look-up by the same key — the provider may have issued it and we never heard back; then number,
-   series, tax-authority code, lookup code and time are stored and committed with the series' last number.
+3. look up (if an earlier attempt may have reached the provider), else note the send time (durably, in its
+   own short transaction) and send; then number, series, tax-authority code, lookup code and the
+   provider's issue time are stored and committed with the series' last number.
 
-If the process dies between the provider's answer and our commit, the invoice is still pending: the retry
-finds the issued invoice by its key and stores it. A refusal (validation, business rule) marks the invoice
+After a request whose answer never came (a timeout, a 5xx, a worker killed mid-call) the invoice stays
+pending and nothing is asked of the provider during its quiet period (S-Invoice 90 s, research C.3:
+overlapping duplicates can create two invoices); the job's retry then looks the invoice up by its key
+and only sends again if the provider has none. If the process dies between the provider's answer and
+our commit, the retry finds the issued invoice by its key and stores it. A refusal (validation, business rule) marks the invoice
 failed with the provider's own message; a new invoice can then be made. The provider's PDF and the email
 to the buyer come after (``deliver_invoice``), so a slow PDF never risks the number.
 """
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.integrations.base import AuthError, NotFound as ProviderNotFound, PermanentError, RetryableError
-from app.integrations.einvoice.common import IssuedInvoice
-from app.models import ISSUED_STATES, Invoice, InvoiceKind, InvoiceSeries, InvoiceStatus
+from app.integrations.einvoice.common import VN_TZ, IssuedInvoice
+from app.models import ISSUED_STATES, Invoice, InvoiceKind, InvoiceSeries, InvoiceStatus, PaymentStatus
 from app.models.base import utcnow
 from app.services import invoice_mail
-from app.services.einvoice_clients import build_payload, client_for, seller_of, template_code
-from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError
+from app.services.einvoice_clients import (build_payload, client_for, quiet_seconds, seller_of,
+                                           template_code)
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError
 from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, open_original,
                                     prefill_from_order, today_vn)
+
+
+PROVIDER_LABELS = {"sinvoice": "S-Invoice", "misa": "MISA"}
 
 
 class InvoiceRefused(DomainError):
@@ -45,7 +53,7 @@ def _load(session: Session, invoice_id: int, *, lock: bool = False) -> Invoice:
         stmt = stmt.with_for_update(of=Invoice)
     invoice = session.scalars(stmt).first()
     if invoice is None:
-        raise NotFound(f"Invoice #{invoice_id} does not exist.")
+        raise NotFound(N_("Invoice #%(id)s does not exist."), id=invoice_id)
     return invoice
 
 
@@ -55,8 +63,8 @@ def _lock_series(session: Session, invoice: Invoice) -> InvoiceSeries:
         InvoiceSeries.template == invoice.template, InvoiceSeries.series == invoice.series)
         .with_for_update()).first()
     if series is None:
-        raise ValidationError("series", f"Series {invoice.template.value}{invoice.series} is not registered "
-                                        "for this account any more.")
+        raise ValidationError("series", N_("Series %(series)s is not registered for this account any more."),
+                              series=f"{invoice.template.value}{invoice.series}")
     return series
 
 
@@ -69,12 +77,16 @@ def _mark_failed(session: Session, invoice_id: int, message: str) -> None:
         session.commit()
 
 
-def _note_error(session: Session, invoice_id: int, message: str) -> None:
-    """Keep the last transient problem on the (still pending) invoice for the clerk to see."""
+def _note_error(session: Session, invoice_id: int, message: str, *, not_sent_since=False) -> None:
+    """Keep the last transient problem on the (still pending) invoice for the clerk to see.
+    ``not_sent_since``: the provider refused this attempt's request outright (bad credentials), so the
+    send time goes back to the previous attempt's (a ``datetime``, or None)."""
     session.rollback()
     invoice = _load(session, invoice_id)
     if invoice.status == InvoiceStatus.PENDING:
         invoice.error_message = message[:1000]
+        if not_sent_since is not False:
+            invoice.last_sent_at = not_sent_since
         session.commit()
 
 
@@ -86,24 +98,39 @@ def _utc(moment):
     return moment.replace(microsecond=0)
 
 
-def _send(client, invoice: Invoice) -> IssuedInvoice:
-    """Send the invoice; after a timeout (or any transient failure) look it up by its key at once."""
+def _payload(invoice: Invoice) -> dict:
     account = invoice.provider_account
     computed = computed_of(invoice, today_vn())
     original = invoice.original_invoice
-    payload = build_payload(account, computed, key=invoice.transaction_key,
-                            order_code=invoice.order.number if invoice.order is not None else "",
-                            original_template=original.template.value if original is not None else None)
-    try:
-        return client.issue(payload)
-    except RetryableError:
-        try:
-            found = client.find_by_key(invoice.transaction_key)
-        except RetryableError:
-            found = None
-        if found is None:
-            raise
-        return found
+    order = invoice.order
+    return build_payload(account, computed, key=invoice.transaction_key,
+                         order_code=order.number if order is not None else "",
+                         original_template=original.template.value if original is not None else None,
+                         paid=order is not None and order.payment_status != PaymentStatus.UNPAID)
+
+
+def _record_send(session: Session, invoice: Invoice) -> None:
+    """Write down, durably and before the request leaves, that the provider may hold the invoice from
+    now on. A separate short transaction: this one keeps the series lock until the answer is stored."""
+    now = utcnow()
+    table = Invoice.__table__
+    with session.get_bind().engine.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == invoice.id).values(last_sent_at=now))
+    set_committed_value(invoice, "last_sent_at", now)
+
+
+def _check_quiet_period(invoice: Invoice) -> None:
+    """After a request whose answer never came, leave the provider alone for its quiet period (S-Invoice:
+    90 s) — no look-up, no resend: a request overlapping one still in progress can issue a second
+    invoice (research C.3). The job's retry comes back later and looks the invoice up first."""
+    if invoice.last_sent_at is None:
+        return
+    until = invoice.last_sent_at + timedelta(seconds=quiet_seconds(invoice.provider_account))
+    if utcnow() < until:
+        raise RetryableError(f"{PROVIDER_LABELS.get(invoice.provider.value, invoice.provider.value)} may still be "
+                             f"issuing this invoice: OrderHub looks it up by its key after "
+                             f"{until.replace(tzinfo=timezone.utc).astimezone(VN_TZ):%H:%M:%S}.",
+                             provider=invoice.provider.value, code="quiet_period")
 
 
 def _apply_result(session: Session, invoice: Invoice, series: InvoiceSeries, result: IssuedInvoice) -> None:
@@ -114,7 +141,9 @@ def _apply_result(session: Session, invoice: Invoice, series: InvoiceSeries, res
     invoice.series = result.series or invoice.series
     invoice.tax_authority_code = result.tax_authority_code
     invoice.lookup_code = result.lookup_code
-    invoice.issued_at = _utc(result.issued_at)
+    # The provider's own time (S-Invoice issueDate, MISA PublishedTime); only when it gives none, the
+    # moment our request went out — never the moment we happened to store the answer.
+    invoice.issued_at = _utc(result.issued_at) if result.issued_at else (invoice.last_sent_at or utcnow())
     invoice.status = InvoiceStatus.ISSUED
     invoice.error_message = None
     series.last_number = max(series.last_number or 0, result.number)
@@ -130,8 +159,9 @@ def _check_original_still_correctable(invoice: Invoice) -> None:
         return
     if original.status == InvoiceStatus.REPLACED or (
             invoice.kind == InvoiceKind.REPLACEMENT and original.status == InvoiceStatus.ADJUSTED):
-        raise ValidationError("original_invoice", f"Invoice {original.display_number} is already "
-                                                  f"{original.status.value}; it cannot be corrected this way.")
+        raise ValidationError("original_invoice", N_("Invoice %(invoice)s is already %(state)s; it cannot be "
+                                                     "corrected this way."),
+                              invoice=original.display_number, state=original.status.value)
 
 
 def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = None,
@@ -159,21 +189,30 @@ def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = Non
         else:
             _mark_failed(session, invoice_id, exc.message)
         raise
+    try:
+        _check_quiet_period(invoice)
+    except RetryableError as exc:
+        _note_error(session, invoice_id, exc.message)
+        raise
+    sent_before = invoice.last_sent_at
     with client_for(invoice.provider_account, session=session, job_id=job_id, transport=transport) as client:
         try:
             result = client.find_by_key(invoice.transaction_key) if maybe_sent else None
             if result is None:
-                result = _send(client, invoice)
+                payload = _payload(invoice)
+                _record_send(session, invoice)
+                result = client.issue(payload)
         except AuthError as exc:          # fix the account, then retry: the invoice stays pending
-            _note_error(session, invoice_id, f"{exc.provider}: {exc.message}")
+            _note_error(session, invoice_id, f"{exc.provider}: {exc.message}", not_sent_since=sent_before)
             raise
         except ProviderNotFound as exc:
             _note_error(session, invoice_id, exc.message)
             raise
         except PermanentError as exc:      # refused: never issued, a new invoice can be made
             _mark_failed(session, invoice_id, f"{exc.provider} refused the invoice: {exc.message}")
-            raise InvoiceRefused(f"{exc.provider} refused invoice #{invoice_id}: {exc.message}") from exc
-        except RetryableError as exc:
+            raise InvoiceRefused(N_("%(provider)s refused invoice #%(id)s: %(reason)s"), provider=exc.provider,
+                                 id=invoice_id, reason=exc.message) from exc
+        except RetryableError as exc:       # it may have been issued: the retry looks it up first
             _note_error(session, invoice_id, f"{exc.message} — will look it up and try again.")
             raise
         except DomainError as exc:         # the stored content no longer passes the rules (e.g. new year)
@@ -183,11 +222,12 @@ def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = Non
     try:
         session.commit()
     except sa.exc.IntegrityError as exc:
-        message = (f"The provider issued this invoice as {invoice.template.value}{result.series} № "
-                   f"{result.number}, but OrderHub already records that number: the provider's register and "
-                   "ours disagree (was the provider's sandbox reset?).")
-        _note_error(session, invoice_id, message)
-        raise DomainError(message) from exc
+        refusal = DomainError(N_("The provider issued this invoice as %(number)s, but OrderHub already records "
+                                 "that number: the provider's register and ours disagree (was the provider's "
+                                 "sandbox reset?)."), number=f"{invoice.template.value}{result.series} № "
+                                                             f"{result.number:08d}")
+        _note_error(session, invoice_id, refusal.message)
+        raise refusal from exc
     return invoice
 
 
@@ -206,6 +246,7 @@ def fetch_provider_pdf(session: Session, invoice_id: int, *, job_id: int | None 
                            transaction_key=invoice.transaction_key, lookup_code=invoice.lookup_code,
                            provider_id=invoice.lookup_code,
                            template_code=template_code(invoice.provider_account, invoice.template.value))
+    sent_before = invoice.last_sent_at
     with client_for(invoice.provider_account, session=session, job_id=job_id, transport=transport) as client:
         try:
             pdf = client.pdf(issued)
@@ -225,17 +266,18 @@ def email_invoice(session: Session, invoice_id: int, mail: invoice_mail.MailSett
         raise InvalidTransition("email", invoice.status.value, record="invoice")
     if not invoice.buyer_email:
         if force:
-            raise ValidationError("buyer_email", f"Invoice {invoice.display_number} has no buyer email.")
+            raise ValidationError("buyer_email", N_("Invoice %(invoice)s has no buyer email."),
+                                  invoice=invoice.display_number)
         return None
     if invoice.emailed_at is not None and not force:
         return None
     pdf = invoice.pdf or local_pdf(invoice)
     seller = seller_of(invoice.provider_account)
-    label = f"{invoice.template.value}{invoice.series} số {invoice.number}"
+    label = f"{invoice.template.value}{invoice.series} số {invoice.number:08d}"
     msg = invoice_mail.invoice_message(
         mail, to=invoice.buyer_email, seller_name=seller.name, invoice_label=label,
         total=f"{int(invoice.total):,}".replace(",", "."), lookup_code=invoice.lookup_code, pdf=pdf,
-        filename=f"{invoice.template.value}{invoice.series}-{invoice.number}.pdf")
+        filename=f"{invoice.template.value}{invoice.series}-{invoice.number:08d}.pdf")
     where = invoice_mail.send(mail, msg)
     invoice.emailed_at = utcnow()
     session.commit()

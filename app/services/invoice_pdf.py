@@ -25,14 +25,23 @@ class InvoicePdfMeta:
     order_code: str = ""
 
 
-def render_invoice_pdf(computed_invoice: ComputedInvoice, seller: Seller,
-                       meta: InvoicePdfMeta | dict | None = None) -> bytes:
-    """PDF bytes of ``computed_invoice`` issued by ``seller``; ``meta`` carries what the provider assigned."""
+def _document(computed_invoice: ComputedInvoice, seller: Seller, meta: InvoicePdfMeta | dict | None) -> dict:
     if meta is None:
         meta = InvoicePdfMeta()
     elif isinstance(meta, dict):
         meta = InvoicePdfMeta(**meta)
     inv = computed_invoice
-    return render_pdf("pdf/invoice.html", inv=inv, seller=seller, meta=meta,
-                      reference_line=reference_text(inv.reference) if inv.reference else "",
-                      preview=meta.number is None)
+    return {"inv": inv, "seller": seller, "meta": meta, "preview": meta.number is None,
+            "reference_line": reference_text(inv.reference) if inv.reference else ""}
+
+
+def render_invoice_pdf(computed_invoice: ComputedInvoice, seller: Seller,
+                       meta: InvoicePdfMeta | dict | None = None) -> bytes:
+    """PDF bytes of ``computed_invoice`` issued by ``seller``; ``meta`` carries what the provider assigned."""
+    return render_invoices_pdf([(computed_invoice, seller, meta)])
+
+
+def render_invoices_pdf(items) -> bytes:
+    """One PDF of several invoices (``(computed, seller, meta)`` each), each from a new page: one
+    rendering, so the font and styles are loaded and embedded once rather than once per invoice."""
+    return render_pdf("invoice.html", documents=[_document(*item) for item in items])

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 
-from app.services.errors import InvalidTaxCode, ValidationError, ValidationErrors
+from app.services.errors import N_, FieldMessage, InvalidTaxCode, ValidationError, ValidationErrors
 from app.services.tax_code import PERSONAL, normalize_tax_code, tax_code_kind
 
 CONSUMER_BUYER_NAME = "Bán cho người tiêu dùng"
@@ -91,6 +91,17 @@ def round_vnd(value) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def add_error(errors: dict, key: str, message: str, **details) -> None:
+    """Note one problem of form field ``key``; ``message`` is an ``N_`` template the reader sees
+    translated, filled from ``details``."""
+    errors.setdefault(key, []).append(FieldMessage(message, **details))
+
+
+def field_message(exc: ValidationError) -> FieldMessage:
+    return FieldMessage(exc.template, translatable=exc.translatable,
+                        **{k: v for k, v in exc.details.items() if k != "field"})
+
+
 # ---------------------------------------------------------------------------------------------- inputs
 
 @dataclass
@@ -125,6 +136,7 @@ class Seller:
     email: str = ""
     bank_account: str = ""
     bank_name: str = ""
+    business_location: str = ""   # ND254: name/code/address of the business location, where it has one
 
 
 @dataclass
@@ -230,12 +242,13 @@ def validate_series(series: str, issue_date: date, field: str = "series") -> str
     value = (series or "").strip().upper()
     match = SERIES_RE.match(value)
     if not match:
-        raise ValidationError(field, f"Series {series!r} must be 6 characters: C or K, the 2-digit year, "
-                                     "a type letter (T, D, L, M, N, B, G, H, X, F) and 2 letters, "
-                                     "e.g. C26TAA.")
+        raise ValidationError(field, N_("Series %(series)s must be 6 characters: C or K, the 2-digit year, "
+                                        "a type letter (T, D, L, M, N, B, G, H, X, F) and 2 letters, "
+                                        "e.g. C26TAA."), series=series or "''")
     if int(match.group(1)) != issue_date.year % 100:
-        raise ValidationError(field, f"Series {value} is for 20{match.group(1)}, but the invoice is "
-                                     f"issued in {issue_date.year}: use the {issue_date.year} series.")
+        raise ValidationError(field, N_("Series %(series)s is for 20%(series_year)s, but the invoice is "
+                                        "issued in %(year)s: use the %(year)s series."),
+                              series=value, series_year=match.group(1), year=issue_date.year)
     return value
 
 
@@ -243,7 +256,8 @@ def split_full_series(full: str) -> tuple[int, str]:
     """``"1C26TAA"`` (template digit + series, as MISA and printed invoices write it) → (1, "C26TAA")."""
     text = (full or "").strip().upper()
     if len(text) != 7 or not text[0].isdigit():
-        raise ValidationError("series", f"{full!r} is not a template digit followed by a 6-character series.")
+        raise ValidationError("series", N_("%(series)s is not a template digit followed by a 6-character series."),
+                              series=full)
     return int(text[0]), text[1:]
 
 
@@ -256,21 +270,23 @@ def resolve_buyer(buyer: Buyer) -> Buyer:
             resolved.tax_code = normalize_tax_code(resolved.tax_code, "buyer.tax_code")
             personal = tax_code_kind(resolved.tax_code) == PERSONAL
         except InvalidTaxCode as exc:
-            errors.setdefault(exc.field, []).append(exc.message)
+            errors.setdefault(exc.field, []).append(field_message(exc))
             personal = False
         if not resolved.legal_name and personal:
             resolved.legal_name = resolved.name     # an individual's legal name is their own name
         if not resolved.legal_name:
-            errors.setdefault("buyer.legal_name", []).append(
-                "A buyer with a tax code needs its registered (legal) name.")
+            add_error(errors, "buyer.legal_name", N_("Company (legal name): a buyer with a tax code needs "
+                                                     "its registered name."))
         if not resolved.address:
-            errors.setdefault("buyer.address", []).append(
-                "A buyer with a tax code needs its registered address.")
+            add_error(errors, "buyer.address", N_("Address: a buyer with a tax code needs its registered "
+                                                  "address."))
     if resolved.id_number and not re.fullmatch(r"\d{12}", resolved.id_number):
-        errors.setdefault("buyer.id_number", []).append("A personal ID (CCCD) has 12 digits.")
+        add_error(errors, "buyer.id_number", N_("Personal ID (CCCD): %(value)s — a CCCD number has 12 digits."),
+                  value=resolved.id_number)
     if resolved.email and not all(re.fullmatch(r"[^@\s;]+@[^@\s;]+\.[^@\s;]+", e.strip())
                                   for e in resolved.email.split(";")):
-        errors.setdefault("buyer.email", []).append(f"{resolved.email!r} is not an email address.")
+        add_error(errors, "buyer.email", N_("Email: %(value)s is not an email address (several are separated "
+                                            "by ';')."), value=resolved.email)
     if errors:
         raise ValidationErrors(errors)
     if not (resolved.name or resolved.legal_name or resolved.tax_code or resolved.id_number):
@@ -280,15 +296,15 @@ def resolve_buyer(buyer: Buyer) -> Buyer:
 
 def _decimal(value, field: str, errors: dict) -> Decimal | None:
     if isinstance(value, float):
-        errors.setdefault(field, []).append("Give amounts as int, str or Decimal, never float.")
+        add_error(errors, field, N_("%(name)s: give amounts as int, str or Decimal, never float."), name=field)
         return None
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append(f"{value!r} is not a number.")
+        add_error(errors, field, N_("%(name)s: %(value)s is not a number."), name=field, value=value)
         return None
     if not result.is_finite():
-        errors.setdefault(field, []).append(f"{value!r} is not a number.")
+        add_error(errors, field, N_("%(name)s: %(value)s is not a number."), name=field, value=value)
         return None
     return result
 
@@ -298,32 +314,41 @@ def _compute_line(index: int, line: InvoiceLineDraft, template: int, kind: str,
     prefix = f"lines[{index}]"
     before = sum(len(v) for v in errors.values())
     if not (line.name or "").strip():
-        errors.setdefault(f"{prefix}.name", []).append("Each line needs the name of the goods or service.")
+        add_error(errors, f"{prefix}.name", N_("Line %(line)s: give the name of the goods or service."),
+                  line=index + 1)
     quantity = _decimal(line.quantity, f"{prefix}.quantity", errors)
     price = _decimal(line.unit_price, f"{prefix}.unit_price", errors)
     if quantity is not None and quantity <= 0:
-        errors.setdefault(f"{prefix}.quantity", []).append("Quantity must be more than zero.")
+        add_error(errors, f"{prefix}.quantity", N_("Line %(line)s: the quantity must be more than zero."),
+                  line=index + 1)
     if price is not None and price < 0:
-        errors.setdefault(f"{prefix}.unit_price", []).append("Unit price cannot be negative.")
+        add_error(errors, f"{prefix}.unit_price", N_("Line %(line)s: the unit price cannot be negative."),
+                  line=index + 1)
     if not isinstance(line.discount, int) or isinstance(line.discount, bool) or line.discount < 0:
-        errors.setdefault(f"{prefix}.discount", []).append("Discount is a whole, non-negative VND amount.")
+        add_error(errors, f"{prefix}.discount", N_("Line %(line)s: the discount is a whole, non-negative "
+                                                   "amount of đồng."), line=index + 1)
     if line.decrease and kind != ADJUSTMENT:
-        errors.setdefault(f"{prefix}.decrease", []).append("Only an adjustment invoice has decrease lines.")
+        add_error(errors, f"{prefix}.change", N_("Line %(line)s: only an adjustment invoice has decrease lines."),
+                  line=index + 1)
     rate = None
     if template == VAT_INVOICE:
         if line.vat_rate is None or line.vat_rate == "":
-            errors.setdefault(f"{prefix}.vat_rate", []).append("A VAT invoice needs a VAT rate on every line.")
+            add_error(errors, f"{prefix}.vat_rate", N_("Line %(line)s: a VAT invoice needs a VAT rate on every "
+                                                       "line."), line=index + 1)
         else:
             try:
                 rate = VatRate.parse(line.vat_rate)
             except ValueError as exc:
-                errors.setdefault(f"{prefix}.vat_rate", []).append(str(exc))
+                add_error(errors, f"{prefix}.vat_rate", N_("Line %(line)s: VAT rate %(rate)s is not one of 0%%, "
+                                                           "5%%, 8%%, 10%%, KCT, KKKNT."),
+                          line=index + 1, rate=line.vat_rate)
     if sum(len(v) for v in errors.values()) > before:
         return None
     gross = round_vnd(quantity * price)
     if line.discount > gross:
-        errors.setdefault(f"{prefix}.discount", []).append(
-            f"Discount {line.discount} is more than the line's {gross} VND.")
+        add_error(errors, f"{prefix}.discount", N_("Line %(line)s: the discount %(discount)s is more than the "
+                                                   "line's %(amount)s đồng."),
+                  line=index + 1, discount=line.discount, amount=gross)
         return None
     sign = -1 if line.decrease else 1
     amount = sign * (gross - line.discount)
@@ -339,16 +364,18 @@ def compute_invoice(draft: InvoiceDraft, *, today: date | None = None) -> Comput
     if isinstance(issue_date, datetime):
         issue_date = issue_date.date()
     if draft.template not in TEMPLATE_NAMES:
-        errors["template"] = [f"Template {draft.template!r} is not 1 (VAT invoice) or 2 (sales invoice)."]
+        add_error(errors, "template", N_("Template %(value)s is not 1 (VAT invoice) or 2 (sales invoice)."),
+                  value=draft.template)
     if draft.currency != "VND":
-        errors["currency"] = ["OrderHub issues invoices in VND only."]
+        add_error(errors, "currency", N_("Currency: OrderHub issues invoices in VND only."))
     if draft.payment_method not in PAYMENT_METHODS:
-        errors["payment_method"] = [f"Payment method must be one of {', '.join(PAYMENT_METHODS)}."]
+        add_error(errors, "payment_method", N_("Payment method must be one of %(choices)s."),
+                  choices=", ".join(PAYMENT_METHODS))
     series = ""
     try:
         series = validate_series(draft.series, issue_date)
     except ValidationError as exc:
-        errors.setdefault(exc.field, []).append(exc.message)
+        errors.setdefault(exc.field, []).append(field_message(exc))
     kind = draft.reference.kind if draft.reference else ORIGINAL
     if draft.reference:
         _check_reference(draft.reference, issue_date, errors)
@@ -358,7 +385,7 @@ def compute_invoice(draft: InvoiceDraft, *, today: date | None = None) -> Comput
         errors.update(exc.errors)
         buyer = draft.buyer
     if not draft.lines:
-        errors.setdefault("lines", []).append("An invoice needs at least one line.")
+        add_error(errors, "lines", N_("Lines: an invoice needs at least one line."))
     lines = [_compute_line(i, line, draft.template, kind, errors) for i, line in enumerate(draft.lines)]
     if errors:
         raise ValidationErrors(errors)
@@ -374,7 +401,8 @@ def compute_invoice(draft: InvoiceDraft, *, today: date | None = None) -> Comput
     vat_total = sum(b.tax_amount for b in breakdown)
     total = subtotal + vat_total
     if kind == ORIGINAL and total < 0:
-        raise ValidationErrors({"lines": ["An original invoice cannot have a negative total."]})
+        raise ValidationErrors({"lines": [FieldMessage(N_("Lines: an original invoice cannot have a negative "
+                                                          "total."))]})
     return ComputedInvoice(
         buyer=buyer, lines=lines, breakdown=breakdown,
         gross_total=sum(ln.gross_amount for ln in lines),
@@ -387,16 +415,17 @@ def compute_invoice(draft: InvoiceDraft, *, today: date | None = None) -> Comput
 
 def _check_reference(ref: InvoiceReference, issue_date: date, errors: dict) -> None:
     if ref.kind not in (REPLACEMENT, ADJUSTMENT):
-        errors.setdefault("reference.kind", []).append("A reference is for a replacement or an adjustment.")
+        add_error(errors, "reference.kind", N_("A reference is for a replacement or an adjustment."))
     if ref.template not in TEMPLATE_NAMES:
-        errors.setdefault("reference.template", []).append("The original's template must be 1 or 2.")
+        add_error(errors, "reference.template", N_("The original invoice's template must be 1 or 2."))
     if not SERIES_RE.match((ref.series or "").upper()):
-        errors.setdefault("reference.series", []).append(f"{ref.series!r} is not a 6-character series.")
+        add_error(errors, "reference.series", N_("The original invoice's series %(series)s is not a 6-character "
+                                                 "series."), series=ref.series)
     if not isinstance(ref.number, int) or not 1 <= ref.number <= MAX_INVOICE_NUMBER:
-        errors.setdefault("reference.number", []).append("The original's number is 1 to 99,999,999.")
+        add_error(errors, "reference.number", N_("The original invoice's number is 1 to 99,999,999."))
     if ref.issued_on and ref.issued_on > issue_date:
-        errors.setdefault("reference.issued_on", []).append(
-            "The original cannot be dated after the invoice that corrects it.")
+        add_error(errors, "reference.issued_on", N_("The original invoice cannot be dated after the invoice "
+                                                    "that corrects it."))
 
 
 def reference_text(ref: InvoiceReference) -> str:

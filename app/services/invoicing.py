@@ -24,16 +24,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from app.integrations.einvoice.common import VN_TZ
-from app.models import (Invoice, InvoiceKind, InvoiceLine, InvoiceProvider, InvoiceSeries, InvoiceStatus,
+from app.models import (ISSUED_STATES, Invoice, InvoiceKind, InvoiceLine, InvoiceProvider, InvoiceSeries, InvoiceStatus,
                         InvoiceTemplate, Order, OrderStatus, PaymentMethod, ProviderAccount)
 from app.models.catalog import VatRate
 from app.services.einvoice_clients import (PROVIDER_NAMES, PROVIDER_TAX_CODES, default_account,
                                            einvoice_account, seller_of)
-from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError, ValidationErrors
-from app.services.invoice_pdf import InvoicePdfMeta, render_invoice_pdf
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError, ValidationErrors
+from app.services.invoice_pdf import InvoicePdfMeta, render_invoice_pdf, render_invoices_pdf
 from app.services.invoice_rules import (ADJUSTMENT, PAYMENT_METHODS, REPLACEMENT, Buyer,
                                         ComputedInvoice, InvoiceDraft, InvoiceLineDraft,
-                                        InvoiceReference, compute_invoice)
+                                        InvoiceReference, add_error, compute_invoice, field_message)
 from app.services.ledger import use_case
 from app.services.orders import load_order
 
@@ -42,7 +42,9 @@ PAYMENT_OF_ORDER = {PaymentMethod.COD: "TM", PaymentMethod.BANK_TRANSFER: "CK",
                     PaymentMethod.PREPAID: "CK"}
 SHIPPING_LINE_NAME = "Phí vận chuyển"
 OPEN_STATES = (InvoiceStatus.DRAFT, InvoiceStatus.PENDING)
-LINE_FIELDS = ("sku", "name", "unit", "quantity", "unit_price", "discount", "vat_rate")
+# ``change`` (adjustments only): "increase" or "decrease"; empty means the form's ``direction``.
+LINE_FIELDS = ("sku", "name", "unit", "quantity", "unit_price", "discount", "vat_rate", "change")
+DIRECTIONS = ("increase", "decrease", "mixed")
 BUYER_FIELDS = ("name", "legal_name", "tax_code", "address", "email", "phone", "id_number")
 
 
@@ -73,15 +75,16 @@ class InvoiceForm:
     # replacement / adjustment only
     reason: str = ""
     agreement_reference: str = ""
-    direction: str = ""          # adjustment: "increase" or "decrease"
+    agreement_date: str = ""     # ISO date of the agreement (biên bản) or notice
+    direction: str = ""          # adjustment: "increase", "decrease" or "mixed" (each line's ``change``)
     return_id: int | None = None
 
     def as_dict(self) -> dict:
         return {"provider_account_id": self.provider_account_id, "template": self.template,
                 "series": self.series, "buyer": dict(self.buyer), "payment_method": self.payment_method,
                 "lines": [dict(ln) for ln in self.lines], "note": self.note, "reason": self.reason,
-                "agreement_reference": self.agreement_reference, "direction": self.direction,
-                "return_id": self.return_id}
+                "agreement_reference": self.agreement_reference, "agreement_date": self.agreement_date,
+                "direction": self.direction, "return_id": self.return_id}
 
 
 def _text(value) -> str:
@@ -113,7 +116,41 @@ def parse_form(data: Mapping) -> InvoiceForm:
         payment_method=_text(get("payment_method")) or "TM/CK",
         lines=[{k: _text(ln.get(k)) for k in LINE_FIELDS} for ln in lines], note=_text(get("note")),
         reason=_text(get("reason")), agreement_reference=_text(get("agreement_reference")),
-        direction=_text(get("direction")), return_id=int(return_id) if _text(return_id).isdigit() else None)
+        agreement_date=_text(get("agreement_date")), direction=_text(get("direction")),
+        return_id=int(return_id) if _text(return_id).isdigit() else None)
+
+
+# ------------------------------------------------------------------------------------------ series
+
+def committed_value(obj, name: str):
+    """``obj.name`` as the database holds it, even when it was set without its old value loaded."""
+    state = sa.inspect(obj)
+    hist = state.attrs[name].history
+    if hist.deleted:
+        return hist.deleted[0]
+    if hist.added and state.persistent:
+        column = getattr(type(obj), name)
+        with state.session.no_autoflush:
+            return state.session.scalar(sa.select(column).where(type(obj).id == obj.id))
+    return getattr(obj, name)
+
+
+def check_series_change(session: Session, series: InvoiceSeries, *, deleting: bool = False) -> None:
+    """A series that has invoices (numbered, or pending: the provider may hold one) keeps its account,
+    template and text: its invoices and the provider's register refer to it. Deactivate it instead."""
+    if not sa.inspect(series).persistent:
+        return
+    account_id, template, text = (committed_value(series, k) for k in ("provider_account_id", "template", "series"))
+    with session.no_autoflush:
+        used = session.scalar(sa.select(sa.func.count(Invoice.id)).where(
+            Invoice.provider_account_id == account_id, Invoice.template == template, Invoice.series == text,
+            sa.or_(Invoice.number.is_not(None), Invoice.status.in_((InvoiceStatus.PENDING, *ISSUED_STATES)))))
+    if used or (committed_value(series, "last_number") or 0) > 0:
+        message = (N_("Series %(series)s already has invoices: it cannot be deleted. Deactivate it instead.")
+                   if deleting else
+                   N_("Series %(series)s already has invoices: its template and text cannot be changed. "
+                      "Deactivate it and register the new series instead."))
+        raise DomainError(message, series=f"{getattr(template, 'value', template)}{text}")
 
 
 # ------------------------------------------------------------------------------------------ prefill
@@ -160,7 +197,7 @@ def prefill_from_order(session: Session, order_id: int, *, account_id: int | Non
     order = session.scalars(sa.select(Order).where(Order.id == order_id)
                             .options(selectinload(Order.lines), selectinload(Order.customer))).first()
     if order is None:
-        raise NotFound(f"Order #{order_id} does not exist.")
+        raise NotFound(N_("Order #%(id)s does not exist."), id=order_id)
     account = einvoice_account(session, account_id) if account_id else default_account(session)
     settings = account.settings or {}
     template = str(settings.get("template") or "1")
@@ -179,11 +216,24 @@ def _int(value, field_name: str, errors: dict) -> int:
     try:
         return int(text)
     except ValueError:
-        errors.setdefault(field_name, []).append(f"{value!r} is not a whole number of đồng.")
+        add_error(errors, field_name, N_("%(name)s: %(value)s is not a whole number of đồng."),
+                  name=field_name, value=value)
         return 0
 
 
-def _draft_lines(form: InvoiceForm, template: int, decrease: bool, errors: dict) -> list[InvoiceLineDraft]:
+def _line_decreases(form: InvoiceForm, line: dict, index: int, errors: dict) -> bool:
+    """Whether an adjustment line lowers the original: its own ``change``, else the form's direction."""
+    change = (line.get("change") or "").lower()
+    if change and change not in ("increase", "decrease"):
+        add_error(errors, f"lines[{index}].change", N_("Line %(line)s: the change is increase or decrease."),
+                  line=index + 1)
+    if not change and form.direction == "mixed":
+        add_error(errors, f"lines[{index}].change", N_("Line %(line)s: a mixed adjustment says for each line "
+                                                       "whether it increases or decreases."), line=index + 1)
+    return (change or form.direction) == "decrease"
+
+
+def _draft_lines(form: InvoiceForm, template: int, adjustment: bool, errors: dict) -> list[InvoiceLineDraft]:
     lines = []
     for i, ln in enumerate(form.lines):
         lines.append(InvoiceLineDraft(
@@ -191,8 +241,56 @@ def _draft_lines(form: InvoiceForm, template: int, decrease: bool, errors: dict)
             unit_price=(ln.get("unit_price") or "0").replace(",", ""),
             discount=_int(ln.get("discount"), f"lines[{i}].discount", errors),
             vat_rate=(ln.get("vat_rate") or None) if template == 1 else None,
-            code=ln.get("sku", ""), decrease=decrease))
+            code=ln.get("sku", ""), decrease=adjustment and _line_decreases(form, ln, i, errors)))
     return lines
+
+
+def _agreement_date(form: InvoiceForm, original: Invoice | None, errors: dict) -> date | None:
+    if not form.agreement_date:
+        if form.agreement_reference:
+            add_error(errors, "agreement_date", N_("Agreement date: give the date of the agreement (biên bản) "
+                                                   "or notice."))
+        return None
+    try:
+        value = date.fromisoformat(form.agreement_date[:10])
+    except ValueError:
+        add_error(errors, "agreement_date", N_("Agreement date: %(value)s is not a date (YYYY-MM-DD)."),
+                  value=form.agreement_date)
+        return None
+    if value > today_vn():
+        add_error(errors, "agreement_date", N_("Agreement date: %(value)s is in the future."), value=value)
+    original_day = vn_date(original.issued_at) if original is not None else None
+    if original_day and value < original_day:
+        add_error(errors, "agreement_date", N_("Agreement date: %(value)s is before the invoice it corrects "
+                                               "(%(original)s)."), value=value, original=original_day)
+    return value
+
+
+def _check_correction(form: InvoiceForm, kind: str, account: ProviderAccount | None, original: Invoice | None,
+                      errors: dict) -> InvoiceReference | None:
+    """Reason, direction, and the agreement (research E.5): a business buyer agrees in writing (biên
+    bản) before its invoice is corrected; S-Invoice requires the document's name/number and date on
+    every replacement and adjustment (C.3, ``additionalReferenceDesc``) — for an individual buyer, the
+    notice sent to them. MISA asks for none: for its individual buyers it is optional."""
+    if not form.reason:
+        add_error(errors, "reason", N_("Reason: say why the original invoice is corrected."))
+    if kind == ADJUSTMENT and form.direction not in DIRECTIONS:
+        add_error(errors, "direction", N_("Direction: an adjustment increases or decreases the original, "
+                                          "or both line by line (mixed)."))
+    buyer_tax_code = form.buyer.get("tax_code") or (original.buyer_tax_code if original else "")
+    if not form.agreement_reference:
+        if buyer_tax_code:
+            add_error(errors, "agreement_reference", N_("Agreement reference: a business buyer must agree in "
+                                                        "writing first — give the agreement (biên bản) number."))
+        elif account is not None and account.provider == "sinvoice":
+            add_error(errors, "agreement_reference", N_("Agreement reference: S-Invoice needs the number of the "
+                                                        "agreement (biên bản) or of the notice sent to the buyer."))
+    agreed_on = _agreement_date(form, original, errors)
+    if original is None:
+        return None
+    return InvoiceReference(kind=kind, template=int(original.template.value), series=original.series,
+                            number=original.number or 0, issued_on=vn_date(original.issued_at) or today_vn(),
+                            reason=form.reason, agreement=form.agreement_reference, agreement_date=agreed_on)
 
 
 def check_form(session: Session, form: InvoiceForm, *, kind: str = "original", original: Invoice | None = None,
@@ -204,37 +302,23 @@ def check_form(session: Session, form: InvoiceForm, *, kind: str = "original", o
         account = einvoice_account(session, form.provider_account_id)
         seller_of(account)
     except ValidationError as exc:
-        errors.setdefault(exc.field, []).append(exc.message)
+        errors.setdefault(exc.field, []).append(field_message(exc))
     if form.template not in ("1", "2"):
-        errors.setdefault("template", []).append("Template must be 1 (VAT invoice) or 2 (sales invoice).")
+        add_error(errors, "template", N_("Template must be 1 (VAT invoice) or 2 (sales invoice)."))
     if form.payment_method not in PAYMENT_METHODS:
-        errors.setdefault("payment_method", []).append(
-            f"Payment method must be one of {', '.join(PAYMENT_METHODS)}.")
-    reference = None
-    if kind != "original":
-        if not form.reason:
-            errors.setdefault("reason", []).append("Say why the original invoice is corrected.")
-        if kind == ADJUSTMENT and form.direction not in ("increase", "decrease"):
-            errors.setdefault("direction", []).append("An adjustment increases or decreases the original.")
-        buyer_tax_code = form.buyer.get("tax_code") or (original.buyer_tax_code if original else "")
-        if buyer_tax_code and not form.agreement_reference:
-            errors.setdefault("agreement_reference", []).append(
-                "A business buyer must agree in writing first: give the agreement (biên bản) number.")
-        if original is not None:
-            reference = InvoiceReference(
-                kind=kind, template=int(original.template.value), series=original.series,
-                number=original.number or 0, issued_on=vn_date(original.issued_at) or today_vn(),
-                reason=form.reason, agreement=form.agreement_reference)
+        add_error(errors, "payment_method", N_("Payment method must be one of %(choices)s."),
+                  choices=", ".join(PAYMENT_METHODS))
+    reference = _check_correction(form, kind, account, original, errors) if kind != "original" else None
     if account is not None and form.template in ("1", "2") and form.series:
         registered = session.scalar(sa.select(InvoiceSeries).where(
             InvoiceSeries.provider_account_id == account.id,
             InvoiceSeries.template == InvoiceTemplate(form.template), InvoiceSeries.series == form.series))
         if registered is None or not registered.active:
-            errors.setdefault("series", []).append(
-                f"Series {form.template}{form.series} is not an active series of {account.name}: "
-                "choose one registered under Invoicing → Invoice series.")
+            add_error(errors, "series", N_("Series %(series)s is not an active series of %(account)s: choose one "
+                                           "registered under Invoicing → Invoice series."),
+                      series=f"{form.template}{form.series}", account=account.name)
     template = int(form.template) if form.template in ("1", "2") else 1
-    lines = _draft_lines(form, template, kind == ADJUSTMENT and form.direction == "decrease", errors)
+    lines = _draft_lines(form, template, kind == ADJUSTMENT, errors)
     draft = InvoiceDraft(buyer=Buyer(**{k: form.buyer.get(k, "") for k in BUYER_FIELDS}), lines=lines,
                          payment_method=form.payment_method if form.payment_method in PAYMENT_METHODS
                          else "TM/CK", template=template, series=form.series,
@@ -245,12 +329,13 @@ def check_form(session: Session, form: InvoiceForm, *, kind: str = "original", o
     except ValidationErrors as exc:
         for name, messages in exc.errors.items():
             errors.setdefault(name, []).extend(messages)
-    if computed is not None and kind == ADJUSTMENT and original is not None and form.direction == "decrease":
+    if computed is not None and kind == ADJUSTMENT and original is not None and computed.total < 0:
         remaining = remaining_total(session, original)
         if -computed.total > remaining:
-            errors.setdefault("lines", []).append(
-                f"The decrease ({-computed.total:,} đồng) is more than what invoice "
-                f"{original.display_number} still stands for ({remaining:,} đồng).")
+            add_error(errors, "lines", N_("Lines: the decrease (%(decrease)s đồng) is more than what invoice "
+                                          "%(invoice)s still stands for (%(remaining)s đồng)."),
+                      decrease=f"{-computed.total:,}".replace(",", "."), invoice=original.display_number,
+                      remaining=f"{remaining:,}".replace(",", "."))
     if errors:
         raise ValidationErrors(errors)
     return account, computed
@@ -286,6 +371,7 @@ def fill_invoice(invoice: Invoice, account: ProviderAccount, computed: ComputedI
     invoice.buyer_address = buyer.address or None
     invoice.buyer_email = buyer.email or None
     invoice.buyer_phone = buyer.phone or None
+    invoice.buyer_id_number = buyer.id_number or None
     invoice.payment_method = computed.payment_method
     invoice.vat_breakdown = [{"rate": b.vat_rate.value, "amount": b.taxable_amount, "tax": b.tax_amount}
                              for b in computed.breakdown]
@@ -297,8 +383,14 @@ def fill_invoice(invoice: Invoice, account: ProviderAccount, computed: ComputedI
                                  unit=ln.unit or "Cái", quantity=ln.quantity, unit_price=ln.unit_price,
                                  discount=Decimal(abs(ln.discount)),
                                  vat_rate=VatRate(ln.vat_rate.value) if ln.vat_rate else VatRate.EXEMPT,
-                                 amount=Decimal(ln.amount), vat_amount=Decimal(ln.tax))
+                                 amount=Decimal(ln.amount), vat_amount=Decimal(ln.tax), is_decrease=ln.decrease)
                      for ln in computed.lines]
+    if computed.reference is not None:
+        invoice.agreement_date = computed.reference.agreement_date
+        if computed.kind == ADJUSTMENT:
+            changes = {ln.decrease for ln in computed.lines}
+            invoice.adjustment_direction = "mixed" if len(changes) > 1 else \
+                ("decrease" if changes == {True} else "increase")
     return invoice
 
 
@@ -319,9 +411,10 @@ def create_invoice_draft(session: Session, order_id: int, form: InvoiceForm) -> 
         raise InvalidTransition("invoice", order.status.value)
     existing = open_original(session, order.id)
     if existing is not None:
-        raise DomainError(f"Order {order.number} already has invoice {existing.display_number} "
-                          f"({existing.status.value}); correct an issued invoice by replacement or "
-                          "adjustment instead.", invoice_id=existing.id)
+        raise DomainError(N_("Order %(order)s already has invoice %(invoice)s (%(state)s); correct an issued "
+                             "invoice by replacement or adjustment instead."),
+                          order=order.number, invoice=existing.display_number, state=existing.status.value,
+                          invoice_id=existing.id)
     account, computed = check_form(session, form)
     invoice = fill_invoice(Invoice(order_id=order.id, kind=InvoiceKind.ORIGINAL,
                                    transaction_key=new_transaction_key(), status=InvoiceStatus.DRAFT),
@@ -340,21 +433,22 @@ def reference_of(invoice: Invoice) -> InvoiceReference | None:
                             template=int(original.template.value), series=original.series,
                             number=original.number or 0,
                             issued_on=vn_date(original.issued_at) or today_vn(),
-                            reason=invoice.reason or "", agreement=invoice.agreement_reference or "")
+                            reason=invoice.reason or "", agreement=invoice.agreement_reference or "",
+                            agreement_date=invoice.agreement_date)
 
 
 def computed_of(invoice: Invoice, issue_date: date | None = None) -> ComputedInvoice:
     """The stored invoice computed again (same rules, same figures), dated ``issue_date``."""
     template = int(invoice.template.value)
-    decrease = invoice.adjustment_direction == "decrease"
     draft = InvoiceDraft(
         buyer=Buyer(name=invoice.buyer_name or "", legal_name=invoice.buyer_company or "",
                     tax_code=invoice.buyer_tax_code or "", address=invoice.buyer_address or "",
-                    email=invoice.buyer_email or "", phone=invoice.buyer_phone or ""),
+                    email=invoice.buyer_email or "", phone=invoice.buyer_phone or "",
+                    id_number=invoice.buyer_id_number or ""),
         lines=[InvoiceLineDraft(name=ln.name, unit=ln.unit, quantity=Decimal(ln.quantity),
                                 unit_price=Decimal(ln.unit_price), discount=int(ln.discount or 0),
                                 vat_rate=ln.vat_rate.value if template == 1 else None, code=ln.sku or "",
-                                decrease=decrease) for ln in invoice.lines],
+                                decrease=bool(ln.is_decrease)) for ln in invoice.lines],
         payment_method=invoice.payment_method, template=template, series=invoice.series,
         issue_date=issue_date or vn_date(invoice.issued_at) or today_vn(), reference=reference_of(invoice),
         note=f"Đơn hàng {invoice.order.number}" if invoice.order is not None else "")
@@ -385,12 +479,18 @@ def invoice_pdf(session: Session, invoice_id: int) -> tuple[bytes, str]:
     """(PDF, file name): the provider's signed PDF once issued and fetched, else the local rendering."""
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
-        raise NotFound(f"Invoice #{invoice_id} does not exist.")
-    name = f"{invoice.template.value}{invoice.series}-{invoice.number or 'draft-' + str(invoice.id)}.pdf"
+        raise NotFound(N_("Invoice #%(id)s does not exist."), id=invoice_id)
+    number = f"{invoice.number:08d}" if invoice.number else f"draft-{invoice.id}"
+    name = f"{invoice.template.value}{invoice.series}-{number}.pdf"
     if invoice.pdf:
         return invoice.pdf, name
     return local_pdf(invoice), name
 
 
 def local_pdf(invoice: Invoice) -> bytes:
-    return render_invoice_pdf(computed_of(invoice), seller_of(invoice.provider_account), pdf_meta(invoice))
+    return local_pdfs([invoice])
+
+
+def local_pdfs(invoices: list[Invoice]) -> bytes:
+    """OrderHub's own rendering of stored invoices, one PDF, each invoice from a new page."""
+    return render_invoices_pdf([(computed_of(i), seller_of(i.provider_account), pdf_meta(i)) for i in invoices])

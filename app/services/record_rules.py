@@ -12,7 +12,7 @@ from typing import Callable
 from email_validator import EmailNotValidError, validate_email
 
 from app.models import Customer, CustomerAddress, Supplier, Warehouse
-from app.services.errors import N_, ValidationError, ValidationErrors
+from app.services.errors import N_, FieldMessage, ValidationError, ValidationErrors
 from app.services.phones import normalize_phone
 from app.services.tax_code import normalize_tax_code
 
@@ -36,8 +36,10 @@ def _apply(obj, rules: dict[str, Callable[[str, str], str]]) -> None:
             continue
         try:
             setattr(obj, field, rule(str(value), field))
-        except ValidationError as exc:
-            errors.setdefault(field, []).append(exc.message)
+        except ValidationError as exc:  # kept translatable: the form shows it in the reader's words
+            errors.setdefault(field, []).append(FieldMessage(exc.template,
+                                                             translatable=exc.translatable,
+                                                             **exc.details))
     if errors:
         raise ValidationErrors(errors)
 

@@ -61,6 +61,12 @@ def apply_cancelled(session: Session, shipment: Shipment, *, source: str, note: 
                                                "before pickup: back on the shelf, reserved again")
 
 
+def check_cancellable(shipment: Shipment) -> None:
+    """Refuse, naming its state, a parcel the courier may already have (only before pickup)."""
+    if shipment.status not in CANCELLABLE:
+        raise InvalidTransition("cancel", shipment.status.value, record="shipment")
+
+
 def cancel_shipment(session: Session, shipment_id: int, client, *, reason: str = "") -> Shipment:
     """Cancel with the carrier (only before pickup), then order → packed, stock reserved again.
 
@@ -75,8 +81,7 @@ def cancel_shipment(session: Session, shipment_id: int, client, *, reason: str =
     if shipment.status == ShipmentStatus.CANCELLED:
         session.rollback()
         return shipment  # already done (a job delivered twice)
-    if shipment.status not in CANCELLABLE:
-        raise InvalidTransition("cancel", shipment.status.value, record="shipment")
+    check_cancellable(shipment)
     name = CARRIER_NAMES[shipment.carrier.value]
     tracking = shipment.tracking_number
     if shipment.status == ShipmentStatus.DRAFT and shipment.carrier_status == "awaiting_waybill":

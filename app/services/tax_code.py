@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from app.services.errors import InvalidTaxCode
+from app.services.errors import N_, InvalidTaxCode
 
 WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
@@ -25,6 +25,9 @@ BRANCH = "branch"        # 10 digits + "-NNN"
 PERSONAL = "personal"    # 12-digit CCCD
 
 _SEPARATORS = re.compile(r"[\s.]")
+# How each form field holding a tax code is named in its messages (the field key itself otherwise).
+FIELD_NAMES = {"buyer.tax_code": N_("Buyer tax code"), "tax_code": N_("Tax code"),
+               "settings.seller.tax_code": N_("Seller tax code")}
 
 
 def check_digit(first_nine: str) -> int | None:
@@ -50,41 +53,41 @@ def normalize_tax_code(value, field: str = "tax_code", *, allow_personal: bool =
     """Validate ``value`` and return its canonical form: ``0100109106``, ``0100109106-509`` or 12 digits.
 
     Spaces and dots (as people type them) are dropped. Raises ``InvalidTaxCode(field, message)`` naming
-    the rule that failed, so the form can show it next to the field.
+    the field and the rule that failed, so the form can show it next to the field.
     """
     code = _clean(value)
+
+    def refuse(message: str, **details):
+        raise InvalidTaxCode(field, message, code=code, name=FIELD_NAMES.get(field, field), **details)
+
     if not code:
-        raise InvalidTaxCode(field, "Tax code is empty.")
+        refuse(N_("%(name)s: the tax code is empty."))
     if not re.fullmatch(r"[0-9-]+", code):
-        raise InvalidTaxCode(field, f"Tax code {code!r} may contain only digits and one '-' "
-                                    "before a branch suffix.")
+        refuse(N_("%(name)s: tax code %(code)s may contain only digits and one '-' before a branch suffix."))
     if "-" in code:
         parent, _, branch = code.partition("-")
         if len(parent) != 10 or "-" in branch:
-            raise InvalidTaxCode(field, f"Tax code {code!r}: a branch code is 10 digits, '-', "
-                                        "then 3 digits (e.g. 0100109106-001).")
+            refuse(N_("%(name)s: tax code %(code)s — a branch code is 10 digits, '-', then 3 digits "
+                      "(e.g. 0100109106-001)."))
     elif len(code) == 13:
         parent, branch = code[:10], code[10:]
     elif len(code) == 10:
         parent, branch = code, None
     elif len(code) == 12:
         if not allow_personal:
-            raise InvalidTaxCode(field, f"Tax code {code!r} is a 12-digit personal ID; "
-                                        "a company tax code has 10 or 13 digits.")
+            refuse(N_("%(name)s: %(code)s is a 12-digit personal ID; a company tax code has 10 or 13 digits."))
         return code
     else:
-        raise InvalidTaxCode(field, f"Tax code {code!r} has {len(code)} digits; expected 10, "
-                                    "13 (10 + branch suffix) or 12 (personal ID).")
+        refuse(N_("%(name)s: tax code %(code)s has %(digits)s digits; expected 10, 13 (10 + branch suffix) "
+                  "or 12 (personal ID)."), digits=len(code))
     if branch is not None and (len(branch) != 3 or branch == "000"):
-        raise InvalidTaxCode(field, f"Tax code {code!r}: the branch suffix must be 3 digits "
-                                    "from 001 to 999.")
+        refuse(N_("%(name)s: tax code %(code)s — the branch suffix must be 3 digits from 001 to 999."))
     expected = check_digit(parent[:9])
     if expected is None:
-        raise InvalidTaxCode(field, f"Tax code {code!r} cannot exist: its first nine digits "
-                                    "give no valid check digit.")
+        refuse(N_("%(name)s: tax code %(code)s cannot exist — its first nine digits give no valid check digit."))
     if int(parent[9]) != expected:
-        raise InvalidTaxCode(field, f"Tax code {code!r} has a wrong check digit: the 10th digit "
-                                    f"should be {expected}.")
+        refuse(N_("%(name)s: tax code %(code)s has a wrong check digit: the 10th digit should be %(expected)s."),
+               expected=expected)
     return f"{parent}-{branch}" if branch else parent
 
 
@@ -103,7 +106,7 @@ def is_valid_tax_code(value, *, allow_personal: bool = True) -> bool:
 
 def complete_tax_code(first_nine: str) -> str:
     """First nine digits + their check digit; used to make valid demo codes. Raises if none exists."""
-    digit = check_digit(first_nine)
-    if len(first_nine) != 9 or not first_nine.isdigit() or digit is None:
-        raise InvalidTaxCode("tax_code", f"No valid tax code starts with {first_nine!r}.")
+    digit = check_digit(first_nine) if len(first_nine) == 9 and first_nine.isdigit() else None
+    if digit is None:
+        raise InvalidTaxCode("tax_code", N_("No valid tax code starts with %(digits)s."), digits=first_nine)
     return f"{first_nine}{digit}"

@@ -169,6 +169,21 @@ class OrderHubModelView(ModelView):
         self.post_update(item)
         flash(str(self.edit_row_message), "success")
 
+    def _delete(self, pk):
+        """FAB's delete, with a refusal (a rule, a record still in use) in the reader's words."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+            self.post_delete(item)
+            flash(str(self.delete_row_message), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(error_text(exc), "danger")
+        self.update_redirect()
+
     def _saved(self, form, save) -> bool:
         """Run ``save``; on a refusal roll back and put its messages on the form's fields."""
         try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response, flash
 
-from app.web.i18n import error_text
+from app.web.i18n import error_text, field_errors
 from app.extensions import db
 from app.models import InvoiceSeries
 from app.services.einvoice_clients import einvoice_accounts
-from app.services.errors import DomainError, ValidationErrors
+from app.services.errors import DomainError
 from app.services.invoice_rules import PAYMENT_METHODS, RATE_ORDER
 
 BLANK_LINES = 3
@@ -27,10 +27,8 @@ def render_invoice_form(view, form, *, errors=None, status=200, **context):
 
 
 def errors_of(exc: DomainError) -> dict:
-    if isinstance(exc, ValidationErrors):
-        return exc.errors
-    field = getattr(exc, "field", None)
-    return {field: [error_text(exc)]} if field else {}
+    """The refusal's messages by form field, in the reader's language."""
+    return field_errors(exc)
 
 
 def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Response:

@@ -1,5 +1,9 @@
 """Invoicing views: e-invoices (read-only once issued), their lines, the registered series."""
+from flask_babel import lazy_gettext
+
+from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceSeries
+from app.services.invoicing import check_series_change
 from app.views.base import OrderHubModelView
 from app.views.invoice_actions import InvoiceViewActions
 from app.views.interface import OrderHubInterface
@@ -24,12 +28,14 @@ class InvoiceView(InvoiceViewActions, OrderHubModelView):
                       "buyer_tax_code", "issued_at", "order"]
     show_columns = ["display_number", "order", "provider", "kind", "template", "series", "number",
                     "status", "transaction_key", "buyer_name", "buyer_company", "buyer_tax_code",
-                    "buyer_address", "buyer_email", "payment_method", "subtotal", "vat_total",
+                    "buyer_address", "buyer_email", "buyer_id_number", "payment_method", "subtotal", "vat_total",
                     "total", "amount_in_words", "vat_breakdown", "tax_authority_code",
                     "lookup_code", "issued_at", "original_invoice", "adjustment_direction",
-                    "reason", "agreement_reference", "error_message", "emailed_at"]
-    label_columns = {"display_number": "Invoice", "buyer_tax_code": "Buyer tax code",
-                     "tax_authority_code": "Tax authority code", "original_invoice": "Corrects"}
+                    "reason", "agreement_reference", "agreement_date", "error_message", "emailed_at"]
+    label_columns = {"display_number": lazy_gettext("Invoice"), "buyer_tax_code": lazy_gettext("Buyer tax code"),
+                     "buyer_id_number": lazy_gettext("Personal ID (CCCD)"),
+                     "tax_authority_code": lazy_gettext("Tax authority code"),
+                     "original_invoice": lazy_gettext("Corrects"), "agreement_date": lazy_gettext("Agreement date")}
     base_permissions = ["can_read"]  # issued through the invoice actions, never edited
     related_views = [InvoiceLineView]
     base_order = ("id", "desc")
@@ -42,4 +48,18 @@ class InvoiceSeriesView(OrderHubModelView):
     list_columns = ["provider_account", "template", "series", "last_number", "active"]
     search_columns = ["series", "template", "active"]
     add_columns = edit_columns = ["provider_account", "template", "series", "active"]
+    label_columns = {"provider_account": lazy_gettext("E-invoice account"), "template": lazy_gettext("Template"),
+                     "series": lazy_gettext("Series"), "last_number": lazy_gettext("Last number"),
+                     "active": lazy_gettext("Active")}
     base_order = ("series", "asc")
+
+    # A series with invoices keeps its text (the database refuses too): say why on the form.
+    def pre_update(self, item):
+        super().pre_update(item)
+        self._check(item)
+
+    def pre_delete(self, item):
+        self._check(item, deleting=True)
+
+    def _check(self, item, deleting: bool = False):
+        check_series_change(db.session, item, deleting=deleting)  # refusals shown by the base view

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.services import order_editing, order_entry
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
+from app.views.invoice_actions import ReturnInvoiceActions
 from app.views.invoicing import InvoiceView
 from app.views.order_actions import order_view_mixins
 from app.views.return_actions import ReturnRequestActions
@@ -80,7 +81,7 @@ class ReturnLineView(OrderHubModelView):
     base_order = ("id", "asc")
 
 
-class ReturnRequestView(ReturnRequestActions, OrderHubModelView):
+class ReturnRequestView(ReturnInvoiceActions, ReturnRequestActions, OrderHubModelView):
     """Returns are created from the order ("Create return", which checks what may come back) and
     moved on by their own buttons; the generic forms only edit the reason."""
 

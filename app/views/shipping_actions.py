@@ -15,6 +15,9 @@ from app.extensions import db
 from app.models import CodReconciliation, Order, Shipment, ShipmentStatus
 from app.services import cod, shipment_labels, tracking
 from app.services.carrier_clients import CARRIER_NAMES
+from app.services.errors import DomainError
+from app.services.shipment_cancel import check_cancellable
+from app.web.i18n import error_text
 from app.views.base import start_job_from_view
 from app.views.order_shipping_actions import pdf_response
 
@@ -79,9 +82,10 @@ class ShipmentViewActions(_FormPagesAllowed):
                          "picks it up; the order goes back to packed."), "fa-ban", multiple=False)
     def cancel(self, items):
         shipment = _many(items)[0]
-        if shipment.status not in (ShipmentStatus.DRAFT, ShipmentStatus.CREATED):
-            flash(gettext("Cannot cancel this shipment: it is %(state)s.",
-                          state=gettext(shipment.status.value.replace("_", " "))), "danger")
+        try:
+            check_cancellable(shipment)
+        except DomainError as exc:
+            flash(error_text(exc), "danger")
             return self._back(shipment.id)
         job = start_job_from_view("shipping.cancel_shipment", f"Cancel shipment {shipment}",
                                   "shipment", [shipment.id], queue="integrations",

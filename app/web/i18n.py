@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from app.services.errors import DomainError, fill
+from app.services.errors import DomainError, FieldMessage, fill
 
 
 def translate(text: str) -> str:
-    """One of our own words (a state, an action) or message in the reader's language."""
+    """One of our own words (a state, an action) or message in the reader's language (a
+    ``FieldMessage`` is looked up by its template and filled again)."""
+    if isinstance(text, FieldMessage):
+        return fill(gettext(text.template), {k: gettext(v) if k in text.translatable and isinstance(v, str) else v
+                                             for k, v in text.details.items()})
     return gettext(text) if text else text
 
 

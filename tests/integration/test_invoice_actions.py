@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import Invoice, InvoiceStatus, Job, JobStatus
 from app.services import returns
-from app.services.invoicing import prefill_from_order
+from app.services.invoicing import prefill_from_order, today_vn
 from tests.conftest import api_token, login
 from tests.integration.test_jobs import _wait_for
 from tests.support.einvoice import SERIES, account, business_order, provider_invoices
@@ -91,7 +91,8 @@ def test_clerk_previews_and_issues_then_supervisor_replaces(live, tmp_path):
     form = sup.get(f"/invoiceview/replace/{invoice.id}").get_data(as_text=True)
     assert "Replacement invoice" in form and "agreement_reference" in form
     data = _flat_form(app, order_id, **{"lines[0].unit_price": "140000", "reason": "Sai đơn giá",
-                                        "agreement_reference": "BB-01/2026"})
+                                        "agreement_reference": "BB-01/2026",
+                                        "agreement_date": today_vn().isoformat()})
     assert sup.post(f"/invoiceview/replace/{invoice.id}", data=data).status_code == 302
     assert _last_job(app).status == JobStatus.FINISHED
     original, replacement = _invoices(app)
@@ -154,10 +155,44 @@ def test_bulk_issue_is_for_supervisors_and_a_return_leads_to_its_adjustment(live
         line = next(ln for ln in db.session.get(Order, ids[0]).lines if ln.sku == "AO-M")
         ret = returns.create_return(db.session, ids[0], [(line.id, 2, "good")], reason="Không vừa")
         ret_id = ret.id
-    go = sup.get(f"/invoiceview/from_return/{ret_id}")
+    page = sup.get(f"/returnrequestview/show/{ret_id}").get_data(as_text=True)
+    assert "Adjustment invoice (decrease)" in page and "Replacement invoice" in page
+    go = sup.post(f"/returnrequestview/action/adjust_invoice/{ret_id}", follow_redirects=False)
+    go = sup.get(go.headers["Location"])
     assert go.status_code == 302 and "/invoiceview/adjust/" in go.headers["Location"]
     form = sup.get(go.headers["Location"]).get_data(as_text=True)
     assert "Khách trả hàng" in form and 'value="AO-M"' in form and "Decrease" in form
+    assert 'name="agreement_date"' in form and "Phí vận chuyển" not in form   # partial return: shipping stays
+    # A replacement with what the buyer kept is offered too for this partial return.
+    go = sup.get(sup.post(f"/returnrequestview/action/replace_invoice/{ret_id}").headers["Location"])
+    assert "/invoiceview/replace/" in go.headers["Location"]
+    assert "adjust_invoice" not in clerk.get(f"/returnrequestview/show/{ret_id}").get_data(as_text=True)
+
+
+def test_a_full_return_is_adjusted_to_zero_through_the_api(live):
+    app, url = live
+    order_id = _order(app)
+    client = app.test_client()
+    clerk, sup = api_token(client, "clerk"), api_token(client, "supervisor")
+    resp = client.post(f"/api/v1/order/{order_id}/invoice", json={}, headers=clerk)
+    assert _wait_for(app, resp.json["job_id"]).status == JobStatus.FINISHED
+    with app.app_context():
+        from app.models import Order
+        order = db.session.get(Order, order_id)
+        ret_id = returns.create_return(db.session, order_id, [(ln.id, int(ln.quantity), "good")
+                                                              for ln in order.lines], reason="Đổi ý").id
+    body = {"agreement_reference": "BB-TH-09"}
+    assert client.post(f"/api/v1/return_request/{ret_id}/adjust_invoice", json=body,
+                       headers=clerk).status_code == 403
+    refused = client.post(f"/api/v1/return_request/{ret_id}/replace_invoice", json=body, headers=sup)
+    assert refused.status_code == 409 and "full return" in refused.json["message"]
+    resp = client.post(f"/api/v1/return_request/{ret_id}/adjust_invoice", json=body, headers=sup)
+    assert resp.status_code == 202 and resp.json["kind"] == "adjustment"
+    assert _wait_for(app, resp.json["job_id"]).status == JobStatus.FINISHED
+    with app.app_context():
+        original, adjustment = db.session.scalars(sa.select(Invoice).order_by(Invoice.id)).all()
+        assert original.status == InvoiceStatus.ADJUSTED and int(adjustment.total) == -int(original.total)
+        assert any(ln.name == "Phí vận chuyển" and ln.is_decrease for ln in adjustment.lines)
 
 
 def test_automatic_rule_runs_as_a_job_and_never_issues_twice(live):
@@ -189,3 +224,50 @@ def test_demo_accounts_and_synchronous_issuing_are_idempotent(web_app):
         assert again["issued"] == result["issued"]
         invoices = list(db.session.scalars(sa.select(Invoice).order_by(Invoice.id)))
         assert [i.provider.value for i in invoices] == ["misa", "misa"] and all(i.pdf for i in invoices)
+
+
+def test_form_errors_name_the_field_in_the_readers_language(live):
+    from tests.support.catalogues import tool as catalogues
+    catalogues.compile_catalogues()
+    app, url = live
+    order_id = _order(app)
+    clerk = app.test_client()
+    clerk.get("/lang/vi")
+    login(clerk, "clerk")
+    bad = clerk.post(f"/orderview/invoice/{order_id}",
+                     data=_flat_form(app, order_id, **{"buyer.tax_code": "0101248142", "lines[1].quantity": "0",
+                                                       "buyer.id_number": "123"}))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for expected in ("Mã số thuế người mua: mã số thuế 0101248142 sai chữ số kiểm tra: chữ số thứ 10 phải là 1.",
+                     "Dòng 2: số lượng phải lớn hơn 0.", "Số CCCD: 123 — số căn cước công dân gồm 12 chữ số."):
+        assert expected in text, expected
+    assert _invoices(app) == []
+
+
+def test_an_admin_cannot_rename_a_series_that_has_invoices(live):
+    app, url = live
+    order_id = _order(app)
+    with app.app_context():
+        from app.models import InvoiceSeries
+        series = db.session.scalar(sa.select(InvoiceSeries).where(InvoiceSeries.series == SERIES,
+                                                                  InvoiceSeries.template == "1"))
+        series_id, account_id = series.id, series.provider_account_id
+    admin = app.test_client()
+    login(admin, "admin")
+    form = {"provider_account": str(account_id), "template": "1", "series": SERIES[:4] + "ZZ", "active": "y"}
+    assert admin.post(f"/invoiceseriesview/edit/{series_id}", data=form).status_code in (200, 302)
+    with app.app_context():
+        assert db.session.get(InvoiceSeries, series_id).series == SERIES[:4] + "ZZ"   # no invoice yet: allowed
+    form["series"] = SERIES
+    admin.post(f"/invoiceseriesview/edit/{series_id}", data=form)
+    client = app.test_client()
+    resp = client.post(f"/api/v1/order/{order_id}/invoice", json={}, headers=api_token(client, "clerk"))
+    assert _wait_for(app, resp.json["job_id"]).status == JobStatus.FINISHED
+    form["series"] = SERIES[:4] + "ZZ"
+    page = admin.post(f"/invoiceseriesview/edit/{series_id}", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "already has invoices" in page
+    assert admin.post(f"/invoiceseriesview/delete/{series_id}", follow_redirects=True).status_code == 200
+    with app.app_context():
+        db.session.expire_all()
+        assert db.session.get(InvoiceSeries, series_id).series == SERIES

@@ -31,15 +31,20 @@ def migrated_url(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
     else:
+        # A database of this run's own (beside the one DATABASE_URL names), dropped afterwards.
+        name = f"{sa.make_url(normalize_pg_url(PG_URL)).database}_migrated_{os.getpid()}"
         admin = sa.create_engine(normalize_pg_url(PG_URL), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS orderhub_migration_check WITH (FORCE)"))
-            conn.execute(sa.text("CREATE DATABASE orderhub_migration_check"))
-        admin.dispose()
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         base = normalize_pg_url(PG_URL).rsplit("/", 1)[0]
-        url = f"{base}/orderhub_migration_check"
+        url = f"{base}/{name}"
     _upgrade(url, tmp_path)
-    return url
+    yield url
+    if request.param != "sqlite":
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_migrated_schema_matches_the_models(migrated_url):

@@ -118,6 +118,8 @@ def _calls(app):
         from app.models import Channel, ReturnRequest
         channel_id = db.session.scalar(sa.select(Channel.id).limit(1))
         return_id = db.session.scalar(sa.select(ReturnRequest.id).limit(1)) or 1
+        from app.models import Job
+        job_id = db.session.scalar(sa.select(Job.id).limit(1)) or 1
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(SKIPPED_PREFIXES) or rule.endpoint == "static":
             continue
@@ -143,7 +145,7 @@ def _calls(app):
             verbs = [v for v in verbs if v != "GET"]  # a GET never deletes (refused as CSRF-unsafe)
         values = {"pk": pks.get(view_name) or 1, "filename": "nothing.txt", "role_id": 1,
                   "version": "v1", "locale": "vi", "group_by": "username",
-                  "channel_id": channel_id or 1, "return_id": return_id}
+                  "channel_id": channel_id or 1, "return_id": return_id, "job_id": job_id}
         if not set(rule.arguments) <= set(values):
             raise AssertionError(f"no value to walk {rule.rule} with")
         url = rule.rule

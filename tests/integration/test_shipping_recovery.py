@@ -290,14 +290,19 @@ def test_seller_asks_for_redelivery_then_a_return_after_failed_attempts(live, ca
     from tests.conftest import login
     login(client, "clerk")
     resp = client.post("/shipmentview/action_post", data={"action": "redeliver", "rowid": shipment.id})
+    assert "/jobview/show/" in resp.headers["Location"]
     job = _wait_for(app, int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]))
     assert job.status == JobStatus.FINISHED, job.error
     _wait_until(lambda: _order(app, order_id).status == OrderStatus.SHIPPED, 30, "re-delivery")
     again = ["delivering", "delivery_fail"] if carrier == "ghn" else [500, 506]
     for status in again:
         advance(url, carrier, shipment.tracking_number, status)
+    # The carrier's callbacks arrive on their own thread: the button is offered once they have.
+    _wait_until(lambda: _shipment(app, order_id).status == ShipmentStatus.DELIVERY_FAILED, 30,
+                "the second failed attempt")
     resp = client.post("/shipmentview/action_post",
                        data={"action": "return_to_sender", "rowid": shipment.id})
+    assert "/jobview/show/" in resp.headers["Location"]
     job = _wait_for(app, int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]))
     assert job.status == JobStatus.FINISHED, job.error
     _wait_until(lambda: _shipment(app, order_id).status == ShipmentStatus.RETURNING, 30, "return")

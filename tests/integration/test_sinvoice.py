@@ -193,16 +193,70 @@ def test_bad_tax_code_wrong_total_and_wrong_series_year_are_refused(base_url):
         assert not httpx.get(f"{base_url}/_control/invoices").json()
 
 
+def _same_year_pair(now: datetime) -> tuple[datetime, datetime]:
+    """Two issue times one second apart in the same year, neither more than 5 minutes in the future
+    (the sandbox accepts a small clock skew): the test asserts the same thing at any hour of any day."""
+    year_start = datetime(now.year, 1, 1, tzinfo=VN_TZ)
+    later = max(now, year_start + timedelta(seconds=2))
+    return later, later - timedelta(seconds=1)
+
+
 def test_issue_date_before_last_invoice_is_refused(base_url):
+    later, earlier = _same_year_pair(datetime.now(VN_TZ))
+    series = f"C{later.year % 100}TAA"
+    first = payload(draft(series=series))
+    first["generalInvoiceInfo"]["invoiceIssuedDate"] = int(later.timestamp() * 1000)
+    second = payload(draft(series=series))
+    second["generalInvoiceInfo"]["invoiceIssuedDate"] = int(earlier.timestamp() * 1000)
     with make_client(base_url) as client:
-        client.create_invoice(payload())
+        assert client.create_invoice(first).number == 1
+        with pytest.raises(PermanentError) as early:
+            client.create_invoice(second)
+    assert early.value.code == "InvoiceIssuedDateInvalid"
+    assert len(httpx.get(f"{base_url}/_control/invoices").json()) == 1
+
+
+def test_the_pair_of_times_is_always_in_one_year():
+    for now in (datetime(2027, 1, 1, 0, 0, 0, tzinfo=VN_TZ), datetime(2027, 1, 1, 0, 30, tzinfo=VN_TZ),
+                datetime(2026, 12, 31, 23, 59, 59, tzinfo=VN_TZ)):
+        later, earlier = _same_year_pair(now)
+        assert earlier < later <= now + timedelta(seconds=2) and earlier.year == later.year == now.year
+
+
+def test_line_tax_and_total_with_tax_are_checked_within_viettels_tolerances(base_url):
+    with make_client(base_url) as client:
         body = payload()
-        body["generalInvoiceInfo"]["invoiceIssuedDate"] = int(
-            (datetime.now(VN_TZ) - timedelta(hours=1)).timestamp() * 1000)
-        if (datetime.now(VN_TZ) - timedelta(hours=1)).date() == TODAY:
-            with pytest.raises(PermanentError) as early:
-                client.create_invoice(body)
-            assert early.value.code == "InvoiceIssuedDateInvalid"
+        body["itemInfo"][0]["taxAmount"] += 20_001           # beyond the 20,000 VND tax tolerance
+        with pytest.raises(PermanentError) as bad_tax:
+            client.create_invoice(body)
+        assert bad_tax.value.code == "INVALID_TAX_AMOUNT"
+        body = payload()
+        body["itemInfo"][1]["itemTotalAmountWithTax"] += 6   # beyond the 5 VND line tolerance
+        with pytest.raises(PermanentError) as bad_total:
+            client.create_invoice(body)
+        assert bad_total.value.code == "INVALID_AMOUNT" and "có thuế" in bad_total.value.message
+        body = payload()
+        del body["itemInfo"][0]["taxAmount"]
+        with pytest.raises(PermanentError):
+            client.create_invoice(body)
+        body = payload()
+        body["itemInfo"][1]["itemTotalAmountWithTax"] += 5   # within tolerance: accepted
+        assert client.create_invoice(body).number == 1
+
+
+def test_the_sandboxes_share_no_code_with_the_app():
+    """ARCHITECTURE: a simulator re-derives everything itself, so a bug in the app's check digit,
+    rounding or words cannot be hidden by a sandbox that uses the same code."""
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "app" / "sandbox"
+    for folder in ("sinvoice", "misa", "einvoice_register"):
+        for path in (root / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                for name in names:
+                    assert not name.startswith(("app.services", "app.integrations", "app.models")), (path, name)
 
 
 def test_sales_invoice_and_consumer_buyer(base_url):
@@ -248,3 +302,17 @@ def test_payload_shape_matches_the_documented_fields():
     assert adj["itemInfo"][0]["isIncreaseItem"] is False and adj["summarizeInfo"]["isTotalAmountPos"] is False
     assert adj["taxBreakdowns"][0] == {"taxPercentage": 10, "taxableAmount": 10_000, "taxAmount": 1_000,
                                        "taxableAmountPos": False, "taxAmountPos": False}
+
+
+def test_a_correction_carries_its_agreement_and_date_and_invents_none():
+    from datetime import date
+    from app.integrations.einvoice.common import to_epoch_ms
+    reference = InvoiceReference(ADJUSTMENT, 1, SERIES, 5, TODAY, "Giảm giá", agreement="BB-07/2026",
+                                 agreement_date=date(TODAY.year, 1, 2))
+    lines = [InvoiceLineDraft("Giảm giá", "", 1, 10_000, vat_rate=10, decrease=True)]
+    general = payload(draft(reference=reference, lines=lines))["generalInvoiceInfo"]
+    assert general["additionalReferenceDesc"] == "BB-07/2026"
+    assert general["additionalReferenceDate"] == to_epoch_ms(date(TODAY.year, 1, 2))
+    reference.agreement, reference.agreement_date = "", None
+    general = payload(draft(reference=reference, lines=lines))["generalInvoiceInfo"]
+    assert "additionalReferenceDesc" not in general and "additionalReferenceDate" not in general

@@ -209,7 +209,7 @@ def test_adjustment_decrease_lines_are_negative():
 def test_decrease_only_on_adjustments_and_reference_checks():
     with pytest.raises(ValidationErrors) as exc:
         compute([InvoiceLineDraft("A", "", 1, 1, vat_rate=10, decrease=True)])
-    assert "lines[0].decrease" in exc.value.errors
+    assert "lines[0].change" in exc.value.errors
     bad = InvoiceReference(REPLACEMENT, 1, "X", 0, date(2026, 12, 1))
     with pytest.raises(ValidationErrors) as exc:
         compute([InvoiceLineDraft("A", "", 1, 1, vat_rate=10)], reference=bad)

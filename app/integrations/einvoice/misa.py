@@ -5,7 +5,13 @@
 
 Idempotency: MISA answers a repeated ``RefID`` with ``DuplicateRefID``/``DuplicateInvoiceRefID``; D.4 says
 "query status by RefID and sync", which ``issue_invoice`` does, so a retried issue returns the invoice
-already issued instead of failing. After a timeout, call ``find_by_ref_id`` before retrying.
+already issued instead of failing. A duplicate whose status cannot be found yet is *retryable*, never a
+refusal: MISA holds an invoice under that RefID, and a refusal would let a new key issue a second one.
+After a timeout, call ``find_by_ref_id`` before retrying.
+
+Issue time: ``issued_at`` is MISA's ``PublishedTime`` (its status record); the publish answer carries only
+the day (``InvDate``), so the client reads the status once right after publishing. If that read fails,
+``issued_at`` is None and the caller records when its request went out.
 ``InvoiceNumberNotCotinuous``/``InvoiceDuplicated`` are retryable: issue one at a time per series.
 """
 from __future__ import annotations
@@ -36,7 +42,8 @@ def _qty(value):
 
 def build_misa_invoice_data(invoice: ComputedInvoice, *, ref_id: str, send_email: bool = False,
                             order_code: str = "") -> dict:
-    """One ``InvoiceData`` item (research D.3). Adjustment decreases carry negative quantities/amounts."""
+    """One ``InvoiceData`` item (research D.3). Adjustment decreases carry negative quantities/amounts, so
+    one adjustment may increase some lines and decrease others."""
     buyer = invoice.buyer
     details = []
     for line in invoice.lines:
@@ -179,10 +186,19 @@ class MisaClient(HttpClient):
             found = self.find_by_ref_id(invoice_data["RefID"])
             if found is not None:
                 return found
+            raise RetryableError(f"MISA already holds an invoice under RefID {invoice_data['RefID']} but "
+                                 "does not show it yet", provider=self.system, code=code, response=item)
         if code:
             error = RetryableError if code in RETRYABLE_CODES else PermanentError
             raise error(item.get("DescriptionErrorCode") or code, provider=self.system, code=code, response=item)
-        return self._issued(item, invoice_data["RefID"])
+        issued = self._issued(item, invoice_data["RefID"])
+        if not item.get("PublishedTime"):
+            try:
+                published = self.find_by_ref_id(invoice_data["RefID"])
+            except RetryableError:
+                published = None
+            issued.issued_at = published.issued_at if published is not None else None
+        return issued
 
     def find_by_ref_id(self, ref_id: str) -> IssuedInvoice | None:
         """The invoice issued under ``ref_id`` (``/invoice/status``, inputType 2), or None."""
@@ -214,7 +230,7 @@ class MisaClient(HttpClient):
     def _issued(self, item: dict, ref_id: str) -> IssuedInvoice:
         full = item.get("InvSeries") or ""
         number = str(item.get("InvNo") or "")
-        issued = item.get("PublishedTime") or item.get("InvDate")
+        issued = item.get("PublishedTime")
         return IssuedInvoice(
             provider=self.system, template=str(item.get("InvTemplateNo") or full[:1]), series=full[-6:],
             number=int(number) if number.isdigit() else None, transaction_key=ref_id,

@@ -8,7 +8,13 @@ Auth: HTTP Basic on every call (the documented default), or ``auth="token"`` to 
 and send ``Cookie: access_token=…`` (the token lives ~5 minutes, so a 401 triggers one re-login).
 
 Never issue twice: S-Invoice returns the already-issued invoice for a repeated ``transactionUuid``; after a
-timeout (``RetryableError``) the job must call ``search_by_transaction_uuid`` before trying again.
+timeout (``RetryableError``) the job must call ``search_by_transaction_uuid`` before trying again — and
+not before ``QUIET_SECONDS`` have passed (research C.3: overlapping duplicates can create two invoices).
+
+Issue time: ``issued_at`` is S-Invoice's own ``issueDate`` from its register. ``createInvoice`` answers
+without it (C.4), so the client reads the register once right after issuing; if that read fails,
+``issued_at`` is None and the caller records when its request went out. OrderHub never sends its own
+``invoiceIssuedDate``: the server stamps the invoice.
 ``InvoiceNumberNotCotinuous`` (two issues overlapping on one series) is retryable: issue one at a time
 per series.
 """
@@ -29,6 +35,7 @@ PRODUCTION_URL = "https://api-vinvoice.viettel.vn"
 API_PREFIX = "/services/einvoiceapplication/api"
 ADJUSTMENT_TYPES = {None: "1", REPLACEMENT: "3", ADJUSTMENT: "5"}
 RETRYABLE_CODES = {"InvoiceNumberNotCotinuous", "InvoiceDuplicated"}
+QUIET_SECONDS = 90   # wait at least this long after an unanswered createInvoice before asking again
 
 
 def _number(value: Decimal | int):
@@ -43,12 +50,12 @@ def _pos(value: int) -> bool:
 
 def build_sinvoice_payload(invoice: ComputedInvoice, seller: Seller, *, transaction_uuid: str,
                            template_code: str, issued_at: datetime | None = None,
-                           payment_status: bool = True, original_template_code: str | None = None,
+                           payment_status: bool = False, original_template_code: str | None = None,
                            order_code: str = "") -> dict:
     """The ``createInvoice`` body (research C.3) for an original, replacement or adjustment.
 
     ``issued_at=None`` lets the server stamp the time (it must not be earlier than the series' last
-    invoice). Adjustments send absolute amounts with ``isIncreaseItem``/``…Pos`` flags, as S-Invoice wants.
+    invoice). ``payment_status``: whether the buyer has paid (an unpaid COD order is ``False``). Adjustments send absolute amounts with ``isIncreaseItem``/``…Pos`` flags, as S-Invoice wants.
     """
     ref = invoice.reference
     adjustment = ref is not None and ref.kind == ADJUSTMENT
@@ -69,10 +76,13 @@ def build_sinvoice_payload(invoice: ComputedInvoice, seller: Seller, *, transact
             "originalTemplateCode": original_template_code or
             (template_code if ref.template == invoice.template else f"{ref.template}/001"),
             "originalInvoiceType": "1",
-            "additionalReferenceDesc": ref.agreement or ref.reason or "Thỏa thuận điều chỉnh",
-            "additionalReferenceDate": to_epoch_ms(ref.agreement_date or invoice.issue_date),
             "adjustedNote": ref.reason,
         })
+        # The agreement (biên bản) or notice document the correction rests on: S-Invoice requires it
+        # for 3/5 (research C.3), so OrderHub's form asks for it; nothing is invented when absent.
+        if ref.agreement:
+            general["additionalReferenceDesc"] = ref.agreement
+            general["additionalReferenceDate"] = to_epoch_ms(ref.agreement_date or invoice.issue_date)
         if adjustment:
             general["adjustmentInvoiceType"] = "1"
     buyer = invoice.buyer
@@ -115,7 +125,8 @@ def build_sinvoice_payload(invoice: ComputedInvoice, seller: Seller, *, transact
         "generalInvoiceInfo": general, "buyerInfo": buyer_info,
         "sellerInfo": {"sellerLegalName": seller.name, "sellerTaxCode": seller.tax_code,
                        "sellerAddressLine": seller.address, "sellerPhoneNumber": seller.phone or None,
-                       "sellerEmail": seller.email or None},
+                       "sellerEmail": seller.email or None, "sellerBankAccount": seller.bank_account or None,
+                       "sellerBankName": seller.bank_name or None},
         "payments": [{"paymentMethod": PAYMENT_METHODS[invoice.payment_method],
                       "paymentMethodName": invoice.payment_method}],
         "itemInfo": items, "taxBreakdowns": breakdowns, "summarizeInfo": summary,
@@ -217,14 +228,21 @@ class SInvoiceClient(HttpClient):
         result = body.get("result") or {}
         general = payload.get("generalInvoiceInfo", {})
         series, number = split_invoice_no(result.get("invoiceNo") or "")
-        return IssuedInvoice(
+        issued = IssuedInvoice(
             provider=self.system, template=str(general.get("invoiceType", "")),
             series=series or general.get("invoiceSeries", ""), number=number,
             transaction_key=general.get("transactionUuid", ""),
-            issued_at=from_epoch_ms(general.get("invoiceIssuedDate")) or from_epoch_ms(result.get("issueDate")),
+            issued_at=from_epoch_ms(result.get("issueDate")),
             tax_authority_code=result.get("codeOfTax"), lookup_code=result.get("reservationCode"),
             provider_id=result.get("transactionID"), status="issued",
             template_code=general.get("templateCode"), raw=body)
+        if issued.issued_at is None and number is not None:
+            try:
+                registered = self.search_by_transaction_uuid(issued.transaction_key)
+            except RetryableError:
+                registered = None
+            issued.issued_at = registered.issued_at if registered is not None else None
+        return issued
 
     def search_by_transaction_uuid(self, transaction_uuid: str) -> IssuedInvoice | None:
         """The invoice issued under ``transaction_uuid``, or None if S-Invoice has none (safe to retry)."""

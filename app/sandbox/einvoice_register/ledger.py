@@ -55,6 +55,7 @@ class LedgerInvoice:
     reference: tuple | None = None  # (template, series, number) of the corrected invoice
     replaced_by: str | None = None  # invoice no. of the replacement
     adjusted_by: list = field(default_factory=list)
+    created: float = field(default_factory=time.time)   # when it was numbered (for lagging status lists)
 
     @property
     def invoice_no(self) -> str:

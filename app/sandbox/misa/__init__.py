@@ -4,7 +4,9 @@ Point ``MisaClient`` at ``http://HOST:PORT/sandbox/misa`` with ``DEMO_CREDENTIAL
 ``/api/integration``): ``POST /auth/token``, ``POST /invoice`` (SignType 2, publish), ``POST /invoice/status``
 (inputType 1 = TransactionID, 2 = RefID), ``POST /invoice/download`` (PDF), ``GET /invoice/templates``.
 Control: ``/_control/faults``, ``/_control/reset`` (``{"state": true}`` forgets invoices),
-``/_control/config`` (``{"processing_delay": s}``) and ``GET /_control/invoices``.
+``/_control/config`` (``{"processing_delay": s, "status_lag": s}``: seconds of "signing" per issue, and
+how long a published invoice stays out of ``/invoice/status``), ``GET /_control/invoices``, ``GET /_control/calls``
+(every call received) and ``/_control/hold`` / ``/_control/release`` (see ``einvoice_register.calls``).
 
 The register (numbering, idempotency, replacement rules, overlap detection) is the same ``Ledger`` the
 S-Invoice sandbox uses; only the wire format differs.
@@ -20,9 +22,10 @@ from functools import wraps
 
 from flask import Blueprint, jsonify, request
 
-from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.faults import FaultInjector
 from app.sandbox.misa.checks import check_invoice
 from app.sandbox.einvoice_register import now_vn
+from app.sandbox.einvoice_register.calls import register_einvoice_control
 from app.sandbox.einvoice_register.document import render_provider_pdf
 from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
@@ -38,7 +41,8 @@ DEMO_CREDENTIALS = {
     "password": "MisaDemo@2026",
     "seller": {"name": "Công ty Cổ phần Mỹ phẩm Hoa Sen (demo)", "tax_code": "0108123455",
                "address": "25 Lý Thường Kiệt, Phường Cửa Nam, Thành phố Hà Nội",
-               "phone": "02439123456", "email": "hoadon@hoasen.example"},
+               "phone": "02439123456", "email": "hoadon@hoasen.example",
+               "bank_account": "12010000123456", "bank_name": "BIDV – CN Hà Nội"},
     "series": {year: [{"template": "1", "series": f"C{year % 100}TAA", "full_series": f"1C{year % 100}TAA"},
                       {"template": "2", "series": f"C{year % 100}TBB", "full_series": f"2C{year % 100}TBB"}]
                for year in range(2025, 2031)},
@@ -70,7 +74,20 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()
-    register_control(bp, injector, reset_state=ledger.reset)
+    calls, holds = register_einvoice_control(bp, injector, ledger)
+    settings = {"status_lag": 0.0}
+
+    def _record(view_name: str) -> str:
+        body = request.get_json(silent=True)
+        if view_name == "publish":
+            data = body.get("InvoiceData") if isinstance(body, dict) else None
+            return calls.record("create", [d.get("RefID") for d in data or [] if isinstance(d, dict)])
+        elif view_name == "status":
+            by_ref = request.args.get("inputType", "1") == "2"
+            return calls.record("lookup" if by_ref else "status", body if isinstance(body, list) else [])
+        elif view_name == "download":
+            return calls.record("pdf", body if isinstance(body, list) else [])
+        return calls.record(view_name)
 
     def api(view):
         @wraps(view)
@@ -87,7 +104,9 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
                 return jsonify({"success": False, "errorCode": "UnAuthorize" if valid else "InvalidTokenCode",
                                 "descriptionErrorCode": "Token không hợp lệ hoặc đã hết hạn, hoặc CompanyTaxCode "
                                                         "không khớp", "errors": []}), 401
+            hold = holds.take(_record(view.__name__), request.path)
             response = view(*args, **kwargs)
+            holds.wait(hold)
             injector.after(fault)
             return response
         return wrapper
@@ -155,7 +174,10 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
         ids = request.get_json(silent=True) or []
         by_ref = request.args.get("inputType", "1") == "2"
         found = [ledger.find(i) if by_ref else _by_transaction_id(i) for i in ids[:50]]
-        return _envelope(data=json.dumps([_status_row(inv) for inv in found if inv is not None], ensure_ascii=False))
+        # MISA's status list lags behind publishing (signing, sending to the tax authority):
+        # ``status_lag`` seconds after an invoice is published it is not listed yet.
+        shown = [inv for inv in found if inv is not None and time.time() - inv.created >= settings["status_lag"]]
+        return _envelope(data=json.dumps([_status_row(inv) for inv in shown], ensure_ascii=False))
 
     @bp.post(f"{API}/invoice/download")
     @api
@@ -187,7 +209,9 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
         data = request.get_json(silent=True) or {}
         if "processing_delay" in data:
             ledger.processing_delay = max(0.0, float(data["processing_delay"]))
-        return jsonify({"processing_delay": ledger.processing_delay})
+        if "status_lag" in data:
+            settings["status_lag"] = max(0.0, float(data["status_lag"]))
+        return jsonify({"processing_delay": ledger.processing_delay, "status_lag": settings["status_lag"]})
 
     @bp.get("/_control/invoices")
     def invoices():

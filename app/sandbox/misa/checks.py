@@ -10,8 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from app.sandbox.einvoice_register.ledger import LedgerError
-from app.services.invoice_rules import SERIES_RE, amount_in_words, round_vnd
-from app.services.tax_code import is_valid_tax_code
+from app.sandbox.einvoice_register.rules import SERIES_PATTERN, valid_buyer_tax_code, whole_vnd, words_vnd
 
 RATES = {"0%": 0, "5%": 5, "8%": 8, "10%": 10, "KCT": 0, "KKKNT": 0}
 TOLERANCE = 1
@@ -34,7 +33,7 @@ def check_invoice(data: dict, account: dict, now: datetime) -> dict:
             refuse(f"RequireError_0{name}", f"Thiếu thông tin {name} (required).")
     full = str(data["InvSeries"])
     template, series = full[:1], full[1:]
-    match = SERIES_RE.match(series)
+    match = SERIES_PATTERN.match(series)
     if len(full) != 7 or not match:
         refuse("InvoiceTemplateNotExist", f"Ký hiệu {full} không đúng định dạng (ví dụ 1C26TAA).")
     try:
@@ -52,11 +51,14 @@ def check_invoice(data: dict, account: dict, now: datetime) -> dict:
         refuse("InvalidCurrencyCode", "Sandbox chỉ hỗ trợ VND.")
     tax_code = data.get("BuyerTaxCode")
     if tax_code:
-        if not is_valid_tax_code(tax_code):
+        if not valid_buyer_tax_code(tax_code):
             refuse("InvalidTaxCode", f"Mã số thuế người mua {tax_code} không hợp lệ.")
         for name in ("BuyerLegalName", "BuyerAddress"):
             if not data.get(name):
                 refuse(f"RequireError_0{name}", f"Thiếu {name}: bắt buộc khi có mã số thuế người mua.")
+    id_number = data.get("BuyerIDNumber")
+    if id_number and not (isinstance(id_number, str) and id_number.isdigit() and len(id_number) == 12):
+        refuse("InvoiceDetail_0BuyerIDNumber", f"BuyerIDNumber {id_number} phải là số CCCD 12 chữ số.")
     if not (data.get("BuyerLegalName") or data.get("BuyerFullName")):
         refuse("RequireError_0BuyerFullName", "Thiếu tên người mua (ghi \"Bán cho người tiêu dùng\" nếu không có).")
     kind = {None: "original", 0: "original", 1: "replacement", 2: "adjustment"}.get(data.get("ReferenceType"))
@@ -80,9 +82,10 @@ def check_invoice(data: dict, account: dict, now: datetime) -> dict:
         "title": "HÓA ĐƠN GIÁ TRỊ GIA TĂNG" if template == "1" else "HÓA ĐƠN BÁN HÀNG",
         "seller": {k: account["seller"][k] for k in ("name", "tax_code", "address")},
         "buyer": {"name": data.get("BuyerFullName") or "", "legal_name": data.get("BuyerLegalName") or "",
-                  "tax_code": tax_code or "", "address": data.get("BuyerAddress") or ""},
+                  "tax_code": tax_code or "", "address": data.get("BuyerAddress") or "",
+                  "id_number": id_number or ""},
         "payment_method": data["PaymentMethodName"], "lines": lines, "reference_text": reference_text,
-        "words": amount_in_words(totals["total"]), **totals,
+        "words": words_vnd(totals["total"]), **totals,
     }
     issued_at = now if inv_date == now.date() else datetime.combine(inv_date, datetime.min.time(), now.tzinfo)
     return {"key": str(data["RefID"]), "template": template, "series": series, "issued_at": issued_at,
@@ -105,7 +108,7 @@ def _check_amounts(template: str, kind: str, data: dict):
         vat = _dec(row.get("VATAmountOC") or 0, "VATAmountOC")
         if kind != "adjustment" and (qty < 0 or without < 0):
             refuse("InvoiceDetail_0Quantity", f"Dòng {n}: số lượng/thành tiền âm chỉ dùng cho hóa đơn điều chỉnh.")
-        if abs(round_vnd(qty * price) - amount_oc) > TOLERANCE:
+        if abs(whole_vnd(qty * price) - amount_oc) > TOLERANCE:
             refuse("InvoiceDetail_0AmountOC", f"Dòng {n}: AmountOC {amount_oc} khác Quantity × UnitPrice.")
         if abs(amount_oc - discount - without) > TOLERANCE:
             refuse("InvoiceDetail_0AmountWithoutVATOC", f"Dòng {n}: AmountWithoutVATOC khác AmountOC − chiết khấu.")
@@ -114,7 +117,7 @@ def _check_amounts(template: str, kind: str, data: dict):
             if name not in RATES:
                 refuse("InvoiceDetail_0VATRateName", f"Dòng {n}: thuế suất {name!r} không hợp lệ "
                                                      "(0%, 5%, 8%, 10%, KCT, KKKNT).")
-            if abs(round_vnd(without * RATES[name] / 100) - vat) > TOLERANCE:
+            if abs(whole_vnd(without * RATES[name] / 100) - vat) > TOLERANCE:
                 refuse("InvoiceDetail_0VATAmountOC", f"Dòng {n}: tiền thuế {vat} khác thành tiền × thuế suất.")
             row_sum = by_rate.setdefault(name, [Decimal(0), Decimal(0)])
             row_sum[0] += without

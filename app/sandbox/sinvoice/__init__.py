@@ -8,7 +8,9 @@ Point ``SInvoiceClient`` at ``http://HOST:PORT/sandbox/sinvoice`` with ``DEMO_CR
 - ``POST …/InvoiceAPI/InvoiceUtilsWS/getInvoiceRepresentationFile``;
 - control: ``/_control/faults``, ``/_control/reset`` (``{"state": true}`` also forgets invoices),
   ``/_control/config`` (``{"processing_delay": 0.2}`` seconds of "signing" per issue, to make requests
-  overlap) and ``GET /_control/invoices`` (the register, for demos and tests).
+  overlap), ``GET /_control/invoices`` (the register, for demos and tests), ``GET /_control/calls``
+  (every call received, like the provider's audit log) and ``/_control/hold`` / ``/_control/release``
+  (issue, then hold the answer: see ``einvoice_register.calls``).
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from functools import wraps
 from flask import Blueprint, jsonify, request
 
 from app.sandbox.einvoice_register import to_epoch_ms
-from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.faults import FaultInjector
 from app.sandbox.sinvoice.checks import check_create, now_vn
+from app.sandbox.einvoice_register.calls import register_einvoice_control
 from app.sandbox.einvoice_register.document import render_provider_pdf
 from app.sandbox.einvoice_register.ledger import Ledger, LedgerError
 
@@ -35,7 +38,8 @@ DEMO_CREDENTIALS = {
     "supplier_tax_code": "0318123451",
     "seller": {"name": "Công ty TNHH Thương mại Điện tử Sen Việt (demo)", "tax_code": "0318123451",
                "address": "12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh",
-               "phone": "02838123456", "email": "ketoan@senviet.example"},
+               "phone": "02838123456", "email": "ketoan@senviet.example",
+               "bank_account": "0071001234567", "bank_name": "Vietcombank – CN Hồ Chí Minh"},
     # Registered template/series per year: template 1 = VAT invoice, 2 = sales invoice.
     "series": {year: [{"template": "1", "template_code": "1/001", "series": f"C{year % 100}TAA"},
                       {"template": "1", "template_code": "1/001", "series": f"K{year % 100}TAK"},
@@ -63,7 +67,7 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     injector = FaultInjector()
     tokens: dict[str, float] = {}
     tokens_lock = threading.Lock()
-    register_control(bp, injector, reset_state=ledger.reset)
+    calls, holds = register_einvoice_control(bp, injector, ledger)
 
     def authorized() -> bool:
         auth = request.authorization
@@ -85,13 +89,26 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
             if not authorized():
                 return jsonify({"code": 401, "message": "UNAUTHORIZED",
                                 "data": "Sai tên đăng nhập hoặc mật khẩu hoặc phiên đã hết hạn"}), 401
+            hold = holds.take(_record(view.__name__), request.path)
             try:
                 response = view(*args, **kwargs)
             except LedgerError as exc:
                 response = jsonify({"errorCode": exc.code, "description": exc.message, "result": None})
+            holds.wait(hold)
             injector.after(fault)
             return response
         return wrapper
+
+    def _record(view_name: str) -> str:
+        if view_name == "create_invoice":
+            body = request.get_json(silent=True) or {}
+            key = ((body.get("generalInvoiceInfo") or {}) if isinstance(body, dict) else {}).get("transactionUuid")
+            return calls.record("create", [key])
+        elif view_name == "search_by_uuid":
+            return calls.record("lookup", [request.form.get("transactionUuid")])
+        else:
+            body = request.get_json(silent=True) or {}
+            return calls.record("pdf", [body.get("transactionUuid")] if isinstance(body, dict) else [])
 
     @bp.post("/auth/login")
     def login():
@@ -172,6 +189,8 @@ def create_blueprint(*, seed: int = 1, account: dict | None = None) -> Blueprint
     def invoices():
         return jsonify([{"invoiceNo": i.invoice_no, "template": i.template, "number": i.number,
                          "kind": i.kind, "status": _status(i), "transactionUuid": i.key,
-                         "codeOfTax": i.tax_authority_code} for i in ledger.all()])
+                         "codeOfTax": i.tax_authority_code, "paymentStatus": i.document.get("paid"),
+                         "issueDate": to_epoch_ms(i.issued_at),
+                         "agreement": i.document.get("agreement")} for i in ledger.all()])
 
     return bp

@@ -309,7 +309,8 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
     # ---- status changes and callbacks ----------------------------------------------------------
     def move(order: Order, status: int, note: str = "") -> None:
         order.status = status
-        order.updated = datetime.now(timezone.utc)
+        # Viettel Post stamps a status to the second; a parcel's statuses never share one.
+        order.updated = max(datetime.now(timezone.utc), order.updated + timedelta(seconds=1))
         order.history.append({"ORDER_STATUS": status, "DATE": vn_time(order.updated)})
         sender.post(callback(order, note))
 
