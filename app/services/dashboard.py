@@ -1,57 +1,136 @@
-"""Figures for the landing page: a handful of grouped queries, no per-row work."""
+"""Figures for the landing page: a handful of grouped queries, no per-row work.
+
+Every figure can be limited to the warehouses a clerk is assigned to (``warehouse_ids``), as the
+lists are. Days are the shop's days (Asia/Ho_Chi_Minh by default), not UTC's: an order placed at
+06:30 in Hà Nội belongs to that morning, not to the evening before.
+"""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import (Channel, Job, JobStatus, Order, OrderStatus, ProductVariant, Shipment,
-                        StockLevel, Warehouse)
+from app.models import (Channel, Job, JobStatus, Order, OrderLine, OrderStatus, ProductVariant,
+                        Shipment, ShipmentStatus, StockLevel, Warehouse)
 from app.models.base import utcnow
+from app.services.errors import N_
+
+OPEN = (OrderStatus.NEW, OrderStatus.PROCESSING, OrderStatus.PACKED)
 
 
-def orders_by_channel_and_status(session: Session) -> dict:
-    rows = session.execute(
-        sa.select(Channel.name, Order.status, sa.func.count(Order.id))
+@dataclass(frozen=True)
+class Tile:
+    key: str          # what the tile counts (a msgid for its label)
+    value: int
+    money: bool = False
+
+
+def _scoped(query, column, warehouse_ids):
+    return query if warehouse_ids is None else query.where(column.in_(warehouse_ids))
+
+
+def _local_day(session: Session, column, zone: str):
+    """The calendar day of a UTC timestamp in ``zone``, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.func.date(sa.func.timezone(zone, sa.func.timezone("UTC", column)))
+    offset = ZoneInfo(zone).utcoffset(dt.datetime.now()) or dt.timedelta()
+    return sa.func.date(column, f"{int(offset.total_seconds()) // 60:+d} minutes")
+
+
+def today_in(zone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+def tiles(session: Session, zone: str, warehouse_ids=None) -> list[Tile]:
+    """Today at a glance: what came in, what waits for someone."""
+    placed = sa.func.coalesce(Order.placed_at, Order.created_at)
+    day = _local_day(session, placed, zone)
+    today = today_in(zone).isoformat()
+
+    def count(*where) -> int:
+        q = _scoped(sa.select(sa.func.count(Order.id)).where(*where), Order.warehouse_id,
+                    warehouse_ids)
+        return int(session.scalar(q) or 0)
+
+    sales = _scoped(sa.select(sa.func.coalesce(sa.func.sum(Order.total), 0))
+                    .where(sa.cast(day, sa.String) == today,
+                           Order.status != OrderStatus.CANCELLED), Order.warehouse_id,
+                    warehouse_ids)
+    short = _scoped(sa.select(sa.func.count(sa.distinct(Order.id))).join(OrderLine)
+                    .where(Order.status == OrderStatus.PROCESSING,
+                           OrderLine.reserved_quantity < OrderLine.quantity),
+                    Order.warehouse_id, warehouse_ids)
+    return [
+        Tile(N_("Orders today"), count(sa.cast(day, sa.String) == today)),
+        Tile(N_("Sales today"), int(session.scalar(sales) or 0), money=True),
+        Tile(N_("New orders to confirm"), count(Order.status == OrderStatus.NEW)),
+        Tile(N_("Waiting for stock"), int(session.scalar(short) or 0)),
+        Tile(N_("Packed, to ship"), count(Order.status == OrderStatus.PACKED)),
+        Tile(N_("Need attention"), count(Order.needs_attention.isnot(None),
+                                     Order.status.notin_([OrderStatus.CANCELLED,
+                                                          OrderStatus.COMPLETED]))),
+    ]
+
+
+def orders_by_channel_and_status(session: Session, warehouse_ids=None) -> dict:
+    """``{"statuses": [...], "rows": [(channel id, channel name, {status: count}), ...]}``."""
+    rows = session.execute(_scoped(
+        sa.select(Channel.id, Channel.name, Order.status, sa.func.count(Order.id))
         .select_from(Order).outerjoin(Channel, Order.channel_id == Channel.id)
-        .group_by(Channel.name, Order.status)).all()
-    table: dict[str, dict[str, int]] = {}
-    for channel, status, count in rows:
-        counts = table.setdefault(channel or "Manual", {})
+        .group_by(Channel.id, Channel.name, Order.status), Order.warehouse_id,
+        warehouse_ids)).all()
+    table: dict[tuple, dict[str, int]] = {}
+    for channel_id, channel, status, count in rows:
+        counts = table.setdefault((channel_id, channel or "—"), {})
         key = getattr(status, "value", status)
         counts[key] = counts.get(key, 0) + count
-    return {"statuses": [s.value for s in OrderStatus], "rows": table}
+    ordered = sorted(table.items(), key=lambda item: -sum(item[1].values()))
+    return {"statuses": [s.value for s in OrderStatus],
+            "rows": [(cid, name, counts) for (cid, name), counts in ordered]}
 
 
-def revenue_per_day(session: Session, days: int = 30) -> list[tuple[dt.date, int]]:
-    since = utcnow() - dt.timedelta(days=days)
+def revenue_per_day(session: Session, zone: str, days: int = 30,
+                    warehouse_ids=None) -> list[tuple[dt.date, int]]:
+    """Sales of each of the last ``days`` days (orders placed, cancelled ones left out), every
+    day present — a day with no sale is a 0, not a gap."""
+    first = today_in(zone) - dt.timedelta(days=days - 1)
     placed = sa.func.coalesce(Order.placed_at, Order.created_at)
-    day = sa.func.date(placed)
-    rows = session.execute(
+    day = _local_day(session, placed, zone)
+    since = utcnow() - dt.timedelta(days=days + 1)
+    rows = session.execute(_scoped(
         sa.select(day, sa.func.sum(Order.total))
-        .where(placed >= since, Order.status.notin_([OrderStatus.CANCELLED]))
-        .group_by(day).order_by(day)).all()
-    return [(str(d), int(total or 0)) for d, total in rows]
+        .where(placed >= since, Order.status != OrderStatus.CANCELLED)
+        .group_by(day), Order.warehouse_id, warehouse_ids)).all()
+    by_day = {str(d): int(total or 0) for d, total in rows}
+    return [(first + dt.timedelta(days=i), by_day.get((first + dt.timedelta(days=i)).isoformat(), 0))
+            for i in range(days)]
 
 
-def shipments_by_status(session: Session) -> list[tuple[str, int]]:
-    rows = session.execute(sa.select(Shipment.status, sa.func.count(Shipment.id))
-                           .group_by(Shipment.status)).all()
-    return [(getattr(s, "value", s), c) for s, c in rows]
+def shipments_by_status(session: Session, warehouse_ids=None) -> list[tuple[str, int]]:
+    query = sa.select(Shipment.status, sa.func.count(Shipment.id)).group_by(Shipment.status)
+    if warehouse_ids is not None:
+        query = query.join(Order, Order.id == Shipment.order_id) \
+            .where(Order.warehouse_id.in_(warehouse_ids))
+    counts = {getattr(s, "value", s): c for s, c in session.execute(query).all()}
+    return [(s.value, counts[s.value]) for s in ShipmentStatus if counts.get(s.value)]
 
 
-def low_stock(session: Session, limit: int = 15) -> list[dict]:
-    rows = session.execute(
+def low_stock(session: Session, limit: int = 12, warehouse_ids=None) -> list[dict]:
+    rows = session.execute(_scoped(
         sa.select(ProductVariant.sku, Warehouse.code, StockLevel.available,
-                  ProductVariant.reorder_point)
+                  ProductVariant.reorder_point, Warehouse.id)
         .join(StockLevel, StockLevel.variant_id == ProductVariant.id)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
         .where(StockLevel.available <= ProductVariant.reorder_point)
-        .order_by(StockLevel.available).limit(limit)).all()
-    return [{"sku": r[0], "warehouse": r[1], "available": r[2], "reorder_point": r[3]} for r in rows]
+        .order_by(StockLevel.available, ProductVariant.sku).limit(limit),
+        StockLevel.warehouse_id, warehouse_ids)).all()
+    return [{"sku": r[0], "warehouse": r[1], "available": r[2], "reorder_point": r[3],
+             "warehouse_id": r[4]} for r in rows]
 
 
-def failed_jobs(session: Session, limit: int = 10) -> list[Job]:
+def failed_jobs(session: Session, limit: int = 8) -> list[Job]:
     return list(session.scalars(sa.select(Job).where(Job.status == JobStatus.FAILED)
                                 .order_by(Job.id.desc()).limit(limit)))

@@ -21,6 +21,11 @@ def _page(client, url):
 
 
 def test_login_page_menu_and_lists_follow_the_chosen_language(web_app):
+    from app.extensions import db
+    from tests.support import seed
+    with web_app.app_context():  # an order, so the dashboard's charts have something to draw
+        wh, variants = seed.shop(db.session)
+        seed.order(db.session, wh, variants, {"AO-M": 1})
     client = web_app.test_client()
     assert "Tiếng Việt" in _page(client, "/login/")  # the language menu offers it
     assert client.get("/lang/vi").status_code == 302
@@ -34,8 +39,8 @@ def test_login_page_menu_and_lists_follow_the_chosen_language(web_app):
     dashboard = _page(client, "/")
     for text in ("Tổng quan", "Đơn hàng theo kênh và trạng thái", "Doanh thu theo ngày",
                  "Vận đơn theo trạng thái", "Sắp hết hàng", "Tác vụ lỗi",
-                 # status columns, menu categories and items, FAB's user menu
-                 "đang xử lý", "giao thất bại", "Bán hàng", "Kho hàng", "Đơn hàng",
+                 # the chart's legend, menu categories and items, FAB's user menu
+                 "đang xử lý", "giao thất bại", "Đơn hôm nay", "Bán hàng", "Kho hàng", "Đơn hàng",
                  "Khách hàng", "Tạo đơn nhanh", "Đăng xuất", "Hồ sơ"):
         assert text in dashboard, text
     assert "Revenue per day" not in dashboard and "Logout" not in dashboard
