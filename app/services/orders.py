@@ -142,11 +142,13 @@ def recheck_orders(session: Session, order_ids: Iterable[int]
 
 
 @use_case
-def reserve_waiting_orders(session: Session, variant_ids: Iterable[int] | None = None
-                           ) -> dict[int, list[LineReservation]]:
+def reserve_waiting_orders(session: Session, variant_ids: Iterable[int] | None = None, *,
+                           first: Iterable[int] = ()) -> dict[int, list[LineReservation]]:
     """After goods arrive: reserve for processing orders that are short, oldest confirmation first.
 
-    Restricted to orders short of ``variant_ids`` when given. Returns only orders that gained stock.
+    Restricted to orders short of ``variant_ids`` when given. Orders in ``first`` (those the goods
+    were bought for: a purchase order's source order) are served before the others. Returns only
+    orders that gained stock.
     """
     short = sa.and_(OrderLine.order_id == Order.id, OrderLine.variant_id.is_not(None),
                     OrderLine.reserved_quantity + OrderLine.shipped_quantity < OrderLine.quantity)
@@ -155,6 +157,8 @@ def reserve_waiting_orders(session: Session, variant_ids: Iterable[int] | None =
     waiting = session.scalars(
         sa.select(Order.id).where(Order.status == S.PROCESSING, sa.exists().where(short))
         .order_by(Order.confirmed_at, Order.id)).all()
+    first = [i for i in first if i in waiting]
+    waiting = first + [i for i in waiting if i not in first]
     gained: dict[int, list[LineReservation]] = {}
     for order_id in waiting:
         results = reserve_order_lines(session, load_order(session, order_id))

@@ -25,10 +25,12 @@ def _many(items):
     return items if isinstance(items, list) else [items]
 
 
-def reserve_for_waiting_orders(variant_ids) -> None:
-    """Re-check the processing orders short of these variants and flash what they got."""
+def reserve_for_waiting_orders(variant_ids, first=()) -> None:
+    """Re-check the processing orders short of these variants and flash what they got (the
+    orders in ``first``, those the goods were bought for, before the others)."""
     variant_ids = sorted(set(variant_ids))
-    gained = run_form_service(orders.reserve_waiting_orders, db.session, variant_ids)
+    gained = run_form_service(orders.reserve_waiting_orders, db.session, variant_ids,
+                              first=[i for i in first if i])
     if gained is None:
         return
     if not gained:
@@ -75,7 +77,7 @@ class PurchaseOrderActions:
             multiple=False)
     def reserve_waiting_orders(self, items):
         po = _one(items)
-        reserve_for_waiting_orders(line.variant_id for line in po.lines)
+        reserve_for_waiting_orders((line.variant_id for line in po.lines), [po.source_order_id])
         return self._back(po.id)
 
     @expose("/receive/<int:pk>", methods=["GET", "POST"])
@@ -97,7 +99,8 @@ class PurchaseOrderActions:
                       f"unit(s) received; {po.number} is {po.status.value.replace('_', ' ')}.",
                       "success")
                 if request.form.get("reserve_waiting"):
-                    reserve_for_waiting_orders(ln.variant_id for ln in receipt.lines)
+                    reserve_for_waiting_orders((ln.variant_id for ln in receipt.lines),
+                                               [po.source_order_id])
                 return self._back(pk)
         elif po.status not in (PurchaseOrderStatus.CONFIRMED,
                                PurchaseOrderStatus.PARTIALLY_RECEIVED):
@@ -150,7 +153,8 @@ class GoodsReceiptActions:
             multiple=False)
     def reserve_waiting_orders(self, items):
         receipt = _one(items)
-        reserve_for_waiting_orders(line.variant_id for line in receipt.lines)
+        source = receipt.purchase_order.source_order_id if receipt.purchase_order else None
+        reserve_for_waiting_orders((line.variant_id for line in receipt.lines), [source])
         return self._back(receipt.id)
 
 

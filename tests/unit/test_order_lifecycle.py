@@ -253,3 +253,17 @@ def test_bulk_recheck_and_waiting_orders_are_served_oldest_first(shop):
     assert out[third.id][0].status == "reserved"
     assert "does not exist" in out[999999]
     assert verify_stock(session) == []
+
+
+def test_goods_bought_for_an_order_go_to_that_order_before_older_waiting_orders(shop):
+    session, wh, _, l = shop
+    takes_what_is_there = new_order(session, wh, (l, 2))
+    older = new_order(session, wh, (l, 1))
+    bought_for = new_order(session, wh, (l, 1))
+    for o in (takes_what_is_there, older, bought_for):
+        orders.confirm_order(session, o.id)
+    ledger.record_receipt(session, l.id, wh.id, 1)
+    gained = orders.reserve_waiting_orders(session, variant_ids=[l.id], first=[bought_for.id])
+    assert list(gained) == [bought_for.id]
+    assert orders.reserve_waiting_orders(session, variant_ids=[l.id]) == {}  # nothing left
+    assert verify_stock(session) == []
