@@ -53,7 +53,14 @@ class OrderHubModelView(ModelView):
             self.edit_form_extra_fields["version_seen"] = HiddenField()
             if self.edit_columns:
                 self.edit_columns = list(self.edit_columns) + ["version_seen"]
+        explicit_show = bool(self.show_columns or self.show_fieldsets)
         super().__init__(**kwargs)
+        if not explicit_show:
+            # A record's own page lists its children in the related tabs below; as a field they
+            # would only print a Python list.
+            self.show_columns = [c for c in self.show_columns
+                                 if not (self.datamodel.is_relation(c)
+                                         and self.datamodel.is_relation_one_to_many(c))]
         for item in self.actions.values():  # FAB shows an action's question as given
             if isinstance(item.confirmation, str) and item.confirmation:
                 item.confirmation = lazy_gettext(item.confirmation)
