@@ -31,6 +31,11 @@ EDITABLE_IN: dict[str, frozenset[OrderStatus]] = {
     "notes": OPEN_STATES,
 }
 
+def editable(order) -> bool:
+    """Whether anything on the order may still be edited in its state (lines, header or notes)."""
+    return order.status in OPEN_STATES
+
+
 # How a field is named in a message (translated by the web layer).
 FIELD_LABELS = {
     "customer_id": N_("customer"), "buyer_name": N_("buyer name"), "buyer_phone": N_("buyer phone"),

@@ -42,7 +42,7 @@ class OrderShippingActions:
     """Mixed into OrderView (ORDER_VIEW_MIXIN)."""
 
     permission_aliases = {"ship_form": "ship", "ship_quote": "ship", "bulk_ship_form": "bulk_ship"}
-    show_template = "orderhub/order_show.html"
+    show_template = "orderhub/order_page.html"
 
     # --- the order page: its parcels and their tracking timeline -------------------------------
     def render_template(self, template, **kwargs):

@@ -3,7 +3,9 @@
 Orders and their lines are added, edited and deleted only through the order services (the
 lifecycle's states, reservations and totals); returns only through the order's "Create return"."""
 from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _, lazy_gettext
 from wtforms import BooleanField, HiddenField
 
@@ -11,7 +13,8 @@ from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVari
                         ReturnRequest)
 from app.security.row_rules import warehouse_scope
 from app.extensions import db
-from app.services import order_editing, order_entry
+from app.services import order_editing, order_entry, order_fields
+from app.views import order_page
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.interface import OrderHubInterface
 from app.views.invoice_actions import ReturnInvoiceActions
@@ -155,6 +158,26 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
     base_order = ("id", "desc")
     audit_tables = ("sales_order",)
     job_target_type = "order"
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """The order page (templates/orderhub/order_page.html), see app/views/order_page.py."""
+        from app.services.jobs import jobs_for
+        from app.web.charts import STATE_COLOURS
+        order = self.get_scoped(pk)
+        times = [("Confirmed", order.confirmed_at), ("Packed", order.packed_at),
+                 ("Shipped", order.shipped_at), ("Delivered", order.delivered_at),
+                 ("Completed", order.completed_at), ("Cancelled", order.cancelled_at)]
+        return self.render_template(
+            self.show_template, pk=order.id, title=self.show_title, order=order,
+            steps=order_page.next_steps(self, order),
+            lines=[(line, order_page.line_stock(order, line)) for line in order.lines],
+            timeline=[(label, when) for label, when in times if when],
+            can_edit=order_fields.editable(order) and
+            self.appbuilder.sm.has_access("can_write", self.class_permission_name),
+            colours=STATE_COLOURS, audit_rows=self.audit_rows(order.id),
+            job_rows=jobs_for(db.session, "order", order.id))
 
     def service_add(self, values):
         order_entry.create_order(db.session, **values)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import format_datetime, format_vnd
+    from app.web.formatting import enum_label, format_datetime, format_vnd
 
     @app.template_filter("vnd")
     def vnd(value):
@@ -13,3 +13,8 @@ def register_filters(app) -> None:
     @app.template_filter("localtime")
     def localtime(value):
         return format_datetime(value)
+
+    @app.template_filter("state")
+    def state(value):
+        """A state, kind or method in the reader's words ("delivery_failed" → "giao thất bại")."""
+        return enum_label(value)

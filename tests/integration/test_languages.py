@@ -97,7 +97,10 @@ def test_a_vietnamese_clerk_reads_labels_titles_states_and_refusals_in_vietnames
     assert "<td>new</td>" not in listing.replace(" ", "").replace("\n", "")
     assert "<td>None</td>" not in listing.replace(" ", "").replace("\n", "")
     page = panel.text(client.get(f"/orderview/show/{order_id}"))
-    assert "Email người mua" in page and "Buyer Email" not in page
+    for vietnamese in ("Người mua", "Đơn giá", "Phí vận chuyển", "Chưa có hóa đơn.", "Quay lại danh sách đơn"):
+        assert vietnamese in page, vietnamese
+    for english in ("Unit price", "Shipping fee", "No invoice yet.", "Back to orders"):
+        assert english not in page, english
     client.post(f"/orderview/action/pack/{order_id}")
     refused = panel.text(client.get(f"/orderview/show/{order_id}"))
     assert "Không thể" in refused and "mới" in refused  # "cannot pack: it is new", in Vietnamese
