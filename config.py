@@ -94,6 +94,9 @@ class Config:
     SANDBOX_STATE_DIR = os.environ.get("SANDBOX_STATE_DIR", str(INSTANCE_DIR / "sandbox"))
     # Demo parcels move one carrier status on by themselves this often (0: only when told to).
     SANDBOX_CARRIER_STEP_SECONDS = float(os.environ.get("SANDBOX_CARRIER_STEP_SECONDS", "60"))
+    # Seconds between two steps of a marketplace sandbox shop's own life (new orders, buyer
+    # cancellations, status changes, each pushed to our webhooks); 0 keeps the shops still.
+    SANDBOX_SIMULATE_SECONDS = float(os.environ.get("SANDBOX_SIMULATE_SECONDS", "120"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
 
     # Mail: with no MAIL_SERVER, mails are written as .eml files to MAIL_OUTBOX.
@@ -122,4 +125,5 @@ class TestConfig(Config):
     SCHEDULER_ENABLED = False
     SANDBOX_CARRIER_STEP_SECONDS = 0.0
     SANDBOX_STATE_DIR = None  # each test's sandboxes start empty
+    SANDBOX_SIMULATE_SECONDS = 0  # a test asks a shop to live (POST /_control/simulate)
     SECRET_KEY = "test-secret-key-that-is-long-enough-for-jwt-0123456789"

@@ -51,6 +51,8 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     from jobs.queue import init_queue
     init_queue(app)
+    from jobs.stock_watch import install as watch_stock_changes
+    watch_stock_changes()  # marketplace stock push after any commit that changed available stock
     return app
 
 

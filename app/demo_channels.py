@@ -33,6 +33,8 @@ SHOPS = [
     (Platform.TIKTOK, "Tiktok demo shop", tiktok_sandbox.DEMO_CREDENTIALS,
      ("app_key", "app_secret"), "shop_id"),
 ]
+# A leaf of each sandbox's category tree ("Áo thun"), for Push products.
+LISTING_CATEGORY = {Platform.SHOPEE: "100017", Platform.LAZADA: "10000", Platform.TIKTOK: "600001"}
 _INPUT = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', re.I)
 
 
@@ -52,9 +54,11 @@ def _channel(session, platform, name, creds, keys, shop_key, base, warehouse) ->
     channel = session.scalars(sa.select(Channel).where(Channel.platform == platform,
                                                        Channel.name == name)).first()
     if channel is None:
+        # The demo's shops hold stock for their orders as they arrive, so pushes never oversell.
         channel = Channel(platform=platform, name=name, order_warehouse=warehouse,
                           base_url=f"{base}/sandbox/{platform.value}",
-                          credentials={k: creds[k] for k in keys}, order_pull_minutes=5)
+                          credentials={k: creds[k] for k in keys}, order_pull_minutes=5,
+                          reserve_on_arrival=True, listing_category_id=LISTING_CATEGORY[platform])
         channel.fulfilling_warehouses = [warehouse] if warehouse else []
         session.add(channel)
         session.commit()
@@ -75,11 +79,11 @@ def _sync(session, app, channel: Channel, http: httpx.Client, base: str) -> dict
     with channel_clients.client_for(channel, on_exchange=log) as client:
         if channel.last_product_sync_at is None:
             done["products"] = product_sync.pull_products(session, channel, client,
-                                                          platform=platform).summary()
+                                                          platform=platform).summary(channel.name)
         if channel.last_order_sync_at is None:
             done["orders"] = order_import.pull_orders(session, channel, client).summary()
         if channel.last_stock_push_at is None:
-            done["stock"] = stock_push.push_stock(session, channel, client).summary()
+            done["stock"] = stock_push.push_stock(session, channel, client).summary(channel.name)
     return done
 
 

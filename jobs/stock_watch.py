@@ -1,16 +1,18 @@
 """Stock out automatically: a change to a listed variant's available stock reaches its marketplaces.
 
-Every stock change goes through ``ledger.change_level`` (one conditional UPDATE of ``stock_level``,
-reservations included). A session listener notes the variants those UPDATEs touch; when the
-session commits, the ones listed on an active channel that publishes stock are added to a Redis
-set, and one ``channels.push_stock_changes`` job is scheduled per debounce window (a Redis key set
-with NX and an expiry): a burst of changes — a bulk confirm, a goods receipt of 80 lines — makes one
-push a few seconds later, not one per change. The job takes the set and pushes those variants to
-every channel listing them. Works the same on the embedded queue and on Redis (RQ's scheduler runs
-the delayed job; ``python run.py worker`` starts it).
+The stock services note on the session which variants' available stock they changed
+(``app.services.stock_changes``: the ledger's conditional UPDATE, reservations, the two-statement
+confirmation on PostgreSQL — whatever SQL they use); StockLevel rows changed through the ORM count
+too. When the session commits, the noted variants listed on an active channel that publishes stock
+are added to a Redis set, and one ``channels.push_stock_changes`` job is scheduled per debounce
+window (a Redis key set with NX and an expiry): a burst of changes — a bulk confirm, a goods
+receipt of 80 lines — makes one push a few seconds later, not one per change. The job takes the
+set and pushes those variants to every channel listing them. Works the same on the embedded queue
+and on Redis (RQ's scheduler runs the delayed job; ``python run.py worker`` starts it).
 
-Nothing here may break the code that committed: a failure to schedule is logged, and the
-periodic full push (jobs.channels) catches up.
+``install()`` is called once, by ``create_app``: every process that builds the app (web server,
+worker, scheduler) watches its commits. Nothing here may break the code that committed: a failure
+to schedule is logged, and the periodic full push (jobs.channels) catches up.
 """
 from __future__ import annotations
 
@@ -20,55 +22,29 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import operators, visitors
 
 from app.models import Channel, ChannelListing, StockLevel
+from app.services import stock_changes
 
 log = logging.getLogger(__name__)
-LEVELS = StockLevel.__table__
-_CHANGED = "orderhub_stock_changed_variants"
 KIND = "channels.push_stock_changes"
-
-
-def _variant_ids(statement) -> set[int]:
-    """The variant ids a ``stock_level`` UPDATE names in its WHERE clause."""
-    found: set[int] = set()
-    for criterion in getattr(statement, "_where_criteria", ()):
-        for node in visitors.iterate(criterion):
-            left, right = getattr(node, "left", None), getattr(node, "right", None)
-            if left is LEVELS.c.variant_id and getattr(node, "operator", None) is operators.eq:
-                value = getattr(right, "effective_value", None)
-                if value is not None:
-                    found.add(int(value))
-            elif left is LEVELS.c.variant_id and getattr(node, "operator", None) is operators.in_op:
-                value = getattr(right, "effective_value", None) or ()
-                found.update(int(v) for v in value)
-    return found
-
-
-def _note_update(state) -> None:
-    if not state.is_update or getattr(state.statement, "table", None) is not LEVELS:
-        return
-    ids = _variant_ids(state.statement)
-    if ids:
-        state.session.info.setdefault(_CHANGED, set()).update(ids)
 
 
 def _note_flush(session: Session, flush_context) -> None:
     """StockLevel rows changed through the ORM (not the ledger's usual path) count too."""
-    ids = {obj.variant_id for obj in list(session.new) + list(session.dirty)
-           if isinstance(obj, StockLevel) and obj.variant_id}
-    if ids:
-        session.info.setdefault(_CHANGED, set()).update(ids)
+    stock_changes.note(session, {obj.variant_id for obj in list(session.new) + list(session.dirty)
+                                 if isinstance(obj, StockLevel)})
 
 
 def _forget(session: Session, previous_transaction=None) -> None:
     if previous_transaction is None or previous_transaction.parent is None:
-        session.info.pop(_CHANGED, None)
+        stock_changes.forget(session)
 
 
 def _after_commit(session: Session) -> None:
-    ids = session.info.pop(_CHANGED, None)
+    if session.in_nested_transaction():
+        return  # a savepoint was released (SQLAlchemy signals those too): wait for the real commit
+    ids = stock_changes.take(session)
     if not ids:
         return
     from flask import current_app, has_app_context
@@ -155,18 +131,9 @@ def take_pending(app) -> set[int]:
         taken.update(int(v) for v in batch)
 
 
-_installed = False
-
-
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "do_orm_execute", _note_update)
-    event.listen(Session, "after_flush", _note_flush)
-    event.listen(Session, "after_soft_rollback", _forget)
-    event.listen(Session, "after_commit", _after_commit)
-    _installed = True
-
-
-install()
+    """Watch every session's commits (idempotent: a second app in the process adds nothing)."""
+    for name, listener in (("after_flush", _note_flush), ("after_soft_rollback", _forget),
+                           ("after_commit", _after_commit)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -57,6 +57,13 @@ class Channel(TimestampMixin, VersionedMixin, Model):
     last_order_sync_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     last_product_sync_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     last_stock_push_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    # Confirm imported orders at once, so they hold stock and the next stock push does not oversell.
+    reserve_on_arrival: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                     server_default=sa.false())
+    # The marketplace category our products are listed under when pushed ("go up").
+    listing_category_id: Mapped[str | None] = mapped_column(sa.String(40))
+    # Why the shop must be connected again (authorization withdrawn or expired); None when fine.
+    reconnect_reason: Mapped[str | None] = mapped_column(sa.String(500))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
 
     order_warehouse = relationship("Warehouse", foreign_keys=[order_warehouse_id])

@@ -143,6 +143,8 @@ class Order(TimestampMixin, VersionedMixin, Model):
     paid_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
     refunded_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
     needs_attention: Mapped[str | None] = mapped_column(sa.String(500))  # e.g. unknown SKU
+    # The marketplace's own figures (buyer paid, vouchers, platform discounts, fees), as it sent them.
+    marketplace_amounts: Mapped[dict | None] = mapped_column(sa.JSON)
     placed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime, index=True)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     packed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)

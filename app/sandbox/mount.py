@@ -26,6 +26,8 @@ def mount_sandboxes(app) -> list:
         params = inspect.signature(module.create_blueprint).parameters
         if "webhook_url" in params:
             kwargs["webhook_url"] = f"{base}/webhooks/{provider}"
+        if "simulate_every" in params:  # marketplaces live on their own in the demo, not in tests
+            kwargs["simulate_every"] = float(app.config.get("SANDBOX_SIMULATE_SECONDS", 0))
         if "webhook_token" in params:
             kwargs["webhook_token"] = module.DEMO_CREDENTIALS.get("webhook_token")
         if "step_seconds" in params and provider in CARRIERS:

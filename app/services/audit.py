@@ -30,7 +30,12 @@ PARENTS = {"order_line": ("sales_order", "order_id"), "shipment": ("sales_order"
 COLLECTIONS = {"ab_user": ("roles",), "ab_role": ("permissions",)}
 
 
+_AS_IS = (str, int, bool, float, type(None))
+
+
 def _plain(value):
+    if type(value) in _AS_IS:  # most values: checked first, the audit runs on every flush
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, decimal.Decimal):
@@ -91,28 +96,41 @@ def _changes(obj, action: str) -> dict:
             for key, (old, new) in out.items()}
 
 
+def _row(obj, action: str, actor) -> dict | None:
+    table = getattr(obj, "__tablename__", None)
+    if table not in AUDITED:
+        return None
+    changes = _changes(obj, action)
+    if action == "update" and not changes:
+        return None
+    record_id = inspect(obj).identity[0] if inspect(obj).identity else getattr(obj, "id", None)
+    if record_id is None:
+        return None
+    parent_table, parent_key = PARENTS.get(table, (None, None))
+    now = utcnow()
+    return {"table_name": table, "record_id": record_id, "record_label": _label(obj),
+            "action": action, "changes": changes, "user_id": actor.user_id,
+            "username": actor.username, "created_at": now, "updated_at": now,
+            "parent_table": parent_table,
+            "parent_id": inspect(obj).dict.get(parent_key) if parent_key else None}
+
+
+def _write(session: Session, rows: list) -> None:
+    rows = [row for row in rows if row is not None]
+    if rows:
+        session.connection().execute(sa.insert(AuditLog.__table__), rows)
+
+
 def record_changes(session: Session, flush_context) -> None:
     """after_flush listener: write one AuditLog row per audited record touched by this flush."""
     actor = current_actor()
-    rows = []
-    for action, objects in (("create", session.new), ("update", session.dirty),
-                            ("delete", session.deleted)):
-        for obj in objects:
-            table = getattr(obj, "__tablename__", None)
-            if table not in AUDITED:
-                continue
-            changes = _changes(obj, action)
-            if action == "update" and not changes:
-                continue
-            record_id = inspect(obj).identity[0] if inspect(obj).identity else getattr(obj, "id", None)
-            if record_id is None:
-                continue
-            parent_table, parent_key = PARENTS.get(table, (None, None))
-            now = utcnow()
-            rows.append({"table_name": table, "record_id": record_id, "record_label": _label(obj),
-                         "action": action, "changes": changes, "user_id": actor.user_id,
-                         "username": actor.username, "created_at": now, "updated_at": now,
-                         "parent_table": parent_table,
-                         "parent_id": inspect(obj).dict.get(parent_key) if parent_key else None})
-    if rows:
-        session.connection().execute(sa.insert(AuditLog.__table__), rows)
+    _write(session, [_row(obj, action, actor)
+                     for action, objects in (("create", session.new), ("update", session.dirty),
+                                             ("delete", session.deleted))
+                     for obj in objects])
+
+
+def record_inserted(session: Session, objects) -> None:
+    """The "create" rows of records inserted without a flush (a bulk insert that set their ids)."""
+    actor = current_actor()
+    _write(session, [_row(obj, "create", actor) for obj in objects])

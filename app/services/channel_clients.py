@@ -25,13 +25,13 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.integrations.base import TokenSet
+from app.integrations.base import AuthError, TokenSet
 from app.integrations.marketplaces.lazada import LazadaClient
 from app.integrations.marketplaces.shopee import ShopeeClient
 from app.integrations.marketplaces.tiktok import TikTokShopClient
 from app.models import Channel
 from app.models.base import utcnow
-from app.services.errors import ValidationError
+from app.services.errors import N_, ValidationError, fill
 from app.services.integration_log import recorder
 
 MARKETPLACES = ("shopee", "lazada", "tiktok")
@@ -57,18 +57,21 @@ def using_transport(transport: httpx.BaseTransport):
 def platform_of(channel: Channel) -> str:
     platform = getattr(channel.platform, "value", channel.platform)
     if platform not in MARKETPLACES:
-        raise ValidationError("platform", f"Channel {channel.name} is a {platform} channel, not a "
-                                          "marketplace (Shopee, Lazada or TikTok Shop).")
+        raise ValidationError("platform", N_("Channel %(name)s is a %(platform)s channel, not a "
+                                             "marketplace (Shopee, Lazada or TikTok Shop)."),
+                              name=channel.name, platform=platform)
     return platform
 
 
 def _need(channel: Channel, creds: dict, *names: str) -> None:
     missing = [n for n in names if not creds.get(n)]
     if missing:
-        raise ValidationError("credentials", f"Channel {channel.name} has no {', '.join(missing)}: "
-                                             "an admin sets the app credentials first.")
+        raise ValidationError("credentials", N_("Channel %(name)s has no %(missing)s: an admin "
+                                                "sets the app credentials first."),
+                              name=channel.name, missing=", ".join(missing))
     if not channel.base_url:
-        raise ValidationError("base_url", f"Channel {channel.name} has no base URL.")
+        raise ValidationError("base_url", N_("Channel %(name)s has no base URL."),
+                              name=channel.name)
 
 
 def client_for(channel: Channel, *, on_exchange=None, transport: httpx.BaseTransport | None = None,
@@ -110,7 +113,8 @@ def _moment(unix: int | None) -> dt.datetime | None:
 
 
 def save_tokens(session: Session, channel: Channel, tokens: TokenSet) -> Channel:
-    """Store a token pair (and the shop it names) and commit at once: both tokens or neither."""
+    """Store a token pair (and the shop it names) and commit at once: both tokens or neither.
+    A shop that had to be connected again is fine from now on."""
     creds = dict(channel.credentials or {})
     creds["access_token"] = tokens.access_token
     creds["refresh_token"] = tokens.refresh_token
@@ -122,8 +126,23 @@ def save_tokens(session: Session, channel: Channel, tokens: TokenSet) -> Channel
     channel.refresh_expires_at = _moment(tokens.refresh_expires_at) or channel.refresh_expires_at
     if tokens.shop_id:
         channel.shop_id = str(tokens.shop_id)
+    channel.reconnect_reason = None
     session.commit()
     return channel
+
+
+RECONNECT = N_("Connect the shop again: %(platform)s no longer accepts its authorization "
+               "(%(reason)s).")
+
+
+def mark_reconnect_needed(session: Session, channel: Channel, reason: str, *,
+                          commit: bool = True) -> None:
+    """Flag the channel (its page and list show it; scheduled work skips it)."""
+    channel.reconnect_reason = fill(RECONNECT, {
+        "platform": PLATFORM_NAMES.get(platform_of(channel), channel.name),
+        "reason": (reason or "").strip()[:300]})[:500]
+    if commit:
+        session.commit()
 
 
 def token_due(channel: Channel, margin: dt.timedelta = REFRESH_MARGIN, now=None) -> bool:
@@ -150,6 +169,10 @@ def refresh_tokens(session: Session, channel: Channel, *, margin: dt.timedelta =
     try:
         creds = locked.credentials or {}
         tokens = client.refresh_token(creds["refresh_token"], shop_id=locked.shop_id)
+    except AuthError as exc:  # the refresh token is spent, expired or withdrawn: only a reconnect helps
+        session.rollback()
+        mark_reconnect_needed(session, session.get(Channel, channel.id), exc.message)
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.integrations.base import IntegrationError
 from app.models import Channel
 from app.services.channel_clients import PLATFORM_NAMES, client_for, platform_of, save_tokens
-from app.services.errors import DomainError, NotFound, ValidationError
+from app.services.errors import N_, DomainError, NotFound, ValidationError
 
 
 def new_state(channel: Channel) -> str:
@@ -27,7 +27,7 @@ def channel_of_state(session: Session, state: str | None) -> Channel:
     head = (state or "").split(".", 1)[0]
     channel = session.get(Channel, int(head)) if head.isdigit() else None
     if channel is None:
-        raise NotFound("The authorization answer names no channel of ours; start Connect again.")
+        raise NotFound(N_("The authorization answer names no channel of ours; start Connect again."))
     return channel
 
 
@@ -46,15 +46,16 @@ def complete_connection(session: Session, channel: Channel, code: str | None, *,
     """Exchange the callback's ``code`` for tokens and store them (commits once)."""
     code = (code or "").strip()
     if not code or code == "null":
-        raise ValidationError("code", f"{PLATFORM_NAMES.get(platform_of(channel), 'The marketplace')} "
-                                      "sent no authorization code: the seller did not approve.")
+        raise ValidationError("code", N_("%(platform)s sent no authorization code: the seller did "
+                                         "not approve."), platform=PLATFORM_NAMES[platform_of(channel)])
     session.commit()  # nothing of ours pending while the provider is called
     client = client_for(channel, on_exchange=on_exchange)
     try:
         tokens = client.exchange_code(code, shop_id=shop_id or channel.shop_id)
     except IntegrationError as exc:
         session.rollback()
-        raise DomainError(f"Connecting {channel.name} failed: {exc.message}") from exc
+        raise DomainError(N_("Connecting %(channel)s failed: %(why)s"), channel=channel.name,
+                          why=exc.message) from exc
     finally:
         client.close()
     if shop_id and not tokens.shop_id:

@@ -358,6 +358,13 @@ def open_original(session: Session, order_id: int) -> Invoice | None:
         Invoice.status != InvoiceStatus.FAILED).order_by(Invoice.id.desc())).first()
 
 
+def may_invoice(order: Order, invoices) -> bool:
+    """Whether "Issue invoice" can work for ``order`` whose invoices are ``invoices`` (the same rule
+    ``create_invoice_draft`` enforces: not cancelled, no original already under way or issued)."""
+    return order.status != OrderStatus.CANCELLED and not any(
+        i.kind == InvoiceKind.ORIGINAL and i.status != InvoiceStatus.FAILED for i in invoices)
+
+
 def fill_invoice(invoice: Invoice, account: ProviderAccount, computed: ComputedInvoice) -> Invoice:
     """Copy the computed invoice (buyer snapshot, lines, breakdown, totals, words) onto ``invoice``."""
     buyer = computed.buyer

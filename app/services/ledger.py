@@ -40,6 +40,7 @@ from app.models import MoveKind, ProductVariant, StockLevel, StockMove, Warehous
 from app.models.base import utcnow
 from app.services.actor import current_actor
 from app.services.errors import InsufficientStock, NotFound, StaleVersion, ValidationError
+from app.services.stock_changes import note as note_available_changed
 
 LEVELS = StockLevel.__table__
 
@@ -121,6 +122,7 @@ def change_level(session: Session, variant_id: int, warehouse_id: int, *, on_han
     row = session.execute(stmt).first()
     if row is not None:
         _expire_cached_level(session, row.id)
+        note_available_changed(session, [variant_id])  # marketplaces publish what is free to sell
     return row
 
 

@@ -27,6 +27,7 @@ from app.models import Order, OrderLine
 from app.models.base import utcnow
 from app.services.actor import current_actor
 from app.services.reservations import LineReservation
+from app.services.stock_changes import note as note_available_changed
 
 MOVE_TO_PROCESSING = sa.text("""
 UPDATE sales_order o
@@ -100,6 +101,7 @@ def confirm_in_two_statements(session: Session, order_id: int, version: int | No
         "number": moved.number, "order_changes": json.dumps(changes),
         "user_id": actor.user_id, "username": actor.username}).all()
     _forget_loaded(session, order_id, [r.id for r in rows])
+    note_available_changed(session, [r.variant_id for r in rows if r.reserved_now > 0])
     results = []
     for r in rows:
         wanted = (max(0, r.quantity - r.shipped_quantity) if r.variant_id is not None

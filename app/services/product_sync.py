@@ -6,9 +6,7 @@ siblings belong to, or of the product whose code the SKUs share, or of a new pro
 variant ↔ marketplace ids is kept in ChannelListing. A listing without a seller SKU cannot be
 matched and is reported, never guessed.
 
-Push ("go up"): our products not yet on the channel are created there with their variants, price
-and available stock, and their listings recorded — one product per transaction, so a re-run skips
-what is already up.
+Pushing ours up ("go up") is ``product_push``.
 """
 from __future__ import annotations
 
@@ -19,13 +17,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from app.integrations.base import PermanentError
-from app.integrations.marketplaces.common import MarketplaceProduct, NewProduct, NewVariant
-from app.models import Channel, ChannelListing, Product, ProductVariant
+from app.integrations.marketplaces.common import MarketplaceProduct
+from app.models import Channel, ChannelListing, Product, ProductVariant, VatRate
 from app.models.base import utcnow
-from app.services.stock_push import available_by_variant, channel_warehouse_ids
+from app.services.errors import N_, fill
+from app.services.marketplace_money import price_without_vat
 
 CHUNK = 500
+PULL_SUMMARY = N_("%(channel)s: %(listings)s marketplace variants: %(matched)s matched by SKU, "
+                  "%(created_variants)s new variants (%(created_products)s new products), "
+                  "%(no_sku)s without a seller SKU skipped.")
+NO_SKU = N_("%(channel)s: listings without a seller SKU, not matched: %(listings)s")
 
 
 @dataclass
@@ -36,13 +38,14 @@ class PullResult:
     created_variants: int = 0
     no_sku: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
-        text = (f"{self.listings} marketplace variants: {self.matched} matched by SKU, "
-                f"{self.created_variants} new variants ({self.created_products} new products).")
-        if self.no_sku:
-            text += f" {len(self.no_sku)} without a seller SKU were skipped: " + \
-                ", ".join(self.no_sku[:10])
-        return text
+    @property
+    def params(self) -> dict:
+        return {"listings": self.listings, "matched": self.matched,
+                "created_variants": self.created_variants,
+                "created_products": self.created_products, "no_sku": len(self.no_sku)}
+
+    def summary(self, channel: str = "") -> str:
+        return fill(PULL_SUMMARY, {"channel": channel, **self.params}).lstrip(": ")
 
 
 def fetch_products(client, progress=None) -> list[MarketplaceProduct]:
@@ -97,8 +100,10 @@ def _home_product(session: Session, product: MarketplaceProduct, known: dict, pl
     home = session.scalars(sa.select(Product).where(Product.sku == code)).first()
     if home is None:
         prices = [v.price for v in product.variants if v.price] or [0]
-        home = Product(name=(product.name or code)[:255], sku=code, selling_price=min(prices),
-                       description=product.description or None, attribute_1=_axis(product))
+        home = Product(name=(product.name or code)[:255], sku=code,
+                       selling_price=price_without_vat(min(prices), VatRate.TEN),
+                       vat_rate=VatRate.TEN, description=product.description or None,
+                       attribute_1=_axis(product))
         session.add(home)
         result.created_products += 1
     return home
@@ -117,8 +122,9 @@ def record_products(session: Session, channel: Channel, products: list[Marketpla
             continue
         home = _home_product(session, product, known, platform, result)
         for mv in missing:
+            price = price_without_vat(mv.price, home.vat_rate or VatRate.TEN)
             variant = ProductVariant(product=home, sku=mv.sku[:64], value_1=(mv.name or None) and mv.name[:60],
-                                     selling_price=mv.price if Decimal(mv.price) != Decimal(home.selling_price or 0)
+                                     selling_price=price if price != Decimal(home.selling_price or 0)
                                      else None)
             session.add(variant)
             known[mv.sku] = variant
@@ -162,79 +168,4 @@ def pull_products(session: Session, channel: Channel, client, *, platform: str,
     products = fetch_products(client, progress)
     result = record_products(session, channel, products, platform=platform)
     session.commit()
-    return result
-
-
-# --- "go up" ------------------------------------------------------------------------------------
-
-@dataclass
-class PushProductsResult:
-    created: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        text = f"{len(self.created)} products created on the marketplace, {len(self.skipped)} already there"
-        if self.failed:
-            text += f", {len(self.failed)} refused: " + "; ".join(
-                f"{sku}: {why}" for sku, why in list(self.failed.items())[:10])
-        return text + "."
-
-
-def products_to_push(session: Session, channel: Channel, product_ids=None) -> list[int]:
-    """The products named, or every active product with no variant listed on the channel yet."""
-    if product_ids:
-        return sorted(int(i) for i in product_ids)
-    listed = sa.select(ProductVariant.product_id).join(
-        ChannelListing, ChannelListing.variant_id == ProductVariant.id).where(
-        ChannelListing.channel_id == channel.id)
-    return list(session.scalars(sa.select(Product.id).where(Product.active, Product.id.not_in(listed))
-                                .order_by(Product.id)))
-
-
-def push_product(session: Session, channel: Channel, client, product: Product,
-                 result: PushProductsResult) -> None:
-    """Create one product on the marketplace and record its listings (commits)."""
-    variants = [v for v in product.variants if v.active]
-    listed = set(session.scalars(sa.select(ChannelListing.variant_id).where(
-        ChannelListing.channel_id == channel.id,
-        ChannelListing.variant_id.in_([v.id for v in variants]))))
-    if not variants or listed:
-        result.skipped.append(product.sku)
-        return
-    stock = available_by_variant(session, [v.id for v in variants], channel_warehouse_ids(channel))
-    new = NewProduct(name=product.name, description=product.description or product.name,
-                     variation_name=product.attribute_1 or "Phân loại",
-                     variants=[NewVariant(sku=v.sku, option=(v.value_1 or "") if len(variants) > 1 or v.value_1 else "",
-                                          price=int(v.price), stock=stock.get(v.id, 0)) for v in variants])
-    session.commit()  # nothing pending while the marketplace is called
-    try:
-        created = client.create_product(new)
-    except PermanentError as exc:
-        result.failed[product.sku] = exc.message
-        return
-    now = utcnow()
-    for v in variants:
-        mv = created.variant_by_sku(v.sku)
-        if mv is None:
-            continue
-        session.add(ChannelListing(channel_id=channel.id, variant_id=v.id,
-                                   external_item_id=str(created.external_item_id),
-                                   external_model_id=str(mv.external_variant_id or ""),
-                                   external_sku=v.sku, last_pushed_quantity=stock.get(v.id, 0),
-                                   last_pushed_price=int(v.price), last_pushed_at=now))
-    session.commit()
-    result.created.append(product.sku)
-
-
-def push_products(session: Session, channel: Channel, client, product_ids=None,
-                  progress=None) -> PushProductsResult:
-    result = PushProductsResult()
-    ids = products_to_push(session, channel, product_ids)
-    for done, product_id in enumerate(ids, start=1):
-        product = session.get(Product, product_id)
-        if product is not None:
-            push_product(session, channel, client, product, result)
-        if progress is not None:
-            progress(done, len(ids))
     return result

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.integrations.marketplaces.common import StockUpdate
 from app.models import Channel, ChannelListing, ProductVariant, StockLevel
 from app.models.base import utcnow
+from app.services.errors import N_, fill
 
 BATCH = 50
 
@@ -50,19 +51,24 @@ def channels_listing(session: Session, variant_ids) -> list[int]:
 
 
 @dataclass
-class StockPushResult:
+class PushResult:
+    """What a stock or price push did: figures set, and the ones the marketplace refused."""
+
+    TEMPLATE = N_("%(channel)s: %(pushed)s stock figures pushed, %(refused)s refused%(details)s.")
     pushed: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # SKU → the marketplace's reason
 
-    def summary(self) -> str:
-        text = f"{self.pushed} stock figures pushed"
-        if self.failed:
-            text += f", {len(self.failed)} refused: " + "; ".join(
-                f"{sku}: {why}" for sku, why in list(self.failed.items())[:10])
-        return text + "."
+    @property
+    def params(self) -> dict:
+        details = "; ".join(f"{sku}: {why}" for sku, why in list(self.failed.items())[:10])
+        return {"pushed": self.pushed, "refused": len(self.failed),
+                "details": f" ({details})" if details else ""}
+
+    def summary(self, channel: str = "") -> str:
+        return fill(self.TEMPLATE, {"channel": channel, **self.params}).lstrip(": ")
 
 
-def _batches(rows: list) -> list[list]:
+def batches_by_variant(rows: list) -> list[list]:
     """Batches of at most BATCH rows whose marketplace variant ids are distinct, so each outcome
     the provider reports by variant id names exactly one listing (Shopee's no-model items are all 0)."""
     batches, current, seen = [], [], set()
@@ -78,7 +84,7 @@ def _batches(rows: list) -> list[list]:
 
 
 def push_stock(session: Session, channel: Channel, client, variant_ids=None,
-               progress=None) -> StockPushResult:
+               progress=None) -> PushResult:
     """Push the available quantity of the channel's listings (all, or those of ``variant_ids``).
 
     Commits; the marketplace is called with nothing of ours pending. Safe to repeat: it sets a
@@ -97,25 +103,36 @@ def push_stock(session: Session, channel: Channel, client, variant_ids=None,
                              quantity=free.get(ln.variant_id, 0), sku=ln.external_sku or sku))
             for ln, sku in listings]
     session.commit()
-    result = StockPushResult()
+
+    def remember(listing, update, now):
+        listing.last_pushed_quantity, listing.last_pushed_at = update.quantity, now
+        if variant_ids is None:
+            channel.last_stock_push_at = now
+
+    result = push_in_batches(session, rows, client.update_stock, remember, PushResult(), progress)
+    if variant_ids is None:
+        channel.last_stock_push_at = utcnow()
+        session.commit()
+    return result
+
+
+def push_in_batches(session: Session, rows: list, send, remember, result: PushResult,
+                    progress=None) -> PushResult:
+    """Send ``(listing, update)`` rows in batches (``send`` is the client's update_stock or
+    update_price); ``remember(listing, update, now)`` what each accepted one was told. One commit
+    per batch, so a failure later keeps what the marketplace already took."""
     done = 0
-    for batch in _batches(rows):
-        answer = client.update_stock([update for _, update in batch])
-        now = utcnow()
-        succeeded = set(answer.succeeded)
+    for batch in batches_by_variant(rows):
+        answer = send([update for _, update in batch])
+        now, succeeded = utcnow(), set(answer.succeeded)
         for listing, update in batch:
             if update.variant_id in answer.failed:
                 result.failed[update.sku] = answer.failed[update.variant_id]
             elif update.variant_id in succeeded:
-                listing.last_pushed_quantity, listing.last_pushed_at = update.quantity, now
+                remember(listing, update, now)
                 result.pushed += 1
-        done += len(batch)
-        if variant_ids is None:
-            channel.last_stock_push_at = now
         session.commit()
+        done += len(batch)
         if progress is not None:
             progress(done, len(rows))
-    if variant_ids is None:
-        channel.last_stock_push_at = utcnow()
-        session.commit()
     return result

@@ -9,6 +9,7 @@ a callback nobody here started is refused. Only users granted the Channel "conne
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.web.i18n import error_text
@@ -68,8 +69,8 @@ def callback():
     state = request.args.get("state") or ""
     expected = session.pop(STATE_KEY, None)
     if not state or state != expected:
-        flash("This authorization answer does not match a Connect started here; start Connect again.",
-              "danger")
+        flash(gettext("This authorization answer does not match a Connect started here; start "
+                      "Connect again."), "danger")
         return _channel_page()
     try:
         channel = channel_of_state(db.session, state)
@@ -77,8 +78,8 @@ def callback():
         flash(error_text(exc), "danger")
         return _channel_page()
     if request.args.get("error"):
-        flash(f"{channel.name}: the marketplace answered {request.args['error']}; nothing was changed.",
-              "warning")
+        flash(gettext("%(channel)s: the marketplace answered %(error)s; nothing was changed.",
+                      channel=channel.name, error=request.args["error"]), "warning")
         return _channel_page(channel.id)
     try:
         complete_connection(db.session, channel, request.args.get("code"),
@@ -88,5 +89,6 @@ def callback():
         db.session.rollback()
         flash(error_text(exc), "danger")
         return _channel_page(channel.id)
-    flash(f"{channel.name} is connected (shop {channel.shop_id}). Pull products next.", "success")
+    flash(gettext("%(channel)s is connected (shop %(shop)s). Pull products next.",
+                  channel=channel.name, shop=channel.shop_id), "success")
     return _channel_page(channel.id)

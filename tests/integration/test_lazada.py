@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from app.integrations.base import AuthError, NotFound, PermanentError, RetryableError
-from app.integrations.marketplaces.common import NewProduct, NewVariant, StockUpdate
+from app.integrations.marketplaces.common import NewImage, NewProduct, NewVariant, StockUpdate
 from app.integrations.marketplaces.lazada import LazadaClient, lazada_sign, verify_push
 from app.sandbox import lazada as sandbox
 from tests.support.live_server import serve
+from tests.support.marketplaces import photo
 
 CREDS = sandbox.DEMO_CREDENTIALS
 received: list = []
@@ -107,9 +108,20 @@ def test_list_all_product_pages(connected):
 
 
 def test_create_product_then_update_stock_and_price(connected):
-    created = connected.create_product(NewProduct(
+    hoodie = NewProduct(
         name="Áo hoodie nỉ bông xám", description="Hoodie nỉ bông", variation_name="Size",
-        variants=[NewVariant("LZ-HOODIE-XAM-M", "M", 329000, 10), NewVariant("LZ-HOODIE-XAM-L", "L", 339000, 4)]))
+        category_id="10000", weight_grams=450, dimensions_cm=(30, 25, 5),
+        images=[NewImage("hoodie.png", photo())],
+        variants=[NewVariant("LZ-HOODIE-XAM-M", "M", 329000, 10), NewVariant("LZ-HOODIE-XAM-L", "L", 339000, 4)])
+    for changes, words in [({"images": []}, "Images"), ({"category_id": "1"}, "leaf category"),
+                           ({"dimensions_cm": (0, 0, 0)}, "package_length")]:
+        with pytest.raises(PermanentError) as refused:
+            connected.create_product(NewProduct(**{**hoodie.__dict__, **changes}))
+        assert words in refused.value.message
+    assert connected.find_product(hoodie) is None
+    created = connected.create_product(hoodie)
+    assert connected.find_product(hoodie).external_item_id == created.external_item_id
+    assert created.raw["images"][0].startswith("https://")
     large = created.variant_by_sku("LZ-HOODIE-XAM-L")
     assert large.stock == 4 and large.name == "L"
     result = connected.update_stock([(created.external_item_id, large.external_variant_id, 25, large.sku),
@@ -119,7 +131,8 @@ def test_create_product_then_update_stock_and_price(connected):
     again = connected.get_product(created.external_item_id).variant_by_sku("LZ-HOODIE-XAM-L")
     assert (again.stock, again.price) == (25, 349000)
     with pytest.raises(PermanentError):  # the SKU is taken now
-        connected.create_product(NewProduct(name="x", description="", variants=[NewVariant("LZ-HOODIE-XAM-L", "", 1000, 1)]))
+        connected.create_product(NewProduct(**{**hoodie.__dict__, "variants": [
+            NewVariant("LZ-HOODIE-XAM-L", "", 1000, 1)]}))
     with pytest.raises(NotFound) as missing:
         connected.get_product(1)
     assert missing.value.code == "E208"

@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from app.integrations.base import AuthError, PermanentError, RetryableError
-from app.integrations.marketplaces.common import NewProduct, NewVariant, StockUpdate
+from app.integrations.marketplaces.common import NewImage, NewProduct, NewVariant, StockUpdate
 from app.integrations.marketplaces.shopee import STATUS_MAP, ShopeeClient, verify_push
 from app.sandbox import shopee as sandbox
 from tests.support.live_server import serve
+from tests.support.marketplaces import photo
 
 CREDS = sandbox.DEMO_CREDENTIALS
 received: list = []
@@ -104,11 +105,19 @@ def test_list_all_product_pages_with_models(connected):
     assert white_m.price == 149000 and isinstance(white_m.price, int) and white_m.external_variant_id != "0"
 
 
+def hoodie(**changes) -> NewProduct:
+    fields = dict(name="Áo hoodie nỉ bông xám", description="Hoodie nỉ bông dày dặn, mũ trùm.",
+                  variation_name="Size", category_id="100017", weight_grams=450,
+                  images=[NewImage("hoodie.png", photo())], product_sku="AO-HOODIE-XAM",
+                  variants=[NewVariant("AO-HOODIE-XAM-M", "M", 329000, 10),
+                            NewVariant("AO-HOODIE-XAM-L", "L", 339000, 4)])
+    return NewProduct(**{**fields, **changes})
+
+
 def test_create_product_then_update_stock_and_price(connected):
-    created = connected.create_product(NewProduct(
-        name="Áo hoodie nỉ bông xám", description="Hoodie nỉ bông dày dặn, mũ trùm.", variation_name="Size",
-        variants=[NewVariant("AO-HOODIE-XAM-M", "M", 329000, 10), NewVariant("AO-HOODIE-XAM-L", "L", 339000, 4)]))
+    created = connected.create_product(hoodie())
     assert {v.sku for v in created.variants} == {"AO-HOODIE-XAM-M", "AO-HOODIE-XAM-L"}
+    assert len(created.raw["image"]["image_id_list"]) == 1
     large = created.variant_by_sku("AO-HOODIE-XAM-L")
     result = connected.update_stock([(created.external_item_id, large.external_variant_id, 25),
                                      StockUpdate(created.external_item_id, "999", 1)])
@@ -117,9 +126,54 @@ def test_create_product_then_update_stock_and_price(connected):
     again = connected.get_product(created.external_item_id).variant_by_sku("AO-HOODIE-XAM-L")
     assert (again.stock, again.price) == (25, 349000)
 
-    single = connected.create_product(NewProduct(name="Nước mắm Phú Quốc 500ml", description="40 độ đạm",
-                                                 variants=[NewVariant("NUOC-MAM-PQ-500", "", 95000, 30)]))
+    single = connected.create_product(NewProduct(
+        name="Nước mắm Phú Quốc 500ml", description="40 độ đạm", category_id="100021",
+        weight_grams=700, images=[NewImage("nuoc-mam.png", photo((90, 60, 20)))],
+        variants=[NewVariant("NUOC-MAM-PQ-500", "", 95000, 30)]))
     assert [(v.sku, v.external_variant_id, v.stock) for v in single.variants] == [("NUOC-MAM-PQ-500", "0", 30)]
+    assert connected.find_product(NewProduct(name="", description="", variants=[
+        NewVariant("NUOC-MAM-PQ-500", "", 1, 1)])).external_item_id == single.external_item_id
+
+
+def test_add_item_is_refused_without_what_shopee_requires(connected):
+    for changes, words in [({"images": []}, "image_id_list should contain 1 to 9 images"),
+                           ({"category_id": "100011"}, "leaf category"),
+                           ({"weight_grams": 0}, "weight")]:
+        with pytest.raises(PermanentError) as refused:
+            connected.create_product(hoodie(product_sku="NOPE", **changes))
+        assert words in refused.value.message and refused.value.code == "error_param"
+    body = {"item_name": "Áo", "original_price": 150000, "description": "Áo thun", "weight": 0.3,
+            "category_id": 100017, "seller_stock": [{"stock": 1}],
+            "image": {"image_id_list": [connected.upload_image(photo())]}}
+    with pytest.raises(PermanentError) as no_logistics:
+        connected._request("POST", "/api/v2/product/add_item", body=body)
+    assert "logistic_info is required" in no_logistics.value.message
+    with pytest.raises(PermanentError) as closed:
+        connected._request("POST", "/api/v2/product/add_item",
+                           body={**body, "logistic_info": [{"logistic_id": 50021, "enabled": True}]})
+    assert "not enabled" in closed.value.message
+    with pytest.raises(PermanentError) as not_an_image:
+        connected.upload_image(b"<html>not a photo</html>", "x.jpg")
+    assert "not a JPEG, PNG or WebP" in not_an_image.value.message
+
+
+def test_a_timeout_after_shopee_created_the_item_does_not_make_a_second_one(connected, base_url):
+    slow = ShopeeClient(base_url, partner_id=CREDS["partner_id"], partner_key=CREDS["partner_key"],
+                        shop_id=connected.shop_id, access_token=connected.access_token, timeout=1.0)
+    httpx.post(base_url + "/_control/faults", json={"mode": "timeout", "path": "add_item",
+                                                    "delay": 2, "after": True})
+    new = hoodie(product_sku="AO-HOODIE-DEN", variants=[NewVariant("AO-HOODIE-DEN-M", "M", 329000, 3),
+                                                        NewVariant("AO-HOODIE-DEN-L", "L", 339000, 2)])
+    with pytest.raises(RetryableError):
+        slow.create_product(new)  # Shopee made the item; the answer never came
+    found = connected.find_product(new)
+    assert found is not None and [v.external_variant_id for v in found.variants] == ["0"]
+    done = connected.create_product(new, existing=found)  # the retry completes it: its models
+    assert done.external_item_id == found.external_item_id
+    assert {v.sku for v in done.variants} == {"AO-HOODIE-DEN-M", "AO-HOODIE-DEN-L"}
+    time.sleep(1.5)
+    assert connected._request("GET", "/api/v2/product/search_item", query=[
+        ("item_sku", "AO-HOODIE-DEN")])["response"]["total_count"] == 1
 
 
 def test_list_orders_by_window_with_pagination_and_detail(connected, base_url):

@@ -11,11 +11,12 @@ import flask
 import httpx
 import pytest
 
-from app.integrations.base import AuthError, NotFound, RetryableError
-from app.integrations.marketplaces.common import NewProduct, NewVariant
+from app.integrations.base import AuthError, NotFound, PermanentError, RetryableError
+from app.integrations.marketplaces.common import NewImage, NewProduct, NewVariant
 from app.integrations.marketplaces.tiktok import TikTokShopClient, tiktok_sign, verify_push
 from app.sandbox import tiktok as sandbox
 from tests.support.live_server import serve
+from tests.support.marketplaces import photo
 
 CREDS = sandbox.DEMO_CREDENTIALS
 received: list = []
@@ -103,9 +104,18 @@ def test_list_all_product_pages(connected):
 
 
 def test_create_product_then_update_stock_and_price(connected):
-    created = connected.create_product(NewProduct(
+    hoodie = NewProduct(
         name="Áo hoodie nỉ bông xám", description="<p>Hoodie</p>", variation_name="Size", category_id="600001",
-        variants=[NewVariant("TT-HOODIE-XAM-M", "M", 329000, 10), NewVariant("TT-HOODIE-XAM-L", "L", 339000, 4)]))
+        weight_grams=450, images=[NewImage("hoodie.png", photo())],
+        variants=[NewVariant("TT-HOODIE-XAM-M", "M", 329000, 10), NewVariant("TT-HOODIE-XAM-L", "L", 339000, 4)])
+    for changes, words in [({"images": []}, "main_images"), ({"category_id": "1"}, "leaf category"),
+                           ({"weight_grams": 0}, "package_weight")]:
+        with pytest.raises(PermanentError) as refused:
+            connected.create_product(NewProduct(**{**hoodie.__dict__, **changes}))
+        assert words in refused.value.message
+    assert connected.find_product(hoodie) is None
+    created = connected.create_product(hoodie)
+    assert connected.find_product(hoodie).external_item_id == created.external_item_id
     large = created.variant_by_sku("TT-HOODIE-XAM-L")
     assert (large.name, large.stock, large.price) == ("L", 4, 339000)
     result = connected.update_stock([(created.external_item_id, large.external_variant_id, 25),
@@ -117,6 +127,24 @@ def test_create_product_then_update_stock_and_price(connected):
     with pytest.raises(NotFound) as missing:
         connected.get_product("1")
     assert missing.value.code == "12052048"
+
+
+def test_a_timeout_after_tiktok_created_the_product_does_not_make_a_second_one(connected, base_url):
+    slow = new_client(base_url, access_token=connected.access_token, shop_cipher=connected.shop_cipher,
+                      timeout=1.0)
+    new = NewProduct(name="Túi tote da", description="<p>Túi tote</p>", category_id="600001",
+                     weight_grams=500, images=[NewImage("tui.png", photo((10, 10, 10)))],
+                     variants=[NewVariant("TT-TUI-DA-DEN", "", 459000, 6)])
+    httpx.post(base_url + "/_control/faults", json={"mode": "timeout", "path": "202309/products",
+                                                    "delay": 2, "after": True})
+    with pytest.raises(RetryableError):
+        slow.create_product(new)  # TikTok made it; the answer never came
+    found = connected.find_product(new)
+    assert found is not None and connected.create_product(new, existing=found) is found
+    time.sleep(1.5)
+    search = connected._call("POST", "/product/202309/products/search", {"page_size": 10},
+                             {"seller_skus": ["TT-TUI-DA-DEN"]})
+    assert search["total_count"] == 1
 
 
 def test_list_orders_by_window_with_pagination_and_detail(connected, base_url):

@@ -109,3 +109,38 @@ def test_tiktok_leaves_out_sign_and_access_token_only():
     assert plain == noisy
     assert plain != tiktok.tiktok_sign("e59af819cc", "/authorization/202309/shops", {**query, "ids": "1,2"})
     assert plain == plain.lower()
+
+
+# -- the sandboxes' own verifiers against the same documentation vectors -----------------------
+def test_lazada_sandbox_accepts_the_documentation_example_and_nothing_else():
+    from app.sandbox.lazada.signing import LazadaRefusal, check_call
+    apps = {"123456": "helloworld"}
+    params = {"app_key": "123456", "access_token": "test", "timestamp": "1517820392000",
+              "sign_method": "sha256", "order_id": "1234",
+              "sign": "4190D32361CFB9581350222F345CB77F3B19F0E31D162316848A2C1FFD5FAB4A"}
+    checked = check_call(params, "/order/get", apps, now=1517820392.0)
+    assert checked["order_id"] == "1234" and "sign" not in checked
+    for changed in ({"order_id": "1235"}, {"sign": params["sign"].lower()}, {"sign_method": "md5"}):
+        with pytest.raises(LazadaRefusal) as refused:
+            check_call({**params, **changed}, "/order/get", apps, now=1517820392.0)
+        assert refused.value.code in ("IncompleteSignature", "InvalidSignatureMethod")
+    with pytest.raises(LazadaRefusal) as stale:
+        check_call(params, "/order/get", apps, now=1517820392.0 + 7201)
+    assert stale.value.code == "InvalidTimestamp"
+
+
+def test_tiktok_sandbox_accepts_the_documentation_example_and_nothing_else():
+    from app.sandbox.tiktok.signing import TikTokRefusal, check_call
+    apps = {"29a39d": "e59af819cc"}
+    args = {"app_key": "29a39d", "timestamp": "1623812664",
+            "sign": "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8"}
+    path = "/authorization/202309/shops"
+    assert check_call(args, path, b"", "", apps, now=1623812664) == "29a39d"
+    for changed, body in (({"sign": args["sign"].upper()}, b""), ({}, b'{"x":1}'),
+                          ({"timestamp": "1623812665"}, b"")):
+        with pytest.raises(TikTokRefusal) as refused:
+            check_call({**args, **changed}, path, body, "application/json", apps, now=1623812664)
+        assert refused.value.code == 106001
+    with pytest.raises(TikTokRefusal) as stale:
+        check_call(args, path, b"", "", apps, now=1623812664 + 301)
+    assert stale.value.code == 36009004

@@ -18,7 +18,13 @@ T = TypeVar("T")
 
 ORDER_STATES = ("new", "processing", "packed", "shipped", "delivered", "completed", "cancelled",
                 "delivery_failed", "returned")
-"""OrderHub's lifecycle states (SPEC §3); every client's STATUS_MAP maps into these."""
+"""OrderHub's lifecycle states (SPEC §3); every client's STATUS_MAP maps into these: the furthest
+state the marketplace's own work has brought the order to (a seller who arranged shipment on
+the marketplace has packed it; a parcel with the platform's carrier is shipped)."""
+
+ATTENTION_CODES = ("cancel_requested", "return_requested", "returned", "lost", "partially_shipped")
+"""What a marketplace status can ask of the seller that no automatic step does (the clients'
+ATTENTION maps raw statuses onto these; the order import words the request)."""
 
 
 @dataclass
@@ -59,20 +65,50 @@ class NewVariant:
 
 
 @dataclass
+class NewImage:
+    """A product photo to upload (every marketplace wants its own copy before a listing uses it):
+    its bytes, or the URL to fetch them from (``image_content``)."""
+
+    filename: str
+    content: bytes | None = field(default=None, repr=False)
+    url: str | None = None
+
+
+def image_content(http, image: NewImage, provider: str) -> bytes:
+    """The image's bytes, fetched with the client's own ``http`` client when only a URL is known."""
+    if image.content is not None:
+        return image.content
+    from app.integrations.base import PermanentError
+    try:
+        answer = http.get(image.url, follow_redirects=True)
+    except Exception as exc:  # httpx errors, a bad URL: the seller must fix the photo's address
+        raise PermanentError(f"The image {image.url} cannot be fetched: {exc}", provider=provider,
+                             code="image_unreachable") from exc
+    if answer.status_code != 200:
+        raise PermanentError(f"The image {image.url} cannot be fetched (HTTP {answer.status_code})",
+                             provider=provider, code="image_unreachable")
+    return answer.content
+
+
+@dataclass
 class NewProduct:
     """One of our products to create on a marketplace, with its variants.
 
     ``variation_name`` names the single variation axis ("Size", "Màu"); a product with one variant
-    whose option is empty is created without variations.
+    whose option is empty is created without variations. ``category_id`` is the marketplace's own
+    (a leaf of its category tree); ``product_sku`` our product's code, which a client may use as the
+    listing's own SKU to find it again.
     """
 
     name: str
     description: str
     variants: list[NewVariant]
     variation_name: str = "Phân loại"
-    category_id: str = "100017"
+    category_id: str = ""
     weight_grams: int = 300
-    image_ids: list[str] = field(default_factory=list)
+    images: list[NewImage] = field(default_factory=list)
+    product_sku: str = ""
+    dimensions_cm: tuple[int, int, int] = (0, 0, 0)  # length, width, height of the parcel
 
 
 @dataclass
@@ -131,6 +167,10 @@ class MarketplaceOrder:
     shipping_fee: int = 0
     cancel_reason: str = ""
     note: str = ""
+    attention: str = ""  # one of ATTENTION_CODES when the status needs the seller's own step
+    # The marketplace's own figures besides ``total`` (what the buyer pays): items, vouchers,
+    # platform discounts, fees — whole VND, named as in OrderHub, as the provider reported them.
+    amounts: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False)
 
 

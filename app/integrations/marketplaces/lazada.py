@@ -30,8 +30,8 @@ from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentErr
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
-                                                  StockUpdate, UpdateResult, merge_lines, to_unix,
-                                                  vnd)
+                                                  StockUpdate, UpdateResult, image_content,
+                                                  merge_lines, to_unix, vnd)
 
 STATUS_MAP: dict[str, str] = {
     "unpaid": "new",
@@ -45,11 +45,13 @@ STATUS_MAP: dict[str, str] = {
     "delivered": "delivered",
     "confirmed": "completed",  # buyer confirmed receipt
     "canceled": "cancelled",
-    "failed": "delivery_failed",
-    "lost": "delivery_failed",
-    "returned": "returned",
+    "failed": "delivery_failed",  # the carrier could not deliver
+    # The parcel is on its way back, or lost: receiving it (or claiming it) is the seller's step.
+    "lost": "shipped",
+    "returned": "shipped",
 }
-"""Lazada item ``status`` → OrderHub lifecycle state."""
+"""Lazada item ``status`` → the OrderHub state Lazada's side of the work has reached."""
+ATTENTION = {"returned": "returned", "lost": "lost"}
 
 # An order's items can disagree (one unit shipped, one cancelled): the order is as far as its
 # least advanced live item; it is cancelled only when every item is.
@@ -107,7 +109,7 @@ class LazadaClient(HttpClient):
 
     # -- wire ------------------------------------------------------------------------------
     def _call(self, method: str, api_path: str, params: dict[str, Any] | None = None, *,
-              seller: bool = True, host: str | None = None) -> dict:
+              seller: bool = True, host: str | None = None, files: dict | None = None) -> dict:
         signed = {k: str(v) for k, v in (params or {}).items() if v is not None and v != ""}
         signed |= {"app_key": self.app_key, "timestamp": str(int(time.time() * 1000)),
                    "sign_method": "sha256"}
@@ -120,6 +122,9 @@ class LazadaClient(HttpClient):
         url = f"{host or self.base_url}/rest{api_path}"
         if method == "GET":
             request = httpx.Request("GET", url, params=signed)
+        elif files:  # a file is not signed; the other parameters travel as multipart fields
+            request = httpx.Request("POST", url, data=signed, files=files)
+            request.read()  # built lazily: have it in hand to send and to log
         else:  # the SDK posts every parameter, sign included, as form fields
             request = httpx.Request("POST", url, content=urlencode(signed).encode("ascii"),
                                     headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"})
@@ -222,18 +227,39 @@ class LazadaClient(HttpClient):
                                   status=p.get("status", ""), variants=variants,
                                   description=attributes.get("description", ""), raw=p)
 
-    def create_product(self, product: NewProduct) -> MarketplaceProduct:
-        """Create the listing with all its SKUs in one ``/product/create`` (JSON ``payload``)."""
+    def upload_image(self, content: bytes, filename: str = "image.jpg") -> str:
+        """Host an image on Lazada (``/image/upload``); returns the URL ``/product/create`` takes."""
+        data = self._call("POST", "/image/upload", files={"image": (filename, content)})
+        return data["data"]["image"]["url"]
+
+    def find_product(self, product: NewProduct) -> MarketplaceProduct | None:
+        """A listing already holding one of ``product``'s seller SKUs (an earlier attempt's)."""
+        data = self._call("GET", "/products/get", {
+            "filter": "all", "limit": 10,
+            "sku_seller_list": _json([v.sku for v in product.variants])}).get("data") or {}
+        found = data.get("products") or []
+        return self._product(found[0]) if found else None
+
+    def create_product(self, product: NewProduct,
+                       existing: MarketplaceProduct | None = None) -> MarketplaceProduct:
+        """Create the listing with all its SKUs in one ``/product/create`` (JSON ``payload``),
+        its images hosted on Lazada first. Lazada creates all or nothing, so ``existing`` (an
+        earlier attempt's listing) is the answer as it is."""
+        if existing is not None:
+            return existing
+        weight = f"{product.weight_grams / 1000:.2f}"
+        length, width, height = (str(d) for d in product.dimensions_cm)
         skus = []
         for v in product.variants:
-            sku = {"SellerSku": v.sku, "quantity": v.stock, "price": v.price,
-                   "package_weight": f"{product.weight_grams / 1000:.2f}", "package_length": "20",
-                   "package_width": "15", "package_height": "5"}
+            sku = {"SellerSku": v.sku, "quantity": v.stock, "price": v.price, "package_weight": weight,
+                   "package_length": length, "package_width": width, "package_height": height}
             if v.option:
                 sku["size" if product.variation_name.lower() in ("size", "kích cỡ") else "Variation"] = v.option
             skus.append(sku)
+        images = [self.upload_image(image_content(self._http, image, self.system), image.filename)
+                  for image in product.images]
         payload = {"Request": {"Product": {
-            "PrimaryCategory": str(product.category_id), "Images": {"Image": product.image_ids},
+            "PrimaryCategory": str(product.category_id), "Images": {"Image": images},
             "Attributes": {"name": product.name, "description": product.description, "brand": "No Brand"},
             "Skus": {"Sku": skus}}}}
         data = self._call("POST", "/product/create", {"payload": _json(payload)})["data"]
@@ -315,6 +341,9 @@ def _order(head: dict, items: list[dict]) -> MarketplaceOrder:
         for i in items if i.get("status") != "canceled" or raw_status == "canceled")
     name = " ".join(p for p in (address.get("first_name"), address.get("last_name")) if p)
     shipping = vnd(head.get("shipping_fee"))
+    amounts = {"items_total": vnd(head.get("price")), "shipping_fee": shipping,
+               "voucher": vnd(head.get("voucher")), "voucher_seller": vnd(head.get("voucher_seller")),
+               "voucher_platform": vnd(head.get("voucher_platform"))}
     return MarketplaceOrder(
         external_id=str(head["order_id"]), raw_status=raw_status, status=STATUS_MAP.get(raw_status, "new"),
         buyer_name=name or head.get("customer_first_name", ""), buyer_phone=address.get("phone", ""),
@@ -324,7 +353,9 @@ def _order(head: dict, items: list[dict]) -> MarketplaceOrder:
         payment_method="cod" if str(head.get("payment_method", "")).upper() == "COD" else "prepaid",
         created_at=_lazada_time(head.get("created_at")), updated_at=_lazada_time(head.get("updated_at")),
         shipping_fee=shipping, cancel_reason=next((i.get("reason", "") for i in items if i.get("reason")), ""),
-        note=head.get("buyer_note") or head.get("remarks") or "", raw={**head, "items": items})
+        note=head.get("buyer_note") or head.get("remarks") or "", attention=ATTENTION.get(raw_status, ""),
+        amounts={k: v for k, v in amounts.items() if v or k in ("items_total", "shipping_fee")},
+        raw={**head, "items": items})
 
 
 def parse_push(raw_body: bytes | str) -> PushNotification:

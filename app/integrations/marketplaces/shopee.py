@@ -32,7 +32,8 @@ from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentErr
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
-                                                  StockUpdate, UpdateResult, from_unix, to_unix, vnd)
+                                                  StockUpdate, UpdateResult, from_unix,
+                                                  image_content, to_unix, vnd)
 
 STATUS_MAP: dict[str, str] = {
     # Waiting for the buyer's payment (or Shopee's fraud check): already an order for us.
@@ -47,12 +48,14 @@ STATUS_MAP: dict[str, str] = {
     "SHIPPED": "shipped",
     "TO_CONFIRM_RECEIVE": "delivered",
     "COMPLETED": "completed",
-    # The buyer asked to cancel; the seller may still refuse, so the order stays open until CANCELLED.
+    # The buyer asked to cancel; the seller may still refuse, so nothing moves until CANCELLED.
     "IN_CANCEL": "new",
     "CANCELLED": "cancelled",
-    "TO_RETURN": "returned",
+    # A return/refund request after delivery: our return is the seller's own step.
+    "TO_RETURN": "delivered",
 }
-"""Shopee ``order_status`` → OrderHub lifecycle state."""
+"""Shopee ``order_status`` → the OrderHub state Shopee's side of the work has reached."""
+ATTENTION = {"IN_CANCEL": "cancel_requested", "TO_RETURN": "return_requested"}
 
 PUSH_KINDS = {0: "verify", 1: "shop_authorized", 2: "deauthorized", 3: "order_status",
               4: "tracking_number", 12: "authorization_expiry"}
@@ -94,7 +97,7 @@ class ShopeeClient(HttpClient):
 
     # -- wire ------------------------------------------------------------------------------
     def _request(self, method: str, api_path: str, *, query: Iterable[tuple[str, Any]] = (),
-                 body: dict | None = None, shop: bool = True) -> dict:
+                 body: dict | None = None, shop: bool = True, files: dict | None = None) -> dict:
         """Sign and send one call; returns the parsed body or raises a typed error."""
         timestamp = int(time.time())
         params: list[tuple[str, Any]] = [("partner_id", self.partner_id), ("timestamp", timestamp)]
@@ -115,7 +118,8 @@ class ShopeeClient(HttpClient):
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
         request = httpx.Request(method, self.base_url + api_path, params=params, content=content,
-                                headers=headers)
+                                headers=headers, files=files)
+        request.read()  # a multipart body is built lazily: have it in hand to send and to log
         response = self._send(request, endpoint=api_path)
         return self._check(response)
 
@@ -253,26 +257,65 @@ class ShopeeClient(HttpClient):
                 external_item_id=item_id))
         return product
 
-    def create_product(self, product: NewProduct) -> MarketplaceProduct:
-        """Put one of our products on Shopee: ``add_item``, then its models via
-        ``init_tier_variation`` when it has options. Returns the listing as Shopee now holds it."""
+    def upload_image(self, content: bytes, filename: str = "image.jpg") -> str:
+        """Put an image in Shopee's media space; returns the image id ``add_item`` takes."""
+        data = self._request("POST", "/api/v2/media_space/upload_image", shop=False,
+                             files={"image": (filename, content)})
+        return data["response"]["image_info"]["image_id"]
+
+    def logistics_channels(self) -> list[dict]:
+        """The shop's logistics channels (``enabled`` ones can carry a new item)."""
+        return self._request("GET", "/api/v2/logistics/get_channel_list").get(
+            "response", {}).get("logistics_channel_list") or []
+
+    @staticmethod
+    def _lookup_sku(product: NewProduct) -> str:
+        """The item-level SKU: the product's code when it has models, else the variant's SKU
+        (which is then the one SKU ``get_item_base_info`` reports)."""
+        return product.product_sku if _has_models(product) and product.product_sku \
+            else product.variants[0].sku
+
+    def find_product(self, product: NewProduct) -> MarketplaceProduct | None:
+        """The listing a previous attempt already made for ``product``, found by item SKU."""
+        data = self._request("GET", "/api/v2/product/search_item", query=[
+            ("item_sku", self._lookup_sku(product)), ("page_size", 10), ("offset", 0)])
+        ids = [str(i) for i in (data.get("response") or {}).get("item_id_list") or []]
+        found = self._products(ids[:1])
+        return found[0] if found else None
+
+    def create_product(self, product: NewProduct,
+                       existing: MarketplaceProduct | None = None) -> MarketplaceProduct:
+        """Put one of our products on Shopee: images into the media space, ``add_item`` (with
+        the shop's enabled logistics channels), then its models via ``init_tier_variation``.
+        ``existing``: what an earlier attempt made (``find_product``) — only what is missing is
+        done. Returns the listing as Shopee now holds it."""
         variants = product.variants
-        has_models = len(variants) > 1 or bool(variants and variants[0].option)
-        item = {
-            "item_name": product.name, "description": product.description,
-            "original_price": min(v.price for v in variants), "category_id": int(product.category_id),
-            "weight": product.weight_grams / 1000,  # kg, as Shopee wants it (not money)
-            "image": {"image_id_list": product.image_ids},
-            "seller_stock": [{"stock": sum(v.stock for v in variants)}],
-            "item_status": "NORMAL",
-        }
-        if not has_models:
-            item["item_sku"] = variants[0].sku
-        data = self._request("POST", "/api/v2/product/add_item", body=item)
-        item_id = data["response"]["item_id"]
-        if has_models:
+        models = _has_models(product)
+        if existing is None:
+            images = [self.upload_image(image_content(self._http, image, self.system), image.filename)
+                  for image in product.images]
+            logistics = [{"logistic_id": c["logistics_channel_id"], "enabled": True}
+                         for c in self.logistics_channels() if c.get("enabled")]
+            item = {
+                "item_name": product.name, "description": product.description,
+                "original_price": min(v.price for v in variants),
+                "category_id": int(product.category_id) if str(product.category_id).isdigit() else 0,
+                "weight": round(product.weight_grams / 1000, 3),  # kg, as Shopee wants it
+                "image": {"image_id_list": images}, "logistic_info": logistics,
+                "seller_stock": [{"stock": sum(v.stock for v in variants)}],
+                "item_status": "NORMAL", "item_sku": self._lookup_sku(product),
+            }
+            if all(product.dimensions_cm):
+                item["dimension"] = dict(zip(("package_length", "package_width", "package_height"),
+                                             product.dimensions_cm))
+            item_id = self._request("POST", "/api/v2/product/add_item", body=item)["response"]["item_id"]
+        else:
+            item_id = existing.external_item_id
+            if not models or any(v.external_variant_id not in ("", "0") for v in existing.variants):
+                return existing  # complete already
+        if models:
             self._request("POST", "/api/v2/product/init_tier_variation", body={
-                "item_id": item_id,
+                "item_id": int(item_id),
                 "tier_variation": [{"name": product.variation_name,
                                     "option_list": [{"option": v.option} for v in variants]}],
                 "model": [{"tier_index": [i], "original_price": v.price, "model_sku": v.sku,
@@ -352,6 +395,10 @@ class ShopeeClient(HttpClient):
         return orders
 
 
+def _has_models(product: NewProduct) -> bool:
+    return len(product.variants) > 1 or bool(product.variants and product.variants[0].option)
+
+
 def _stock(entry: dict) -> int:
     info = entry.get("stock_info_v2") or {}
     summary = info.get("summary_info") or {}
@@ -381,6 +428,9 @@ def _order(o: dict) -> MarketplaceOrder:
         created_at=from_unix(o.get("create_time")), updated_at=from_unix(o.get("update_time")),
         shipping_fee=vnd(o.get("actual_shipping_fee") or o.get("estimated_shipping_fee")),
         cancel_reason=o.get("cancel_reason", ""), note=o.get("note") or o.get("message_to_seller", ""),
+        attention=ATTENTION.get(o.get("order_status", ""), ""),
+        amounts={"items_total": sum(ln.unit_price * ln.quantity for ln in lines),
+                 "shipping_fee": vnd(o.get("actual_shipping_fee") or o.get("estimated_shipping_fee"))},
         raw=o)
 
 
@@ -392,8 +442,8 @@ def parse_push(raw_body: bytes | str) -> PushNotification:
         raise AuthError("Shopee push body is not JSON", provider="shopee", code="bad_push") from exc
     payload = data.get("data") or {}
     code = int(data.get("code", -1))
-    return PushNotification(
-        platform="shopee", shop_id=str(data.get("shop_id") or ""),
+    return PushNotification(  # authorization pushes carry the shop in ``data``, if at all
+        platform="shopee", shop_id=str(data.get("shop_id") or payload.get("shop_id") or ""),
         kind=PUSH_KINDS.get(code, f"other:{code}"), order_id=payload.get("ordersn"),
         order_status=payload.get("status"), timestamp=int(data.get("timestamp") or 0), raw=data)
 
@@ -414,6 +464,8 @@ def verify_push(raw_body: bytes, authorization: str | None, *, url: str, partner
         raise AuthError("Shopee push signature does not match", provider="shopee",
                         code="bad_push_signature")
     notification = parse_push(raw_body)
-    if max_age_seconds is not None and abs(time.time() - notification.timestamp) > max_age_seconds:
+    # The URL-verification push carries no timestamp: it changes nothing, so its age is moot.
+    if max_age_seconds is not None and notification.kind != "verify" \
+            and abs(time.time() - notification.timestamp) > max_age_seconds:
         raise AuthError("Shopee push is too old (replayed?)", provider="shopee", code="stale_push")
     return notification

@@ -30,13 +30,14 @@ from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentErr
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
-                                                  StockUpdate, UpdateResult, from_unix, merge_lines,
-                                                  to_unix, vnd)
+                                                  StockUpdate, UpdateResult, from_unix,
+                                                  image_content, merge_lines, to_unix, vnd)
 
 STATUS_MAP: dict[str, str] = {
     "UNPAID": "new",
     "ON_HOLD": "new",  # paid, in TikTok's cancellation grace period
     "AWAITING_SHIPMENT": "new",
+    # Some packages left, others not: OrderHub ships an order whole, so the seller looks at it.
     "PARTIALLY_SHIPPING": "packed",
     "AWAITING_COLLECTION": "packed",  # shipping arranged, waiting for the carrier's pickup
     "IN_TRANSIT": "shipped",
@@ -44,7 +45,8 @@ STATUS_MAP: dict[str, str] = {
     "COMPLETED": "completed",
     "CANCELLED": "cancelled",
 }
-"""TikTok Shop order ``status`` → OrderHub lifecycle state."""
+"""TikTok Shop order ``status`` → the OrderHub state TikTok's side of the work has reached."""
+ATTENTION = {"PARTIALLY_SHIPPING": "partially_shipped"}
 
 PUSH_KINDS = {1: "order_status", 3: "recipient_address", 4: "package_update", 5: "product",
               6: "deauthorized", 7: "authorization_expiry", 11: "cancellation", 12: "return",
@@ -77,7 +79,7 @@ class TikTokShopClient(HttpClient):
 
     # -- wire ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None,
-              *, shop: bool = True) -> dict:
+              *, shop: bool = True, files: dict | None = None, form: dict | None = None) -> dict:
         params = {k: str(v) for k, v in (query or {}).items() if v is not None and v != ""}
         params |= {"app_key": self.app_key, "timestamp": str(int(time.time()))}
         if shop:
@@ -87,11 +89,18 @@ class TikTokShopClient(HttpClient):
             params["shop_cipher"] = self.shop_cipher
         if not self.access_token:
             raise AuthError("Shop is not connected: no access token", provider=self.system, code="no_token")
-        content = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        params["sign"] = tiktok_sign(self.app_secret, path, params, content)
-        request = httpx.Request(method, self.base_url + path, params=params, content=content or None,
-                                headers={"x-tts-access-token": self.access_token,
-                                         "content-type": "application/json"})
+        headers = {"x-tts-access-token": self.access_token}
+        if files:  # a multipart body is left out of the signature
+            params["sign"] = tiktok_sign(self.app_secret, path, params)
+            request = httpx.Request(method, self.base_url + path, params=params, data=form or {},
+                                    files=files, headers=headers)
+            request.read()  # built lazily: have it in hand to send and to log
+        else:
+            content = b"" if body is None else json.dumps(body, ensure_ascii=False,
+                                                          separators=(",", ":")).encode("utf-8")
+            params["sign"] = tiktok_sign(self.app_secret, path, params, content)
+            request = httpx.Request(method, self.base_url + path, params=params, content=content or None,
+                                    headers={**headers, "content-type": "application/json"})
         return self._check(self._send(request, endpoint=path))
 
     def _check(self, response: httpx.Response) -> dict:
@@ -189,17 +198,41 @@ class TikTokShopClient(HttpClient):
     def get_product(self, product_id: str) -> MarketplaceProduct:
         return _product(self._call("GET", f"/product/{API_VERSION}/products/{product_id}"))
 
-    def create_product(self, product: NewProduct) -> MarketplaceProduct:
+    def upload_image(self, content: bytes, filename: str = "image.jpg") -> str:
+        """Upload a main image (``images/upload``, multipart); returns the ``uri`` a product takes."""
+        data = self._call("POST", f"/product/{API_VERSION}/images/upload", shop=False,
+                          files={"data": (filename, content)}, form={"use_case": "MAIN_IMAGE"})
+        return data["uri"]
+
+    def find_product(self, product: NewProduct) -> MarketplaceProduct | None:
+        """A product already holding one of ``product``'s seller SKUs (an earlier attempt's)."""
+        data = self._call("POST", f"/product/{API_VERSION}/products/search", {"page_size": 10},
+                          {"status": "ALL", "seller_skus": [v.sku for v in product.variants]})
+        found = data.get("products") or []
+        return self.get_product(found[0]["id"]) if found else None
+
+    def create_product(self, product: NewProduct,
+                       existing: MarketplaceProduct | None = None) -> MarketplaceProduct:
+        """One ``products`` call with every SKU, its images uploaded first. TikTok creates all or
+        nothing, so ``existing`` (an earlier attempt's product) is the answer as it is."""
+        if existing is not None:
+            return existing
         warehouse = self._warehouse()
         skus = [{"seller_sku": v.sku, "price": {"amount": str(v.price), "currency": "VND"},
                  "inventory": [{"warehouse_id": warehouse, "quantity": v.stock}],
                  "sales_attributes": [{"name": product.variation_name, "value_name": v.option}] if v.option else []}
                 for v in product.variants]
-        data = self._call("POST", f"/product/{API_VERSION}/products", body={
-            "title": product.name, "description": product.description, "category_id": str(product.category_id),
-            "main_images": [{"uri": uri} for uri in product.image_ids], "skus": skus, "is_cod_allowed": True,
-            "package_weight": {"value": f"{product.weight_grams / 1000:.3f}", "unit": "KILOGRAM"},
-            "save_mode": "LISTING"})
+        images = [self.upload_image(image_content(self._http, image, self.system), image.filename)
+                  for image in product.images]
+        body = {"title": product.name, "description": product.description,
+                "category_id": str(product.category_id), "main_images": [{"uri": uri} for uri in images],
+                "skus": skus, "is_cod_allowed": True, "save_mode": "LISTING",
+                "package_weight": {"value": f"{product.weight_grams / 1000:.3f}", "unit": "KILOGRAM"}}
+        if all(product.dimensions_cm):
+            body["package_dimensions"] = {"length": str(product.dimensions_cm[0]),
+                                          "width": str(product.dimensions_cm[1]),
+                                          "height": str(product.dimensions_cm[2]), "unit": "CENTIMETER"}
+        data = self._call("POST", f"/product/{API_VERSION}/products", body=body)
         return self.get_product(data["product_id"])
 
     def update_stock(self, updates: Iterable[StockUpdate | tuple]) -> UpdateResult:
@@ -293,7 +326,13 @@ def _order(o: dict) -> MarketplaceOrder:
         total=vnd(payment.get("total_amount")), payment_method="cod" if o.get("is_cod") else "prepaid",
         created_at=from_unix(o.get("create_time")), updated_at=from_unix(o.get("update_time")),
         shipping_fee=vnd(payment.get("shipping_fee")), cancel_reason=o.get("cancel_reason", ""),
-        note=o.get("buyer_message", ""), raw=o)
+        note=o.get("buyer_message", ""), attention=ATTENTION.get(o.get("status", ""), ""),
+        amounts={name: vnd(payment.get(key)) for name, key in (
+            ("items_total", "sub_total"), ("shipping_fee", "shipping_fee"),
+            ("seller_discount", "seller_discount"), ("platform_discount", "platform_discount"),
+            ("original_items_total", "original_total_product_price"), ("tax", "tax"))
+            if payment.get(key) not in (None, "")},
+        raw=o)
 
 
 def parse_push(raw_body: bytes | str) -> PushNotification:

@@ -14,6 +14,7 @@ from functools import wraps
 from flask import Blueprint, request
 
 from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.shop_clock import ShopLife, simulated
 from app.sandbox.lazada.signing import LazadaRefusal, check_call
 from app.sandbox.lazada.state import LazadaSeller
 from app.sandbox.catalogue import CATALOGUE  # noqa: F401  (same goods on every marketplace)
@@ -28,7 +29,9 @@ DEMO_CREDENTIALS = {
 }
 
 
-def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products: int = 60) -> Blueprint:
+def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products: int = 60,
+                     simulate_every: float = 0) -> Blueprint:
+    """``simulate_every``: seconds between two steps of the shop's own life (0: only on request)."""
     bp = Blueprint("sandbox_lazada", __name__)
     seller = LazadaSeller(app_key=DEMO_CREDENTIALS["app_key"], app_secret=DEMO_CREDENTIALS["app_secret"],
                           seller_id=DEMO_CREDENTIALS["seller_id"], seed=seed, products=products)
@@ -77,4 +80,13 @@ def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products:
     orders.register(bp, seller, api)
     control.register(bp, seller, webhook_url)
     register_control(bp, faults, reset_state=seller.reset)
+    life = ShopLife(
+        new_statuses=["unpaid", "pending", "pending"],
+        moves={"unpaid": "pending", "pending": "packed", "packed": "ready_to_ship",
+               "ready_to_ship": "shipped", "shipped": "delivered", "delivered": "confirmed"},
+        cancellable={"unpaid", "pending"}, cancelled="canceled",
+        new_order=lambda status: seller.new_order(status)["order_id"],
+        set_status=seller.set_status, orders_in=seller.orders_in,
+        push=lambda order_id, url: control.send_push(seller, url, seller.orders[order_id]), webhook_url=webhook_url)
+    simulated(bp, life, seed=seed, name="sandbox-lazada-life", every=simulate_every)
     return bp

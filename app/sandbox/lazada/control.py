@@ -1,6 +1,6 @@
 """Controls for tests and the demo (not Lazada APIs), under ``/_control``:
 
-- ``POST /_control/orders`` ``{"count": 3, "status": "pending"}`` → new orders now;
+- ``POST /_control/orders`` ``{"count": 3, "status": "pending", "age": 0}`` → new orders, placed ``age`` s ago;
 - ``POST /_control/cancel`` ``{"order_id": ..., "reason": ..., "push": true}`` → buyer cancels;
 - ``POST /_control/status`` ``{"order_id": ..., "status": "shipped", "push": false}``;
 - ``POST /_control/push`` ``{"order_id": ..., "url": optional}`` → signed trade push (message_type 0);
@@ -13,36 +13,31 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 from flask import jsonify, request
 
+from app.sandbox.pushes import deliver, target
 from app.sandbox.lazada.signing import push_signature
 
 STATUSES = {"unpaid", "pending", "packed", "ready_to_ship", "shipped", "delivered", "confirmed", "canceled",
             "returned", "failed", "lost"}
 
 
+def send_push(seller, url: str | None, order: dict) -> dict:
+    """A signed trade push (message_type 0): ``Authorization`` = HMAC(app secret, app key + body)."""
+    item = order["items"][0]
+    body = {"seller_id": str(seller.seller_id), "message_type": 0,
+            "data": {"order_status": item["status"], "trade_order_id": str(order["order_id"]),
+                     "trade_order_line_id": str(item["order_item_id"]),
+                     "status_update_time": order["updated_ts"]},
+            "timestamp": int(time.time() * 1000), "site": "lazada_vn"}
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return deliver(url, raw, push_signature(seller.app_key, seller.app_secret, raw))
+
+
 def register(bp, seller, webhook_url: str | None) -> None:
-    def send_push(order: dict, url: str | None):
-        url = url or webhook_url
-        if url and url.startswith("/"):  # a path on the app serving the sandbox (the demo's own webhook)
-            url = request.host_url.rstrip("/") + url
-        if not url:
-            return {"sent": False, "reason": "no webhook_url configured"}
-        item = order["items"][0]
-        body = {"seller_id": str(seller.seller_id), "message_type": 0,
-                "data": {"order_status": item["status"], "trade_order_id": str(order["order_id"]),
-                         "trade_order_line_id": str(item["order_item_id"]),
-                         "status_update_time": order["updated_ts"]},
-                "timestamp": int(time.time() * 1000), "site": "lazada_vn"}
-        raw = json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Authorization": push_signature(seller.app_key, seller.app_secret, raw),
-                   "Content-Type": "application/json"}
-        try:
-            answer = httpx.post(url, content=raw, headers=headers, timeout=5)
-        except httpx.HTTPError as exc:
-            return {"sent": True, "url": url, "error": str(exc)}
-        return {"sent": True, "url": url, "status": answer.status_code, "body": answer.text[:500]}
+    def send_push_now(order: dict, url: str | None):
+        url = target(url, webhook_url, request.host_url)
+        return send_push(seller, url, order)
 
     def _order(data) -> dict | None:
         with seller.lock:
@@ -57,7 +52,9 @@ def register(bp, seller, webhook_url: str | None) -> None:
         status = data.get("status", "pending")
         if status not in STATUSES:
             return jsonify({"error": f"status must be one of {sorted(STATUSES)}"}), 400
-        orders = [seller.new_order(status) for _ in range(min(int(data.get("count", 1)), 200))]
+        # "age": seconds ago the order was placed — an order the marketplace indexes late
+        at = int(time.time()) - max(int(data.get("age", 0)), 0)
+        orders = [seller.new_order(status, at=at) for _ in range(min(int(data.get("count", 1)), 200))]
         return jsonify({"order_ids": [str(o["order_id"]) for o in orders]})
 
     @bp.post("/_control/cancel")
@@ -67,7 +64,7 @@ def register(bp, seller, webhook_url: str | None) -> None:
         if order is None:
             return jsonify({"error": "no such order"}), 404
         order = seller.set_status(order["order_id"], "canceled", data.get("reason", ""))
-        push = send_push(order, data.get("url")) if data.get("push", True) else None
+        push = send_push_now(order, data.get("url")) if data.get("push", True) else None
         return jsonify({"order_id": str(order["order_id"]), "status": "canceled", "push": push})
 
     @bp.post("/_control/status")
@@ -77,7 +74,7 @@ def register(bp, seller, webhook_url: str | None) -> None:
         if order is None or data.get("status") not in STATUSES:
             return jsonify({"error": "unknown order or status"}), 400
         order = seller.set_status(order["order_id"], data["status"])
-        push = send_push(order, data.get("url")) if data.get("push") else None
+        push = send_push_now(order, data.get("url")) if data.get("push") else None
         return jsonify({"order_id": str(order["order_id"]), "status": data["status"], "push": push})
 
     @bp.post("/_control/push")
@@ -86,7 +83,7 @@ def register(bp, seller, webhook_url: str | None) -> None:
         order = _order(data)
         if order is None:
             return jsonify({"error": "no such order"}), 404
-        result = send_push(order, data.get("url"))
+        result = send_push_now(order, data.get("url"))
         return jsonify(result), (200 if result.get("sent") else 400)
 
     @bp.post("/_control/tokens")

@@ -1,12 +1,21 @@
-"""Lazada product APIs: ``/products/get``, ``/product/item/get``, ``/product/create`` and
-``/product/price_quantity/update`` (JSON ``payload``; the XML form is not simulated)."""
+"""Lazada product APIs: ``/products/get`` (``sku_seller_list`` filter too), ``/product/item/get``,
+``/image/upload``, ``/product/create`` (checked as Lazada does: a leaf category, images hosted by
+Lazada, package weight and size per SKU, unused seller SKUs) and ``/product/price_quantity/update``
+(JSON ``payload``; the XML form is not simulated)."""
 from __future__ import annotations
 
 import copy
 import json
+import secrets
 import time
 
+from flask import request
+
 from app.sandbox.lazada.signing import LazadaRefusal, envelope_ok
+from app.sandbox.lazada.state import LEAF_CATEGORIES
+from app.sandbox.uploads import image_problem
+
+IMAGE_HOST = "https://vn-live.slatic.net/p/"
 
 
 def _payload(params) -> dict:
@@ -32,9 +41,14 @@ def register(bp, seller, api) -> None:
             raise LazadaRefusal("E019", "Invalid Limit")
         if not 1 <= limit <= 50 or not 0 <= offset <= 10000:
             raise LazadaRefusal("E019", "Invalid Limit")
+        try:
+            wanted = set(json.loads(params["sku_seller_list"])) if params.get("sku_seller_list") else None
+        except (ValueError, TypeError):
+            raise LazadaRefusal("E0501", "sku_seller_list must be a JSON array of seller SKUs")
         with seller.lock:
             products = [p for p in seller.products.values()
-                        if params.get("filter", "all") in ("all", "live") or p["status"].lower() == params["filter"]]
+                        if (params.get("filter", "all") in ("all", "live") or p["status"].lower() == params["filter"])
+                        and (wanted is None or wanted & {s["SellerSku"] for s in p["skus"]})]
             page = copy.deepcopy(products[offset:offset + limit])
         return envelope_ok({"total_products": len(products), "products": page})
 
@@ -52,6 +66,18 @@ def register(bp, seller, api) -> None:
                              for i, n in enumerate(sorted(names))}
         return envelope_ok(data)
 
+    @bp.post("/rest/image/upload")
+    @api()
+    def image_upload(_params):
+        upload = request.files.get("image")
+        problem = image_problem(upload.read() if upload else None)
+        if problem:
+            raise LazadaRefusal("E0501", problem)
+        url = IMAGE_HOST + secrets.token_hex(16) + ".jpg"
+        with seller.lock:
+            seller.images.add(url)
+        return envelope_ok({"image": {"url": url, "hash_code": secrets.token_hex(16)}})
+
     @bp.post("/rest/product/create")
     @api()
     def create(params):
@@ -60,6 +86,20 @@ def register(bp, seller, api) -> None:
         skus = _skus(product)
         if not attributes.get("name") or not product.get("PrimaryCategory") or not skus:
             raise LazadaRefusal("E0501", "Required field missing: name, PrimaryCategory and Skus")
+        if str(product["PrimaryCategory"]) not in LEAF_CATEGORIES:
+            raise LazadaRefusal("E0501", "PrimaryCategory is not a leaf category")
+        images = (product.get("Images") or {}).get("Image") or []
+        images = images if isinstance(images, list) else [images]
+        if not images or any(i not in seller.images for i in images):
+            raise LazadaRefusal("E0501", "Images: at least one image uploaded to Lazada is required")
+        for sku in skus:
+            for name in ("package_weight", "package_length", "package_width", "package_height"):
+                try:
+                    ok = float(sku.get(name) or 0) > 0
+                except (TypeError, ValueError):
+                    ok = False
+                if not ok:
+                    raise LazadaRefusal("E0501", f"{name} of SellerSku {sku.get('SellerSku')!r} must be above 0")
         seen = set()
         with seller.lock:
             existing = {s["SellerSku"] for p in seller.products.values() for s in p["skus"]}
@@ -73,6 +113,7 @@ def register(bp, seller, api) -> None:
                     raise LazadaRefusal("E0501", "price must be an integer amount of VND")
             created = seller.add_product(attributes["name"], attributes.get("description", ""),
                                          product["PrimaryCategory"], skus)
+            created["images"] = list(images)
         return envelope_ok({"item_id": created["item_id"], "item_status": "Active",
                             "sku_list": [{"seller_sku": s["SellerSku"], "shop_sku": s["ShopSku"],
                                           "sku_id": s["SkuId"]} for s in created["skus"]]})

@@ -19,6 +19,9 @@ CODE_TTL = 30 * 60
 ORDER_EVERY = 600
 HISTORY_ORDERS = 40
 VN = timezone(timedelta(hours=7))
+# A slice of Lazada VN's category tree: the leaves a product may be created under.
+LEAF_CATEGORIES = {"10000": "Áo thun nam", "10002": "Quần jeans", "10003": "Váy đầm",
+                   "10004": "Bình giữ nhiệt", "10005": "Cà phê"}
 
 
 def lazada_time(at: int) -> str:
@@ -40,6 +43,7 @@ class LazadaSeller:
             self.codes: dict[str, float] = {}
             self.access_tokens: dict[str, float] = {}
             self.refresh_tokens: dict[str, float] = {}
+            self.images: set[str] = set()  # URLs of images uploaded to Lazada
             self._next_item, self._next_sku = 2_100_000_000, 11_000_000_000
             self._next_order, self._next_order_item = 600_100_000_000, 600_200_000_000
             now = int(time.time())
@@ -128,6 +132,10 @@ class LazadaSeller:
                     item["reason"] = "Change of mind"
             self.orders[order_id] = head
             return head
+
+    def orders_in(self, statuses) -> list[tuple[int, str]]:
+        with self.lock:
+            return [(i, o["statuses"][0]) for i, o in self.orders.items() if o["statuses"][0] in statuses]
 
     def set_status(self, order_id: int, status: str, reason: str = "") -> dict:
         with self.lock:

@@ -14,6 +14,7 @@ from functools import wraps
 from flask import Blueprint, request
 
 from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.shop_clock import ShopLife, simulated
 from app.sandbox.catalogue import CATALOGUE  # noqa: F401  (re-exported for the demo loader)
 from app.sandbox.shopee.signing import ShopeeRefusal, check_common
 from app.sandbox.shopee.state import ShopeeShop
@@ -26,7 +27,9 @@ DEMO_CREDENTIALS = {
 }
 
 
-def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products: int = 60) -> Blueprint:
+def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products: int = 60,
+                     simulate_every: float = 0) -> Blueprint:
+    """``simulate_every``: seconds between two steps of the shop's own life (0: only on request)."""
     bp = Blueprint("sandbox_shopee", __name__)
     shop = ShopeeShop(partner_id=DEMO_CREDENTIALS["partner_id"],
                       partner_key=DEMO_CREDENTIALS["partner_key"],
@@ -74,5 +77,13 @@ def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products:
     orders.register(bp, shop, api)
     control.register(bp, shop, webhook_url)
     register_control(bp, faults, reset_state=shop.reset)
-
+    life = ShopLife(
+        new_statuses=["UNPAID", "READY_TO_SHIP", "READY_TO_SHIP"],
+        moves={"UNPAID": "READY_TO_SHIP", "READY_TO_SHIP": "PROCESSED", "PROCESSED": "SHIPPED",
+               "SHIPPED": "TO_CONFIRM_RECEIVE", "TO_CONFIRM_RECEIVE": "COMPLETED"},
+        cancellable={"UNPAID", "READY_TO_SHIP"}, cancelled="CANCELLED",
+        new_order=lambda status: shop.new_order(status=status)["order_sn"],
+        set_status=shop.set_status, orders_in=shop.orders_in,
+        push=lambda sn, url: control.send_push(shop, url, 3, shop.orders[sn]), webhook_url=webhook_url)
+    simulated(bp, life, seed=seed, name="sandbox-shopee-life", every=simulate_every)
     return bp

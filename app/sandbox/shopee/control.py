@@ -1,6 +1,6 @@
 """Controls for tests and the demo (not part of Shopee's API), under ``/_control``:
 
-- ``POST /_control/orders`` ``{"count": 3, "status": "READY_TO_SHIP"}`` → new orders now;
+- ``POST /_control/orders`` ``{"count": 3, "status": "READY_TO_SHIP", "age": 0}`` → new orders, placed ``age`` s ago;
 - ``POST /_control/cancel`` ``{"order_sn": ..., "reason": ..., "push": true}`` → buyer cancels;
 - ``POST /_control/status`` ``{"order_sn": ..., "status": "SHIPPED"}`` → any status change;
 - ``POST /_control/push`` ``{"order_sn": ..., "code": 3, "url": optional}`` → a signed push to the
@@ -14,35 +14,29 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 from flask import jsonify, request
 
+from app.sandbox.pushes import deliver, target
 from app.sandbox.shopee.signing import push_signature
 
 STATUSES = {"UNPAID", "READY_TO_SHIP", "PROCESSED", "RETRY_SHIP", "SHIPPED", "TO_CONFIRM_RECEIVE",
             "IN_CANCEL", "CANCELLED", "TO_RETURN", "COMPLETED"}
 
 
+def send_push(shop, url: str | None, code: int, order: dict | None = None) -> dict:
+    """A signed push as Shopee sends it: ``Authorization`` = HMAC(partner key, url|body)."""
+    body = {"data": {}, "shop_id": shop.shop_id, "code": code, "timestamp": int(time.time())}
+    if order is not None:
+        body["data"] = {"items": [], "ordersn": order["order_sn"], "status": order["order_status"],
+                        "completed_scenario": "", "update_time": order["update_time"]}
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return deliver(url, raw, push_signature(shop.partner_key, url, raw))
+
+
 def register(bp, shop, webhook_url: str | None) -> None:
-    def send_push(order: dict | None, code: int, url: str | None):
-        url = url or webhook_url
-        if url and url.startswith("/"):  # a path on the app serving the sandbox (the demo's own webhook)
-            url = request.host_url.rstrip("/") + url
-        if not url:
-            return {"sent": False, "reason": "no webhook_url configured"}
-        now = int(time.time())
-        body = {"data": {}, "shop_id": shop.shop_id, "code": code, "timestamp": now}
-        if order is not None:
-            body["data"] = {"items": [], "ordersn": order["order_sn"], "status": order["order_status"],
-                            "completed_scenario": "", "update_time": order["update_time"]}
-        raw = json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Authorization": push_signature(shop.partner_key, url, raw),
-                   "Content-Type": "application/json"}
-        try:
-            answer = httpx.post(url, content=raw, headers=headers, timeout=5)
-        except httpx.HTTPError as exc:
-            return {"sent": True, "url": url, "error": str(exc)}
-        return {"sent": True, "url": url, "status": answer.status_code, "body": answer.text[:500]}
+    def send_push_now(order: dict | None, code: int, url: str | None):
+        url = target(url, webhook_url, request.host_url)
+        return send_push(shop, url, code, order)
 
     def _order(data) -> dict | None:
         sn = data.get("order_sn")
@@ -57,7 +51,9 @@ def register(bp, shop, webhook_url: str | None) -> None:
         status = data.get("status", "READY_TO_SHIP")
         if status not in STATUSES:
             return jsonify({"error": f"status must be one of {sorted(STATUSES)}"}), 400
-        orders = [shop.new_order(status=status) for _ in range(min(int(data.get("count", 1)), 200))]
+        # "age": seconds ago the order was placed — an order the marketplace indexes late
+        at = int(time.time()) - max(int(data.get("age", 0)), 0)
+        orders = [shop.new_order(status=status, at=at) for _ in range(min(int(data.get("count", 1)), 200))]
         return jsonify({"order_sn_list": [o["order_sn"] for o in orders]})
 
     @bp.post("/_control/cancel")
@@ -67,7 +63,7 @@ def register(bp, shop, webhook_url: str | None) -> None:
         if order is None:
             return jsonify({"error": "no such order"}), 404
         order = shop.set_status(order["order_sn"], "CANCELLED", data.get("reason", ""))
-        push = send_push(order, 3, data.get("url")) if data.get("push", True) else None
+        push = send_push_now(order, 3, data.get("url")) if data.get("push", True) else None
         return jsonify({"order_sn": order["order_sn"], "order_status": "CANCELLED", "push": push})
 
     @bp.post("/_control/status")
@@ -77,7 +73,7 @@ def register(bp, shop, webhook_url: str | None) -> None:
         if order is None or data.get("status") not in STATUSES:
             return jsonify({"error": "unknown order or status"}), 400
         order = shop.set_status(order["order_sn"], data["status"])
-        push = send_push(order, 3, data.get("url")) if data.get("push") else None
+        push = send_push_now(order, 3, data.get("url")) if data.get("push") else None
         return jsonify({"order_sn": order["order_sn"], "order_status": order["order_status"], "push": push})
 
     @bp.post("/_control/push")
@@ -87,7 +83,7 @@ def register(bp, shop, webhook_url: str | None) -> None:
         order = _order(data) if code == 3 else None
         if code == 3 and order is None:
             return jsonify({"error": "no such order"}), 404
-        result = send_push(order, code, data.get("url"))
+        result = send_push_now(order, code, data.get("url"))
         return jsonify(result), (200 if result.get("sent") else 400)
 
     @bp.post("/_control/tokens")

@@ -20,6 +20,23 @@ REFRESH_TTL = 30 * 24 * 3600
 CODE_TTL = 10 * 60
 ORDER_EVERY = 600
 HISTORY_ORDERS = 40
+# The shop's logistics channels (get_channel_list) and a slice of Shopee VN's category tree.
+LOGISTICS = [
+    {"logistics_channel_id": 50018, "logistics_channel_name": "SPX Express", "enabled": True,
+     "cod_enabled": True, "mask_channel_id": 0, "weight_limit": {"item_max_weight": 30.0}},
+    {"logistics_channel_id": 50011, "logistics_channel_name": "Giao Hàng Nhanh", "enabled": True,
+     "cod_enabled": True, "mask_channel_id": 0, "weight_limit": {"item_max_weight": 30.0}},
+    {"logistics_channel_id": 50021, "logistics_channel_name": "J&T Express", "enabled": False,
+     "cod_enabled": True, "mask_channel_id": 0, "weight_limit": {"item_max_weight": 50.0}},
+]
+CATEGORIES = [  # (id, parent, name, has children)
+    (100011, 0, "Thời Trang Nam", True), (100017, 100011, "Áo thun", False),
+    (100018, 100011, "Quần jeans", False), (100012, 0, "Thời Trang Nữ", True),
+    (100019, 100012, "Váy", False), (100013, 0, "Nhà Cửa & Đời Sống", True),
+    (100020, 100013, "Bình giữ nhiệt", False), (100014, 0, "Thực phẩm", True),
+    (100021, 100014, "Cà phê", False),
+]
+LEAF_CATEGORIES = {c[0] for c in CATEGORIES if not c[3]}
 
 
 class ShopeeShop:
@@ -38,6 +55,7 @@ class ShopeeShop:
             self.codes: dict[str, dict] = {}
             self.access_tokens: dict[str, dict] = {}
             self.refresh_tokens: dict[str, dict] = {}
+            self.images: dict[str, int] = {}  # image_id → size of the uploaded file
             self._next_item, self._next_model = 3_000_100_000, 10_000_000_000
             now = int(time.time())
             for product in build_products(self.seed, self.product_count):
@@ -53,14 +71,14 @@ class ShopeeShop:
 
     # -- products --------------------------------------------------------------------------
     def _add_item(self, name, description, axis, variants, created=None, category_id=100017,
-                  weight=0.3) -> dict:
+                  weight=0.3, item_sku=None) -> dict:
         created = created or int(time.time())
         self._next_item += self.rng.randint(1, 9)
         has_model = len(variants) > 1 or bool(variants[0][1] and variants[0][1] != "Freesize")
         item = {"item_id": self._next_item, "item_name": name, "description": description,
                 "item_status": "NORMAL", "category_id": category_id, "create_time": created,
                 "update_time": created, "has_model": has_model, "weight": weight,
-                "item_sku": "" if has_model else variants[0][0],
+                "item_sku": item_sku if item_sku is not None else ("" if has_model else variants[0][0]),
                 "price": variants[0][2], "stock": variants[0][3],
                 "tier_variation": [], "models": []}
         if has_model:
@@ -70,7 +88,6 @@ class ShopeeShop:
 
     def _set_models(self, item, axis, variants) -> None:
         item["has_model"] = True
-        item["item_sku"] = ""
         item["tier_variation"] = [{"name": axis, "option_list": [{"option": v[1]} for v in variants]}]
         for index, (sku, _option, price, stock) in enumerate(variants):
             self._next_model += self.rng.randint(1, 9)
@@ -150,6 +167,10 @@ class ShopeeShop:
             for order in self.orders.values():
                 if order["order_status"] == "UNPAID" and now - order["create_time"] > 900:
                     self.set_status(order["order_sn"], "READY_TO_SHIP")
+
+    def orders_in(self, statuses) -> list[tuple[str, str]]:
+        with self.lock:
+            return [(sn, o["order_status"]) for sn, o in self.orders.items() if o["order_status"] in statuses]
 
     def set_status(self, order_sn: str, status: str, cancel_reason: str = "") -> dict:
         with self.lock:

@@ -16,6 +16,7 @@ from functools import wraps
 from flask import Blueprint, request
 
 from app.sandbox.faults import FaultInjector, register_control
+from app.sandbox.shop_clock import ShopLife, simulated
 from app.sandbox.catalogue import CATALOGUE  # noqa: F401  (same goods on every marketplace)
 from app.sandbox.tiktok.signing import TikTokRefusal, check_call, envelope_error
 from app.sandbox.tiktok.state import TikTokShop
@@ -30,7 +31,9 @@ DEMO_CREDENTIALS = {
 }
 
 
-def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products: int = 60) -> Blueprint:
+def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products: int = 60,
+                     simulate_every: float = 0) -> Blueprint:
+    """``simulate_every``: seconds between two steps of the shop's own life (0: only on request)."""
     bp = Blueprint("sandbox_tiktok", __name__)
     shop = TikTokShop(app_key=DEMO_CREDENTIALS["app_key"], app_secret=DEMO_CREDENTIALS["app_secret"],
                       shop_id=DEMO_CREDENTIALS["shop_id"], shop_cipher=DEMO_CREDENTIALS["shop_cipher"],
@@ -98,6 +101,15 @@ def create_blueprint(*, webhook_url: str | None = None, seed: int = 1, products:
     orders.register(bp, shop, api)
     control.register(bp, shop, webhook_url)
     register_control(bp, faults, reset_state=shop.reset)
+    life = ShopLife(
+        new_statuses=["UNPAID", "AWAITING_SHIPMENT", "AWAITING_SHIPMENT"],
+        moves={"UNPAID": "AWAITING_SHIPMENT", "AWAITING_SHIPMENT": "AWAITING_COLLECTION",
+               "AWAITING_COLLECTION": "IN_TRANSIT", "IN_TRANSIT": "DELIVERED", "DELIVERED": "COMPLETED"},
+        cancellable={"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"}, cancelled="CANCELLED",
+        new_order=lambda status: shop.new_order(status)["id"],
+        set_status=shop.set_status, orders_in=shop.orders_in,
+        push=lambda order_id, url: control.send_push(shop, url, shop.orders[order_id]), webhook_url=webhook_url)
+    simulated(bp, life, seed=seed, name="sandbox-tiktok-life", every=simulate_every)
 
     @bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "DELETE"])
     def invalid_path(unknown):

@@ -1,6 +1,6 @@
 """Controls for tests and the demo (not TikTok APIs), under ``/_control``:
 
-- ``POST /_control/orders`` ``{"count": 3, "status": "AWAITING_SHIPMENT"}`` → new orders now;
+- ``POST /_control/orders`` ``{"count": 3, "status": "AWAITING_SHIPMENT", "age": 0}`` → new orders, placed ``age`` s ago;
 - ``POST /_control/cancel`` ``{"order_id": ..., "reason": ..., "push": true, "url": optional}``;
 - ``POST /_control/status`` ``{"order_id": ..., "status": "IN_TRANSIT", "push": false}``;
 - ``POST /_control/push`` ``{"order_id": ..., "url": optional}`` → signed type-1 webhook (a path such
@@ -15,34 +15,29 @@ import json
 import secrets
 import time
 
-import httpx
 from flask import jsonify, request
 
+from app.sandbox.pushes import deliver, target
 from app.sandbox.tiktok.signing import push_signature
 
 STATUSES = {"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT",
             "DELIVERED", "COMPLETED", "CANCELLED"}
 
 
+def send_push(shop, url: str | None, order: dict) -> dict:
+    """A signed type-1 webhook: ``Authorization`` = HMAC(app secret, app key + body)."""
+    body = {"type": 1, "tts_notification_id": str(secrets.randbelow(10 ** 19)), "shop_id": shop.shop_id,
+            "timestamp": int(time.time()),
+            "data": {"order_id": order["id"], "order_status": order["status"], "is_on_hold_order": False,
+                     "update_time": order["update_time"]}}
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return deliver(url, raw, push_signature(shop.app_key, shop.app_secret, raw))
+
+
 def register(bp, shop, webhook_url: str | None) -> None:
-    def send_push(order: dict, url: str | None):
-        url = url or webhook_url
-        if url and url.startswith("/"):
-            url = request.host_url.rstrip("/") + url
-        if not url:
-            return {"sent": False, "reason": "no webhook_url configured"}
-        body = {"type": 1, "tts_notification_id": str(secrets.randbelow(10 ** 19)), "shop_id": shop.shop_id,
-                "timestamp": int(time.time()),
-                "data": {"order_id": order["id"], "order_status": order["status"], "is_on_hold_order": False,
-                         "update_time": order["update_time"]}}
-        raw = json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Authorization": push_signature(shop.app_key, shop.app_secret, raw),
-                   "Content-Type": "application/json"}
-        try:
-            answer = httpx.post(url, content=raw, headers=headers, timeout=5)
-        except httpx.HTTPError as exc:
-            return {"sent": True, "url": url, "error": str(exc)}
-        return {"sent": True, "url": url, "status": answer.status_code, "body": answer.text[:500]}
+    def send_push_now(order: dict, url: str | None):
+        url = target(url, webhook_url, request.host_url)
+        return send_push(shop, url, order)
 
     def _order(data) -> dict | None:
         with shop.lock:
@@ -57,7 +52,9 @@ def register(bp, shop, webhook_url: str | None) -> None:
         status = data.get("status", "AWAITING_SHIPMENT")
         if status not in STATUSES:
             return jsonify({"error": f"status must be one of {sorted(STATUSES)}"}), 400
-        orders = [shop.new_order(status) for _ in range(min(int(data.get("count", 1)), 200))]
+        # "age": seconds ago the order was placed — an order the marketplace indexes late
+        at = int(time.time()) - max(int(data.get("age", 0)), 0)
+        orders = [shop.new_order(status, at=at) for _ in range(min(int(data.get("count", 1)), 200))]
         return jsonify({"order_ids": [o["id"] for o in orders]})
 
     @bp.post("/_control/cancel")
@@ -67,7 +64,7 @@ def register(bp, shop, webhook_url: str | None) -> None:
         if order is None:
             return jsonify({"error": "no such order"}), 404
         order = shop.set_status(order["id"], "CANCELLED", data.get("reason", ""))
-        push = send_push(order, data.get("url")) if data.get("push", True) else None
+        push = send_push_now(order, data.get("url")) if data.get("push", True) else None
         return jsonify({"order_id": order["id"], "status": "CANCELLED", "push": push})
 
     @bp.post("/_control/status")
@@ -77,7 +74,7 @@ def register(bp, shop, webhook_url: str | None) -> None:
         if order is None or data.get("status") not in STATUSES:
             return jsonify({"error": "unknown order or status"}), 400
         order = shop.set_status(order["id"], data["status"])
-        push = send_push(order, data.get("url")) if data.get("push") else None
+        push = send_push_now(order, data.get("url")) if data.get("push") else None
         return jsonify({"order_id": order["id"], "status": order["status"], "push": push})
 
     @bp.post("/_control/push")
@@ -86,7 +83,7 @@ def register(bp, shop, webhook_url: str | None) -> None:
         order = _order(data)
         if order is None:
             return jsonify({"error": "no such order"}), 404
-        result = send_push(order, data.get("url"))
+        result = send_push_now(order, data.get("url"))
         return jsonify(result), (200 if result.get("sent") else 400)
 
     @bp.post("/_control/tokens")

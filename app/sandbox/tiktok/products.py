@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import secrets
 import time
 
 from flask import request
 
 from app.sandbox.tiktok import pages
 from app.sandbox.tiktok.signing import TikTokRefusal, envelope_ok
-from app.sandbox.tiktok.state import WAREHOUSE_ID
+from app.sandbox.tiktok.state import LEAF_CATEGORIES, WAREHOUSE_ID
+from app.sandbox.uploads import image_problem
 
 
 def _body() -> dict:
@@ -72,6 +74,17 @@ def register(bp, shop, api) -> None:
         skus = body.get("skus") or []
         if not body.get("title") or not body.get("category_id") or not skus:
             raise TikTokRefusal(12052001, "title, category_id and skus are required")
+        if str(body["category_id"]) not in LEAF_CATEGORIES:
+            raise TikTokRefusal(12052002, "category_id is not a leaf category")
+        uris = [i.get("uri") for i in body.get("main_images") or [] if isinstance(i, dict)]
+        if not 1 <= len(uris) <= 9 or any(u not in shop.images for u in uris):
+            raise TikTokRefusal(12052003, "main_images: 1 to 9 images uploaded with images/upload")
+        try:
+            weight = float((body.get("package_weight") or {}).get("value") or 0)
+        except (TypeError, ValueError):
+            weight = 0
+        if weight <= 0:
+            raise TikTokRefusal(12052005, "package_weight.value must be above 0")
         rows = []
         with shop.lock:
             taken = {s["seller_sku"] for p in shop.products.values() for s in p["skus"]}
@@ -91,6 +104,19 @@ def register(bp, shop, api) -> None:
         return envelope_ok({"product_id": product["id"], "warnings": [],
                             "skus": [{"id": s["id"], "seller_sku": s["seller_sku"],
                                       "sales_attributes": s["sales_attributes"]} for s in product["skus"]]})
+
+    @bp.post("/product/202309/images/upload")
+    @api(shop_api=False)
+    def images_upload():
+        upload = request.files.get("data")
+        problem = image_problem(upload.read() if upload else None)
+        if problem:
+            raise TikTokRefusal(12052006, problem)
+        uri = "tos-maliva-i-o3syd03w52-us/" + secrets.token_hex(16)
+        with shop.lock:
+            shop.images.add(uri)
+        return envelope_ok({"uri": uri, "url": f"https://p16-oec-va.ibyteimg.com/{uri}~tplv.jpeg",
+                            "width": 800, "height": 800, "use_case": request.form.get("use_case", "MAIN_IMAGE")})
 
     @bp.post("/product/202309/products/<product_id>/inventory/update")
     @api()

@@ -31,8 +31,10 @@ def envelope_ok(data: dict | None = None):
     return jsonify({"code": 0, "message": "Success", "request_id": uuid.uuid4().hex.upper()[:30], "data": data or {}})
 
 
-def check_call(args, path: str, body: bytes, content_type: str, apps: dict[str, str]) -> str:
-    """Verify app_key, timestamp window and sign; returns the app key."""
+def check_call(args, path: str, body: bytes, content_type: str, apps: dict[str, str], *,
+               now: float | None = None) -> str:
+    """Verify app_key, timestamp window and sign; returns the app key. ``now`` (unix seconds) is
+    the server's clock, for checking a recorded request."""
     app_key, timestamp, sign = args.get("app_key"), args.get("timestamp"), args.get("sign")
     if not app_key or not timestamp or not sign:
         raise TikTokRefusal(36009004, "Invalid credentials: app_key, timestamp and sign are required")
@@ -40,7 +42,7 @@ def check_call(args, path: str, body: bytes, content_type: str, apps: dict[str, 
     if secret is None:
         raise TikTokRefusal(36009004, "Invalid credentials: app_key does not exist")
     if not (timestamp.isdigit() and len(timestamp) == 10
-            and -WINDOW_PAST <= int(timestamp) - time.time() <= WINDOW_FUTURE):
+            and -WINDOW_PAST <= int(timestamp) - (time.time() if now is None else now) <= WINDOW_FUTURE):
         raise TikTokRefusal(36009004, "Invalid timestamp: expired or not in seconds")
     signed_body = b"" if content_type.startswith("multipart/form-data") else body
     pairs = "".join(k + args[k] for k in sorted(args.keys()) if k not in ("sign", "access_token"))

@@ -18,6 +18,9 @@ CODE_TTL = 30 * 60
 ORDER_EVERY = 600
 HISTORY_ORDERS = 40
 WAREHOUSE_ID = "7300000000000000001"
+# A slice of TikTok Shop VN's category tree: the leaves a product may be created under.
+LEAF_CATEGORIES = {"600001": "Áo thun", "600002": "Quần jeans", "600003": "Váy",
+                   "600004": "Bình giữ nhiệt", "600005": "Cà phê"}
 
 
 class TikTokShop:
@@ -37,6 +40,7 @@ class TikTokShop:
             self.codes: dict[str, float] = {}
             self.access_tokens: dict[str, float] = {}
             self.refresh_tokens: dict[str, float] = {}
+            self.images: set[str] = set()  # URIs of uploaded images
             self._next_id = 1729_000_000_000_000_000
             now = int(time.time())
             for p in build_products(self.seed, self.product_count):
@@ -111,6 +115,10 @@ class TikTokShop:
                 "cancel_reason": "Buyer changed mind" if status == "CANCELLED" else ""}
             self.orders[order_id] = order
             return order
+
+    def orders_in(self, statuses) -> list[tuple[str, str]]:
+        with self.lock:
+            return [(i, o["status"]) for i, o in self.orders.items() if o["status"] in statuses]
 
     def set_status(self, order_id: str, status: str, reason: str = "") -> dict:
         with self.lock:
