@@ -378,3 +378,16 @@ def test_cod_reconciliation_end_to_end(session, shop):
         cod.confirm_reconciliation(session, rec.id)
     assert cod.eligible_shipments(session, "ghn") == []
     assert verify_stock(session) == []
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_every_place_a_marketplace_buyer_lives_is_in_each_carriers_address_book(
+        session, shop, carrier):
+    """The marketplace sandboxes' buyers live in these places; a parcel to any of them books."""
+    from app.sandbox.catalogue import _PLACES
+    from app.services import carrier_areas
+    with client_for(shop[carrier], timeout=5) as client:
+        for province, district, wards in _PLACES:
+            for ward in wards:
+                ids = carrier_areas.resolve(client, province, district, ward)
+                assert all(ids.values()), (province, district, ward, ids)

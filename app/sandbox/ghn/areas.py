@@ -45,11 +45,20 @@ AREAS: list[dict] = [
             {"id": "21610", "name": "Phường 10"},
             {"id": "21602", "name": "Phường 2"},
         ]},
+        {"id": 1462, "name": "Quận Bình Thạnh", "wards": [
+            {"id": "21925", "name": "Phường 25"},
+            {"id": "21926", "name": "Phường 26"},
+        ]},
+        {"id": 3695, "name": "Thành phố Thủ Đức", "wards": [
+            {"id": "90737", "name": "Phường Linh Trung"},
+            {"id": "90743", "name": "Phường Thảo Điền"},
+        ]},
     ]},
     {"id": 203, "name": "Đà Nẵng", "code": "DN", "region": "central", "districts": [
         {"id": 1526, "name": "Quận Hải Châu", "wards": [
             {"id": "40101", "name": "Phường Hải Châu I"},
             {"id": "40108", "name": "Phường Thạch Thang"},
+            {"id": "40111", "name": "Phường Hòa Cường Bắc"},
         ]},
         {"id": 1527, "name": "Quận Thanh Khê", "wards": [
             {"id": "40201", "name": "Phường Tam Thuận"},
@@ -57,6 +66,17 @@ AREAS: list[dict] = [
         ]},
         {"id": 1528, "name": "Quận Sơn Trà", "wards": [
             {"id": "40301", "name": "Phường An Hải Bắc"},
+        ]},
+    ]},
+    {"id": 220, "name": "Cần Thơ", "code": "CT", "region": "south", "districts": [
+        {"id": 1572, "name": "Quận Ninh Kiều", "wards": [
+            {"id": "550101", "name": "Phường An Hòa"},
+            {"id": "550113", "name": "Phường Xuân Khánh"},
+        ]},
+    ]},
+    {"id": 224, "name": "Hải Phòng", "code": "HP", "region": "north", "districts": [
+        {"id": 1588, "name": "Quận Lê Chân", "wards": [
+            {"id": "30201", "name": "Phường An Biên"},
         ]},
     ]},
 ]

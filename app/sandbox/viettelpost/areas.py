@@ -41,11 +41,20 @@ AREAS: list[dict] = [
             {"id": 55501, "name": "Phường 10"},
             {"id": 55502, "name": "Phường 2"},
         ]},
+        {"id": 57, "value": "7015", "name": "Quận Bình Thạnh", "wards": [
+            {"id": 55701, "name": "Phường 25"},
+            {"id": 55702, "name": "Phường 26"},
+        ]},
+        {"id": 60, "value": "7020", "name": "Thành phố Thủ Đức", "wards": [
+            {"id": 56001, "name": "Phường Linh Trung"},
+            {"id": 56002, "name": "Phường Thảo Điền"},
+        ]},
     ]},
     {"id": 4, "code": "DNG", "name": "Đà Nẵng", "region": "central", "districts": [
         {"id": 500, "value": "5001", "name": "Quận Hải Châu", "wards": [
             {"id": 95001, "name": "Phường Hải Châu I"},
             {"id": 95002, "name": "Phường Thạch Thang"},
+            {"id": 95003, "name": "Phường Hòa Cường Bắc"},
         ]},
         {"id": 501, "value": "5002", "name": "Quận Thanh Khê", "wards": [
             {"id": 95101, "name": "Phường Tam Thuận"},
@@ -53,6 +62,17 @@ AREAS: list[dict] = [
         ]},
         {"id": 502, "value": "5003", "name": "Quận Sơn Trà", "wards": [
             {"id": 95201, "name": "Phường An Hải Bắc"},
+        ]},
+    ]},
+    {"id": 17, "code": "CTO", "name": "Cần Thơ", "region": "south", "districts": [
+        {"id": 700, "value": "9001", "name": "Quận Ninh Kiều", "wards": [
+            {"id": 97001, "name": "Phường An Hòa"},
+            {"id": 97002, "name": "Phường Xuân Khánh"},
+        ]},
+    ]},
+    {"id": 3, "code": "HPG", "name": "Hải Phòng", "region": "north", "districts": [
+        {"id": 300, "value": "3101", "name": "Quận Lê Chân", "wards": [
+            {"id": 93001, "name": "Phường An Biên"},
         ]},
     ]},
 ]
