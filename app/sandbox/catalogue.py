@@ -115,12 +115,19 @@ _PLACES = [
 ]
 
 
+# Vietnamese mobile prefixes in use since the 2018 renumbering (Viettel, Vinaphone, MobiFone,
+# Vietnamobile): a buyer's number always starts with one of them.
+_MOBILE_PREFIXES = ["032", "033", "034", "035", "036", "037", "038", "039", "056", "058", "070",
+                    "076", "077", "078", "079", "081", "082", "083", "084", "085", "086", "088",
+                    "090", "091", "093", "094", "096", "097", "098"]
+
+
 def random_buyer(rng: random.Random) -> dict:
     """A plausible Vietnamese buyer and delivery address."""
     province, district, wards = rng.choice(_PLACES)
     return {
         "name": f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}",
-        "phone": "0" + rng.choice("35789") + "".join(str(rng.randint(0, 9)) for _ in range(8)),
+        "phone": rng.choice(_MOBILE_PREFIXES) + "".join(str(rng.randint(0, 9)) for _ in range(7)),
         "street": f"{rng.randint(1, 299)} {rng.choice(_STREETS)}",
         "ward": rng.choice(wards), "district": district, "province": province,
     }
