@@ -64,6 +64,8 @@ class OrderHubModelView(ModelView):
         for item in self.actions.values():  # FAB shows an action's question as given
             if isinstance(item.confirmation, str) and item.confirmation:
                 item.confirmation = lazy_gettext(item.confirmation)
+            if isinstance(item.text, str) and item.text:  # and its label, where not a template
+                item.text = lazy_gettext(item.text)
         for col, label in list(self.label_columns.items()):  # labels a view spells out itself
             if isinstance(label, str):
                 self.label_columns[col] = lazy_gettext(label)
@@ -205,7 +207,8 @@ class OrderHubModelView(ModelView):
                     target.errors = list(target.errors or []) + messages
                 else:
                     for message in messages:
-                        flash(f"{field}: {message}" if field else message, "danger")
+                        flash(gettext("%(field)s: %(messages)s", field=field, messages=message)
+                              if field else message, "danger")
             return False
 
     # --- multi-select actions ---------------------------------------------------------------
@@ -214,11 +217,11 @@ class OrderHubModelView(ModelView):
         name = request.form.get("action", "")
         action = self.actions.get(name)
         if action is None:
-            flash("Unknown action.", "danger")
+            flash(gettext("Unknown action."), "danger")
             return redirect(self.get_redirect())
         permission_name = self.get_action_permission_name(name)
         if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
-            flash("You are not allowed to do that.", "danger")
+            flash(gettext("You are not allowed to do that."), "danger")
             return redirect(self.get_redirect())
         items = self.datamodel.get_many(request.form.getlist("rowid"), self._base_filters)
         return action.func(items)
@@ -228,11 +231,11 @@ class OrderHubModelView(ModelView):
         """A single-record action (POST only, CSRF-checked), on a record the user may see."""
         action = self.actions.get(name)
         if action is None:
-            flash("Unknown action.", "danger")
+            flash(gettext("Unknown action."), "danger")
             return redirect(self.get_redirect())
         permission_name = self.get_action_permission_name(name)
         if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
-            flash("You are not allowed to do that.", "danger")
+            flash(gettext("You are not allowed to do that."), "danger")
             return redirect(self.get_redirect())
         item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
         if item is None:

@@ -25,6 +25,11 @@ def _one(items):
     return items[0] if isinstance(items, list) else items
 
 
+def _line_status(r) -> str:
+    """A line's stock check in the reader's words ("reserved", "short by 2"; cf. r.status)."""
+    return _("reserved") if not r.short_by else _("short by %(n)s", n=r.short_by)
+
+
 class OrderLifecycleViewActions:
     """Mixed into OrderView."""
 
@@ -40,25 +45,26 @@ class OrderLifecycleViewActions:
         results = self.run_service(orders.confirm_order, db.session, order.id)
         if results is not None:
             for r in results:
-                flash(f"{r.sku}: {r.status}", "success" if not r.short_by else "warning")
+                flash(_("%(sku)s: %(status)s", sku=r.sku, status=_line_status(r)),
+                      "success" if not r.short_by else "warning")
         return self._back(order.id)
 
     @action("pack", "Mark packed", "Mark this order packed?", "fa-archive", multiple=False)
     def pack(self, items):
         order = _one(items)
-        self.run_service(orders.pack_order, db.session, order.id, success="Order packed.")
+        self.run_service(orders.pack_order, db.session, order.id, success=_("Order packed."))
         return self._back(order.id)
 
     @action("pay", "Mark paid", "Record the payment of this order?", "fa-money", multiple=False)
     def pay(self, items):
         order = _one(items)
-        self.run_service(orders.mark_paid, db.session, order.id, success="Payment recorded.")
+        self.run_service(orders.mark_paid, db.session, order.id, success=_("Payment recorded."))
         return self._back(order.id)
 
     @action("complete", "Complete", "Complete this order?", "fa-flag-checkered", multiple=False)
     def complete(self, items):
         order = _one(items)
-        self.run_service(orders.complete_order, db.session, order.id, success="Order completed.")
+        self.run_service(orders.complete_order, db.session, order.id, success=_("Order completed."))
         return self._back(order.id)
 
     @action("recheck_stock", "Re-check stock", "Try again to reserve what this order is short of?",
@@ -67,7 +73,8 @@ class OrderLifecycleViewActions:
         order = _one(items)
         results = self.run_service(orders.recheck_order, db.session, order.id)
         for r in results or []:
-            flash(f"{r.sku}: {r.status}", "success" if not r.short_by else "warning")
+            flash(_("%(sku)s: %(status)s", sku=r.sku, status=_line_status(r)),
+                  "success" if not r.short_by else "warning")
         return self._back(order.id)
 
     @action("draft_purchase_order", lazy_gettext("Draft purchase order for shortage"), "",
@@ -119,15 +126,15 @@ class OrderLifecycleViewActions:
     def cancel_form(self, pk):
         order = self.get_scoped(pk)
         if order is None:
-            flash("No such order.", "danger")
+            flash(_("No such order."), "danger")
             return redirect(url_for("OrderView.list"))
         if request.method == "POST":
             reason = (request.form.get("reason") or "").strip()
             if not reason:
-                flash("reason: say why the order is cancelled.", "danger")
+                flash(_("reason: say why the order is cancelled."), "danger")
             elif self.run_service(orders.cancel_order, db.session, pk, reason=reason,
                                   version=request.form.get("version"),
-                                  success="Order cancelled; its stock is released.") is not None:
+                                  success=_("Order cancelled; its stock is released.")) is not None:
                 return self._back(pk)
         return self.render_template("orderhub/cancel_order.html", order=order)
 
@@ -136,7 +143,8 @@ class OrderLifecycleViewActions:
         items = items if isinstance(items, list) else [items]
         job = start_job_from_view("orders.bulk_action", f"{BULK[name]} {len(items)} orders",
                                   "order", [o.id for o in items], params={"action": name})
-        flash(f"Job #{job.id} started: {BULK[name].lower()} {len(items)} orders.", "info")
+        flash(_("Job #%(id)s started: %(action)s %(count)s orders.", id=job.id,
+                action=_(BULK[name]).lower(), count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))
 
     @action("bulk_confirm", "Confirm selected", "Confirm the selected orders?", "fa-check",

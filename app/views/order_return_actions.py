@@ -8,12 +8,14 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import ItemCondition, Order, ProductVariant, ReturnKind
 from app.services import returns
-from app.services.errors import ValidationError
+from app.services.errors import N_, ValidationError
 from app.views.form_input import money_amount, parse_or_flash, run_form_service, whole_number
+from app.web.formatting import enum_label, format_vnd
 
 EXCHANGE_ROWS = 3
 
@@ -37,7 +39,8 @@ def _exchange_lines(form) -> list[dict]:
         variant_id = db.session.scalar(sa.select(ProductVariant.id)
                                        .where(ProductVariant.sku == sku))
         if variant_id is None:
-            raise ValidationError(f"exchange_lines[{i}].sku", f"No variant has the SKU {sku!r}.")
+            raise ValidationError(f"exchange_lines[{i}].sku", N_("No variant has the SKU %(sku)s."),
+                                  sku=repr(sku))
         lines.append({"variant_id": variant_id,
                       "quantity": whole_number(form.get(f"ex_qty_{i}"),
                                                f"exchange_lines[{i}].quantity", blank=1),
@@ -61,7 +64,7 @@ class OrderReturnActions:
     def create_return_form(self, pk):
         order = self.get_scoped(pk)
         if order is None:
-            flash("No such order.", "danger")
+            flash(gettext("No such order."), "danger")
             return redirect(url_for("OrderView.list"))
         if request.method == "POST":
             f = request.form
@@ -70,23 +73,28 @@ class OrderReturnActions:
             refund = parse_or_flash(whole_number, f.get("refund_amount"), "refund_amount")
             kind = f.get("kind") or "return"
             if kind not in {k.value for k in ReturnKind}:
-                flash("kind: choose return or exchange.", "danger")
+                flash(gettext("kind: choose return or exchange."), "danger")
             elif lines is not None and exchange is not None and (
                     refund is not None or not (f.get("refund_amount") or "").strip()):
                 ret = run_form_service(returns.create_return, db.session, pk, lines,
                                        reason=f.get("reason", ""), kind=kind,
                                        refund_amount=refund, exchange_lines=exchange)
                 if ret is not None:
-                    message = f"{ret.number} created for {order.number}"
                     if ret.exchange_order is not None:
-                        message += f"; exchange order {ret.exchange_order.number}"
-                    flash(message + f"; refund {int(ret.refund_amount):,} ₫.".replace(",", "."),
-                          "success")
+                        message = gettext("%(number)s created for %(order)s; exchange order "
+                                          "%(exchange)s; refund %(amount)s.", number=ret.number,
+                                          order=order.number, exchange=ret.exchange_order.number,
+                                          amount=format_vnd(ret.refund_amount))
+                    else:
+                        message = gettext("%(number)s created for %(order)s; refund %(amount)s.",
+                                          number=ret.number, order=order.number,
+                                          amount=format_vnd(ret.refund_amount))
+                    flash(message, "success")
                     return redirect(url_for("ReturnRequestView.show", pk=ret.id))
             order = self.get_scoped(pk)
         elif order.status.value not in ("delivered", "completed"):
-            flash(f"Cannot create a return for this order: it is "
-                  f"{order.status.value.replace('_', ' ')}.", "warning")
+            flash(gettext("Cannot create a return for this order: it is %(status)s.",
+                          status=enum_label(order.status)), "warning")
         return self.render_template("orderhub/create_return.html", order=order,
                                     lines=sorted(order.lines, key=lambda ln: ln.id),
                                     conditions=[c.value for c in ItemCondition],

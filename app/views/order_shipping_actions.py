@@ -78,7 +78,8 @@ class OrderShippingActions:
                 errors = exc.errors
                 form = base
                 for field, messages in errors.items():
-                    flash(f"{field}: {' '.join(gettext(m) for m in messages)}", "danger")
+                    flash(gettext("%(field)s: %(messages)s", field=field,
+                                  messages=" ".join(gettext(m) for m in messages)), "danger")
             if not errors:
                 # The fee is quoted again here, for the parcel as posted: what the page showed
                 # may be stale (weight edited since) and hidden fields can say anything.

@@ -8,6 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import (Order, ProductVariant, PurchaseOrder, PurchaseOrderStatus, StockLevel,
@@ -15,6 +16,7 @@ from app.models import (Order, ProductVariant, PurchaseOrder, PurchaseOrderStatu
 from app.services import orders, purchasing
 from app.views.base import start_job_from_view
 from app.views.form_input import parse_or_flash, run_form_service, whole_number
+from app.web.formatting import enum_label
 
 
 def _one(items):
@@ -34,16 +36,17 @@ def reserve_for_waiting_orders(variant_ids, first=()) -> None:
     if gained is None:
         return
     if not gained:
-        flash("No order was waiting for these goods.", "info")
+        flash(gettext("No order was waiting for these goods."), "info")
         return
     numbers = dict(db.session.execute(sa.select(Order.id, Order.number)
                                       .where(Order.id.in_(list(gained)))).all())
     parts = []
     for order_id, results in gained.items():
         short = sum(r.short_by for r in results)
-        parts.append(f"{numbers.get(order_id, order_id)} "
-                     f"({'fully reserved' if not short else f'still short by {short}'})")
-    flash(f"Stock reserved for {len(gained)} waiting order(s): {', '.join(parts)}.", "success")
+        state = gettext("fully reserved") if not short else gettext("still short by %(n)s", n=short)
+        parts.append(f"{numbers.get(order_id, order_id)} ({state})")
+    flash(gettext("Stock reserved for %(count)s waiting order(s): %(parts)s.", count=len(gained),
+                  parts=", ".join(parts)), "success")
 
 
 class PurchaseOrderActions:
@@ -58,14 +61,15 @@ class PurchaseOrderActions:
     def approve(self, items):
         po = _one(items)
         run_form_service(purchasing.approve_purchase_order, db.session, po.id,
-                         success=f"{po.number} approved: it can now be received.")
+                         success=gettext("%(number)s approved: it can now be received.",
+                                         number=po.number))
         return self._back(po.id)
 
     @action("cancel", "Cancel", "Cancel this purchase order?", "fa-ban", multiple=False)
     def cancel(self, items):
         po = _one(items)
         run_form_service(purchasing.cancel_purchase_order, db.session, po.id,
-                         success=f"{po.number} cancelled.")
+                         success=gettext("%(number)s cancelled.", number=po.number))
         return self._back(po.id)
 
     @action("receive", "Receive goods", "", "fa-download", multiple=False)
@@ -85,7 +89,7 @@ class PurchaseOrderActions:
     def receive_form(self, pk):
         po = self.get_scoped(pk)
         if po is None:
-            flash("No such purchase order.", "danger")
+            flash(gettext("No such purchase order."), "danger")
             return redirect(url_for("PurchaseOrderView.list"))
         lines = [ln for ln in sorted(po.lines, key=lambda ln: ln.id) if ln.outstanding > 0]
         if request.method == "POST":
@@ -95,17 +99,18 @@ class PurchaseOrderActions:
                 note=(request.form.get("note") or "").strip() or None)
             if receipt:
                 po = self.get_scoped(pk)
-                flash(f"{receipt.number} posted: {sum(ln.quantity for ln in receipt.lines)} "
-                      f"unit(s) received; {po.number} is {po.status.value.replace('_', ' ')}.",
-                      "success")
+                flash(gettext("%(number)s posted: %(quantity)s unit(s) received; %(po_number)s "
+                              "is %(status)s.", number=receipt.number,
+                              quantity=sum(ln.quantity for ln in receipt.lines),
+                              po_number=po.number, status=enum_label(po.status)), "success")
                 if request.form.get("reserve_waiting"):
                     reserve_for_waiting_orders((ln.variant_id for ln in receipt.lines),
                                                [po.source_order_id])
                 return self._back(pk)
         elif po.status not in (PurchaseOrderStatus.CONFIRMED,
                                PurchaseOrderStatus.PARTIALLY_RECEIVED):
-            flash(f"Cannot receive goods for this purchase order: it is "
-                  f"{po.status.value.replace('_', ' ')}.", "warning")
+            flash(gettext("Cannot receive goods for this purchase order: it is %(status)s.",
+                          status=enum_label(po.status)), "warning")
         return self.render_template("orderhub/receive_goods.html", po=po, lines=lines,
                                     form=request.form)
 
@@ -115,7 +120,8 @@ class PurchaseOrderActions:
         job = start_job_from_view("purchasing.bulk_action", f"{label} {len(items)} purchase orders",
                                   "purchase_order", [po.id for po in items],
                                   params={"action": name})
-        flash(f"Job #{job.id} started: {label.lower()} {len(items)} purchase orders.", "info")
+        flash(gettext("Job #%(id)s started: %(label)s %(count)s purchase orders.", id=job.id,
+                      label=gettext(label).lower(), count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))
 
     @action("bulk_approve", "Approve selected", "Approve the selected purchase orders?",
@@ -145,7 +151,7 @@ class GoodsReceiptActions:
     def post_receipt(self, items):
         receipt = _one(items)
         run_form_service(purchasing.post_goods_receipt, db.session, receipt.id,
-                         success=f"{receipt.number} posted into stock.")
+                         success=gettext("%(number)s posted into stock.", number=receipt.number))
         return self._back(receipt.id)
 
     @action("reserve_waiting_orders", "Reserve for waiting orders",
@@ -184,7 +190,8 @@ def _chosen_supplier():
 
 
 def _drafted(pos):
-    flash("Drafted " + ", ".join(f"{po.number} ({po.supplier})" for po in pos) + ".", "success")
+    flash(gettext("Drafted %(numbers)s.",
+                  numbers=", ".join(f"{po.number} ({po.supplier})" for po in pos)), "success")
     if len(pos) == 1:
         return redirect(url_for("PurchaseOrderView.show", pk=pos[0].id))
     return redirect(url_for("PurchaseOrderView.list"))
@@ -205,7 +212,7 @@ class WarehousePurchasingActions:
     def low_stock_form(self, pk):
         warehouse = self.get_scoped(pk)
         if warehouse is None:
-            flash("No such warehouse.", "danger")
+            flash(gettext("No such warehouse."), "danger")
             return redirect(url_for("WarehouseView.list"))
         if request.method == "POST":
             supplier_id = parse_or_flash(_chosen_supplier)
@@ -216,7 +223,8 @@ class WarehousePurchasingActions:
                     return _drafted(pos)
         rows = _low_stock_rows(pk)
         if not rows and request.method == "GET":
-            flash(f"Nothing in {warehouse.code} is below its reorder point.", "info")
+            flash(gettext("Nothing in %(code)s is below its reorder point.", code=warehouse.code),
+                  "info")
         return self.render_template("orderhub/draft_purchase_orders.html", warehouse=warehouse,
                                     warehouses=None, rows=rows, suppliers=_suppliers(),
                                     form=request.form, variant_ids=None,
@@ -248,16 +256,17 @@ class VariantPurchasingActions:
     def draft_po_form(self):
         ids = [int(i) for i in (request.values.get("ids") or "").split(",") if i.strip().isdigit()]
         if not ids:
-            flash("Select the variants to buy first.", "warning")
+            flash(gettext("Select the variants to buy first."), "warning")
             return redirect(url_for("ProductVariantView.list"))
         if len(ids) > 1 and not self.appbuilder.sm.has_access("bulk_draft_purchase_order",
                                                               self.class_permission_name):
-            flash("Drafting for several variants at once is a supervisor's action.", "danger")
+            flash(gettext("Drafting for several variants at once is a supervisor's action."),
+                  "danger")
             return redirect(url_for("ProductVariantView.list"))
         warehouses = db.session.scalars(sa.select(Warehouse).where(Warehouse.active)
                                         .order_by(Warehouse.code)).all()
         if not warehouses:
-            flash("warehouse_id: create a warehouse first.", "danger")
+            flash(gettext("warehouse_id: create a warehouse first."), "danger")
             return redirect(url_for("ProductVariantView.list"))
         chosen = parse_or_flash(whole_number, request.values.get("warehouse_id"), "warehouse_id")
         warehouse = next((w for w in warehouses if w.id == chosen), warehouses[0])

@@ -6,11 +6,13 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import ItemCondition, RefundStatus, ReturnRequest, ReturnStatus
 from app.services import returns
 from app.views.form_input import money_amount, parse_or_flash, run_form_service
+from app.web.formatting import enum_label, format_vnd
 
 CONDITIONS = [c.value for c in ItemCondition]
 
@@ -30,7 +32,7 @@ class ReturnRequestActions:
     def _load(self, pk):
         request_ = self.get_scoped(pk)
         if request_ is None:
-            flash("No such return.", "danger")
+            flash(gettext("No such return."), "danger")
         return request_
 
     @action("receive_return", "Receive goods", "", "fa-download", multiple=False)
@@ -51,14 +53,17 @@ class ReturnRequestActions:
                 damaged = sum(ln.quantity for ln in done.lines
                               if ln.condition == ItemCondition.DAMAGED)
                 good = sum(ln.quantity for ln in done.lines) - damaged
-                flash(f"{done.number} received: {good} unit(s) back in stock, {damaged} written "
-                      "off as damaged." + (" A refund is now due." if
-                                           done.refund_status == RefundStatus.PENDING else ""),
-                      "success")
+                message = gettext("%(number)s received: %(good)s unit(s) back in stock, "
+                                  "%(damaged)s written off as damaged.", number=done.number,
+                                  good=good, damaged=damaged)
+                if done.refund_status == RefundStatus.PENDING:
+                    message += " " + gettext("A refund is now due.")
+                flash(message, "success")
                 return self._back(pk)
             ret = self.get_scoped(pk)
         elif ret.status != ReturnStatus.REQUESTED:
-            flash(f"Cannot receive this return: it is {ret.status.value}.", "warning")
+            flash(gettext("Cannot receive this return: it is %(status)s.",
+                          status=enum_label(ret.status)), "warning")
         return self.render_template("orderhub/receive_return.html", ret=ret,
                                     conditions=CONDITIONS, form=request.form)
 
@@ -77,19 +82,20 @@ class ReturnRequestActions:
             if amount is not None or not (request.form.get("amount") or "").strip():
                 done = run_form_service(returns.refund_return, db.session, pk, amount=amount)
                 if done is not None:
-                    flash(f"{done.number}: {int(done.refund_amount):,} ₫ refunded; the order is "
-                          f"{done.order.payment_status.value.replace('_', ' ')}.".replace(",", "."),
-                          "success")
+                    flash(gettext("%(number)s: %(amount)s refunded; the order is %(status)s.",
+                                  number=done.number, amount=format_vnd(done.refund_amount),
+                                  status=enum_label(done.order.payment_status)), "success")
                     return self._back(pk)
             ret = self.get_scoped(pk)
         elif ret.refund_status != RefundStatus.PENDING:
-            state = "awaiting goods" if ret.status == ReturnStatus.REQUESTED else ret.status.value
-            flash(f"Cannot refund this return: it is {state}.", "warning")
+            state = (gettext("awaiting goods") if ret.status == ReturnStatus.REQUESTED
+                     else enum_label(ret.status))
+            flash(gettext("Cannot refund this return: it is %(state)s.", state=state), "warning")
         return self.render_template("orderhub/refund_return.html", ret=ret, form=request.form)
 
     @action("cancel", "Cancel", "Cancel this return request?", "fa-ban", multiple=False)
     def cancel(self, items):
         ret = _one(items)
         run_form_service(returns.cancel_return, db.session, ret.id,
-                         success=f"{ret.number} cancelled.")
+                         success=gettext("%(number)s cancelled.", number=ret.number))
         return self._back(ret.id)

@@ -13,6 +13,7 @@ from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVari
                         ReturnRequest)
 from app.security.row_rules import warehouse_scope
 from app.extensions import db
+from app.services.errors import N_
 from app.services import order_editing, order_entry, order_fields
 from app.views import order_page
 from app.views.base import OrderHubModelView, start_job_from_view
@@ -166,9 +167,9 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
         from app.services.jobs import jobs_for
         from app.web.charts import STATE_COLOURS
         order = self.get_scoped(pk)
-        times = [("Confirmed", order.confirmed_at), ("Packed", order.packed_at),
-                 ("Shipped", order.shipped_at), ("Delivered", order.delivered_at),
-                 ("Completed", order.completed_at), ("Cancelled", order.cancelled_at)]
+        times = [(N_("Confirmed"), order.confirmed_at), (N_("Packed"), order.packed_at),
+                 (N_("Shipped"), order.shipped_at), (N_("Delivered"), order.delivered_at),
+                 (N_("Completed"), order.completed_at), (N_("Cancelled"), order.cancelled_at)]
         return self.render_template(
             self.show_template, pk=order.id, title=self.show_title, order=order,
             steps=order_page.next_steps(self, order),
@@ -198,7 +199,8 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
         job = start_job_from_view("orders.recalculate_totals",
                                   f"Recalculate totals of {len(items)} orders", "order",
                                   [o.id for o in items])
-        flash(f"Job #{job.id} started: recalculating {len(items)} orders.", "info")
+        flash(_("Job #%(id)s started: recalculating %(count)s orders.", id=job.id,
+                count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))
 
 

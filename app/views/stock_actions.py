@@ -8,6 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import StockLevel, Warehouse
@@ -37,7 +38,7 @@ class StockLevelActions:
     def _level(self, pk):
         level = self.get_scoped(pk)
         if level is None:
-            flash("No such stock level.", "danger")
+            flash(gettext("No such stock level."), "danger")
         return level
 
     def _back(self, pk):
@@ -64,22 +65,24 @@ class StockLevelActions:
             kind = f.get("kind") or ADJUSTMENT
             if quantity is None:
                 if not (f.get("quantity") or "").strip():
-                    flash("quantity: enter the units to add (+) or remove (−).", "danger")
+                    flash(gettext("quantity: enter the units to add (+) or remove (−)."), "danger")
             elif kind == WRITE_OFF:
                 move = run_form_service(ledger.record_damage, db.session, level.variant_id,
                                         level.warehouse_id, quantity, reason=reason,
                                         reference=MoveReference("write_off", None,
                                                                 "Damage write-off"))
                 if move is not None:
-                    flash(f"{quantity} unit(s) written off; on hand is now {move.balance_after}.",
-                          "success")
+                    flash(gettext("%(quantity)s unit(s) written off; on hand is now "
+                                  "%(balance_after)s.", quantity=quantity,
+                                  balance_after=move.balance_after), "success")
                     return self._back(pk)
             else:
                 move = run_form_service(ledger.record_adjustment, db.session, level.variant_id,
                                         level.warehouse_id, quantity, reason=reason)
                 if move is not None:
-                    flash(f"Stock adjusted by {quantity:+d}; on hand is now "
-                          f"{move.balance_after}.", "success")
+                    flash(gettext("Stock adjusted by %(quantity)s; on hand is now "
+                                  "%(balance_after)s.", quantity=f"{quantity:+d}",
+                                  balance_after=move.balance_after), "success")
                     return self._back(pk)
             level = self.get_scoped(pk)
         return self.render_template("orderhub/stock_adjust.html", level=level, form=request.form,
@@ -97,17 +100,19 @@ class StockLevelActions:
             quantity = parse_or_flash(whole_number, f.get("quantity"), "quantity")
             destination = parse_or_flash(whole_number, f.get("to_warehouse_id"), "to_warehouse_id")
             if destination is None and not (f.get("to_warehouse_id") or "").strip():
-                flash("to_warehouse_id: choose the warehouse the goods go to.", "danger")
+                flash(gettext("to_warehouse_id: choose the warehouse the goods go to."), "danger")
             elif quantity is None and not (f.get("quantity") or "").strip():
-                flash("quantity: enter the units to transfer.", "danger")
+                flash(gettext("quantity: enter the units to transfer."), "danger")
             elif quantity is not None and destination is not None:
                 moves = run_form_service(ledger.transfer_stock, db.session, level.variant_id,
                                          level.warehouse_id, destination, quantity,
                                          note=(f.get("note") or "").strip() or None)
                 if moves is not None:
                     out, into = moves
-                    flash(f"{quantity} unit(s) transferred: {out.balance_after} left here, "
-                          f"{into.balance_after} now in the destination.", "success")
+                    flash(gettext("%(quantity)s unit(s) transferred: %(left)s left here, "
+                                  "%(destination)s now in the destination.", quantity=quantity,
+                                  left=out.balance_after, destination=into.balance_after),
+                          "success")
                     return self._back(pk)
             level = self.get_scoped(pk)
         destinations = db.session.scalars(

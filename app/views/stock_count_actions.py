@@ -15,6 +15,7 @@ from app.models import Category, StockCount, StockCountStatus, Warehouse
 from app.pdf import PdfRenderError
 from app.services import stock_counts
 from app.views.form_input import parse_or_flash, run_form_service, whole_number
+from app.web.formatting import enum_label
 
 
 def _one(items):
@@ -42,7 +43,7 @@ class StockCountActions:
     def _count_or_list(self, pk):
         count = self.get_scoped(pk)
         if count is None:
-            flash("No such stock count.", "danger")
+            flash(_("No such stock count."), "danger")
         return count
 
     # --- create: replaces the generic add form (a count needs its lines and snapshot) ---------
@@ -59,7 +60,7 @@ class StockCountActions:
             scope = f.get("scope") or "all"
             prefix = (f.get("sku_prefix") or "").strip() or None
             if warehouse_id is None:
-                flash("warehouse_id: choose the warehouse to count.", "danger")
+                flash(_("warehouse_id: choose the warehouse to count."), "danger")
             else:
                 count = run_form_service(
                     stock_counts.create_stock_count, db.session, warehouse_id,
@@ -67,8 +68,9 @@ class StockCountActions:
                     sku_prefix=prefix if scope == "sku_prefix" else None,
                     note=(f.get("note") or "").strip() or None)
                 if count:
-                    flash(f"{count.number} created with {len(count.lines)} line(s): print the "
-                          "count sheet, count, then enter the figures.", "success")
+                    flash(_("%(number)s created with %(count)s line(s): print the count sheet, "
+                            "count, then enter the figures.", number=count.number,
+                            count=len(count.lines)), "success")
                     return self._back(count.id)
         return self.render_template("orderhub/stock_count_create.html", warehouses=warehouses,
                                     categories=categories, form=request.form)
@@ -92,14 +94,18 @@ class StockCountActions:
                     version=whole_number(request.form.get("version"), "version")) is not None:
                 missing = sum(1 for ln in self.get_scoped(pk).lines
                               if ln.counted_quantity is None)
-                flash(f"{len(counted)} count(s) saved"
-                      + (f"; {missing} line(s) not counted yet." if missing else
-                         ": every line is counted, the count can be finished."), "success")
+                if missing:
+                    message = _("%(count)s count(s) saved; %(missing)s line(s) not counted yet.",
+                                count=len(counted), missing=missing)
+                else:
+                    message = _("%(count)s count(s) saved: every line is counted, the count can "
+                                "be finished.", count=len(counted))
+                flash(message, "success")
                 return self._back(pk)
             count = self.get_scoped(pk)
         elif count.status != StockCountStatus.DRAFT:
-            flash(f"Cannot enter counts on this stock count: it is {count.status.value}.",
-                  "warning")
+            flash(_("Cannot enter counts on this stock count: it is %(status)s.",
+                    status=enum_label(count.status)), "warning")
         return self.render_template("orderhub/stock_count_enter.html", count=count, lines=lines,
                                     form=request.form)
 
@@ -108,7 +114,8 @@ class StockCountActions:
     def finish_count(self, items):
         count = _one(items)
         run_form_service(stock_counts.finish_count, db.session, count.id,
-                         success=f"{count.number} counted: a supervisor can now post it.")
+                         success=_("%(number)s counted: a supervisor can now post it.",
+                                   number=count.number))
         return self._back(count.id)
 
     @action("post_count", "Post count", "Post this count? On hand becomes the counted figures.",
@@ -120,8 +127,8 @@ class StockCountActions:
             return self._back(count.id)
         count = db.session.get(StockCount, count.id)
         changed = [v for v in variances if v.variance or v.posted]
-        flash(f"{count.number} posted: {len(changed)} of {len(variances)} line(s) differed.",
-              "success")
+        flash(_("%(number)s posted: %(changed)s of %(count)s line(s) differed.",
+                number=count.number, changed=len(changed), count=len(variances)), "success")
         return self.render_template("orderhub/count_variances.html", count=count,
                                     variances=variances, changed=changed)
 
@@ -129,7 +136,7 @@ class StockCountActions:
     def cancel(self, items):
         count = _one(items)
         run_form_service(stock_counts.cancel_stock_count, db.session, count.id,
-                         success=f"{count.number} cancelled.")
+                         success=_("%(number)s cancelled.", number=count.number))
         return self._back(count.id)
 
     # --- the printable sheet ----------------------------------------------------------------
@@ -151,7 +158,7 @@ class StockCountActions:
         try:
             pdf = stock_counts.render_count_sheet(count, blind=request.args.get("blind") == "1")
         except PdfRenderError as exc:
-            flash(f"The count sheet could not be printed: {exc}.", "danger")
+            flash(_("The count sheet could not be printed: %(error)s.", error=exc), "danger")
             return self._back(pk)
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f"inline; filename={count.number}.pdf"})
