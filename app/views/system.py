@@ -1,13 +1,51 @@
 """System views: background jobs, integration log, audit log, provider accounts (Admin)."""
-from flask import flash, redirect, url_for
+from flask import flash, jsonify, redirect, url_for
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
 
 from app.extensions import db
+from app.services.errors import N_
 from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
 from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
 from app.views.credentials import CredentialsActions
 from app.views.interface import OrderHubInterface
+
+
+# The record page a job's targets link to, by the job's target type.
+TARGET_PAGES = {"order": ("Order", "number", "OrderView.show"),
+                "invoice": ("Invoice", "display_number", "InvoiceView.show"),
+                "shipment": ("Shipment", "tracking_number", "ShipmentView.show"),
+                "purchase_order": ("PurchaseOrder", "number", "PurchaseOrderView.show")}
+
+
+def job_targets(job, limit: int = 200) -> list[tuple[str, str | None]]:
+    """(label, link) for each record the job works on: "SO-000074" → its order page."""
+    import app.models as models
+    ids = [int(i) for i in (job.target_ids or [])[:limit] if str(i).isdigit()]
+    page = TARGET_PAGES.get(job.target_type or "")
+    if not ids or page is None:
+        return [(f"#{i}", None) for i in ids]
+    model = getattr(models, page[0])
+    found = {r.id: r for r in db.session.query(model).filter(model.id.in_(ids))}
+    return [(str(getattr(found[i], page[1], None) or f"#{i}") if i in found else f"#{i}",
+             url_for(page[2], pk=i) if i in found else None) for i in ids]
+
+
+# The words jobs use as keys of their result, so the catalogues carry them.
+RESULT_WORDS = (N_("booked"), N_("already booked"), N_("skipped"), N_("refused"), N_("to retry"),
+                N_("checked"), N_("corrected"))
+
+
+def _result_text(value) -> str:
+    """A job's result as a reader says it ("booked: 20 · refused: 0"), not a Python dict."""
+    from app.web.formatting import enum_label
+    if isinstance(value, dict):
+        return " · ".join(f"{enum_label(key)}: {val}" for key, val in value.items()
+                          if not isinstance(val, (dict, list)))
+    return "" if value is None else str(value)
 
 
 class JobView(OrderHubModelView):
@@ -17,12 +55,30 @@ class JobView(OrderHubModelView):
     list_columns = ["id", "title", "status", "progress", "attempts", "user", "created_at",
                     "finished_at", "error"]
     search_columns = ["kind", "status", "title", "created_at", "channel"]
-    show_columns = ["id", "title", "kind", "queue", "status", "progress", "progress_done",
-                    "progress_total", "target_type", "target_ids", "messages", "result", "error",
+    # Progress, messages and the records worked on are drawn above the fields (job_show.html).
+    show_columns = ["id", "title", "kind", "queue", "status", "result", "error",
                     "attempts", "user", "channel", "created_at", "started_at", "finished_at",
                     "retry_of_id"]
     base_permissions = ["can_read"]
     base_order = ("id", "desc")
+    show_template = "orderhub/job_show.html"
+    formatters_columns = {"result": lambda value: _result_text(value)}
+    permission_aliases = {"progress_json": "read"}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and kwargs.get("pk") is not None:
+            job = kwargs["job_record"] = self.get_scoped(kwargs["pk"])
+            kwargs["job_targets"] = job_targets(job)
+        return super().render_template(template, **kwargs)
+
+    @expose("/progress/<int:pk>")
+    @has_access
+    def progress_json(self, pk):
+        """What the job page polls while the job runs: status and done/total."""
+        job = self.get_scoped(pk)  # 404 for a job the user may not see
+        return jsonify({"status": job.status.value, "done": job.progress_done,
+                        "total": job.progress_total,
+                        "running": job.status.value in ("queued", "started")})
 
     @action("retry", "Retry", "Run this failed job again?", "fa-repeat", multiple=False)
     def retry(self, item):
@@ -43,7 +99,8 @@ class JobView(OrderHubModelView):
                 started.append(again)
         db.session.commit()
         if started:
-            flash(f"Started again as job(s) {', '.join('#' + str(j.id) for j in started)}.", "info")
+            flash(gettext("Started again as job(s) %(jobs)s.",
+                          jobs=", ".join("#" + str(j.id) for j in started)), "info")
         return redirect(url_for("JobView.show", pk=started[-1].id) if started else
                         url_for("JobView.list"))
 

@@ -39,6 +39,11 @@ def format_vnd(value) -> str:
 
 
 def format_datetime(value) -> str:
+    if isinstance(value, str):  # a time stored in JSON (a job's messages): ISO 8601, UTC
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if not isinstance(value, dt.datetime):
         if isinstance(value, dt.date):
             return value.strftime("%d/%m/%Y" if _language() == "vi" else "%Y-%m-%d")

@@ -125,3 +125,21 @@ def test_progress_is_committed_as_the_job_goes_not_only_at_the_end(web_app):
     values = [v for params in seen for v in (params if isinstance(params, (list, tuple)) else
                                              params.values()) if v in (0, 50, 100, 120)]
     assert {50, 100}.issubset(values), seen
+
+
+def test_the_job_page_shows_progress_and_the_records_worked_on(web_app):
+    ids = _orders_with_wrong_totals(web_app, n=3)
+    job_id = _run_bulk_action(web_app, ids)
+    _wait_for(web_app, job_id)
+    client = web_app.test_client()
+    login(client, "supervisor")
+    progress = client.get(f"/jobview/progress/{job_id}").get_json()
+    assert progress == {"status": "finished", "done": 3, "total": 3, "running": False}
+    page = client.get(f"/jobview/show/{job_id}").get_data(as_text=True)
+    assert 'class="oh-job" data-status="finished" data-done="3"' in page
+    assert "width: 100%" in page
+    with web_app.app_context():
+        numbers = list(db.session.scalars(sa.select(Order.number).where(Order.id.in_(ids))))
+    assert all(f">{n}</a>" in page for n in numbers)  # each order worked on, linked
+    assert "checked: 3 · corrected: 3" in page
+    assert client.get("/jobview/progress/999999").status_code == 404

@@ -27,6 +27,8 @@ def test_times_shown_in_the_shops_zone():
         assert format_datetime(utc) == "22/11/2026 14:05"
     with _app("en").test_request_context():
         assert format_datetime(utc) == "2026-11-22 14:05"
+        assert format_datetime("2026-11-22T07:05:00") == "2026-11-22 14:05"  # kept in JSON
+        assert format_datetime("not a time") == "not a time"
 
 
 def test_no_none_on_screen():
