@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import DEMO_PASSWORD, make_app
 from tests.support.live_server import serve
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,15 +33,42 @@ def browser():
         b.close()
 
 
+class Words:
+    """The page's words in the test's language, from the app's own catalogues: ``t("Confirm")``."""
+
+    def __init__(self, locale: str):
+        from babel.support import Translations
+        self.locale = locale
+        self._catalogue = Translations.load(str(ROOT / "app" / "translations"), [locale])
+
+    def __call__(self, text: str, **values) -> str:
+        out = self._catalogue.gettext(text)
+        return out % values if values else out
+
+
+@pytest.fixture(params=["en", "vi"])
+def t(request):
+    """Runs the test once in English and once in Vietnamese: ``t`` gives that language's words."""
+    return Words(request.param)
+
+
 @pytest.fixture
 def site(tmp_path):
-    """The app with the demo shop loaded, served on a loopback port: yields (app, base_url)."""
+    """The app with the demo shop loaded, served on a loopback port: yields (app, base_url).
+
+    The server listens before the demo loads, so the demo's shops, carrier and e-invoice accounts
+    are registered at the address the browser and the sandboxes' callbacks really use.
+    """
+    import httpx
     app = make_app(tmp_path)
-    with app.app_context():
-        from app.demo import load_demo
-        load_demo(app, password=DEMO_PASSWORD)
     with serve(app) as base:
         app.config["PUBLIC_BASE_URL"] = base
+        for carrier in ("ghn", "viettelpost"):  # their tracking callbacks come to this server
+            httpx.post(f"{base}/sandbox/{carrier}/_control/webhook",
+                       json={"url": f"{base}/webhooks/{carrier}"}).raise_for_status()
+        with app.app_context():
+            from app.demo import load_demo
+            load_demo(app, password=DEMO_PASSWORD)
         yield app, base
 
 
@@ -61,6 +89,9 @@ def page_for(browser, site):
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_load_state("networkidle")
         assert "/login" not in page.url, f"{username} could not sign in"
+        if locale != "en":
+            page.goto(f"/lang/{locale}")
+            page.wait_for_load_state("networkidle")
         return page
 
     yield make

@@ -1,0 +1,136 @@
+"""What a person does in OrderHub's pages, step by step, for the browser tests.
+
+Each step works the page the way a clerk does (typing, picking from search results, pressing the
+buttons the page offers) and checks what the page then says.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+from tests.e2e.conftest import shot
+
+# A Hà Nội address that both carriers' address books know.
+ADDRESS = {"street": "12 Lý Thường Kiệt", "ward": "Phường Tràng Tiền",
+           "district": "Quận Hoàn Kiếm", "province": "Hà Nội"}
+
+
+def order_id_of(page) -> int:
+    return int(re.search(r"/orderview/show/(\d+)", page.url).group(1))
+
+
+def press(page, step: str) -> None:
+    """Press one of the order page's next-step buttons ("confirm", "pack", ...), answering its
+    question with yes; the button must be offered (only allowed steps are)."""
+    button = page.locator(f"form.oh-step button[data-step='{step}']")
+    assert button.count() == 1, f"no '{step}' button; the page offers " + ", ".join(
+        page.locator("form.oh-step button").all_inner_texts())
+    page.once("dialog", lambda d: d.accept())
+    mark_page(page)
+    button.click()
+    until_next_page(page)
+
+
+def wait_for(page, url: str, condition, seconds: float = 20) -> None:
+    """Reload ``url`` until ``condition()`` holds (a job or a carrier callback is doing the work)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        if condition():
+            return
+        assert time.monotonic() < deadline, f"{url} did not get there: {flashes(page)}"
+        time.sleep(0.5)
+
+
+def mark_page(page) -> None:
+    """Remember the document now shown, for ``until_next_page``."""
+    page.evaluate("window.__ohSeen = true")
+
+
+def until_next_page(page, seconds: float = 20) -> None:
+    """Wait until another document has loaded (the answer to a form a script sent); the action
+    links' own href "#" does not count, and the next page may have the same address."""
+    from playwright.sync_api import Error as PlaywrightError
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if page.evaluate("window.__ohSeen !== true && document.readyState === 'complete'"):
+                break
+        except PlaywrightError:  # between two documents
+            pass
+        assert time.monotonic() < deadline, f"no new page after {seconds} s at {page.url}"
+        time.sleep(0.1)
+    page.wait_for_load_state("networkidle")
+
+
+def run_record_action(page, label: str, *, asks: bool = True) -> None:
+    """Press an action button on a generated record page (and say OK when it asks first)."""
+    mark_page(page)
+    page.locator("a.btn", has_text=label).first.click()  # its link is "#": a script sends the form
+    if asks:
+        page.locator("#modal-confirm-ok:visible").click()
+    until_next_page(page)
+
+
+def flashes(page) -> str:
+    return " ".join(page.locator(".alert").all_inner_texts())
+
+
+def take_manual_order(page, t, name: str, phone: str, lines: list[tuple[str, int]]) -> int:
+    """Quick order: a new customer typed in, lines picked by SKU search (Enter adds the hit)."""
+    page.goto("/quick-order/")
+    page.fill("#name", name)
+    page.fill("#phone", phone)
+    for key, value in ADDRESS.items():
+        page.fill(f"#{key}", value)
+    for sku, qty in lines:
+        page.fill("#variant_search", sku)
+        page.wait_for_selector(f".variant-hit:has-text('{sku} —')")
+        page.press("#variant_search", "Enter")
+        page.locator("#lines tbody tr").last.locator("input[name=line_qty]").fill(str(qty))
+    page.select_option("#payment_method", "cod")
+    page.check("input[name=invoice_requested]")
+    shot(page, f"quick-order-{t.locale}")
+    submit(page, "#take_order")
+    assert "/orderview/show/" in page.url, flashes(page)
+    return order_id_of(page)
+
+
+def run_bulk_action(page, name: str, *, asks: bool = True) -> None:
+    """Choose a bulk action from a list's Actions menu for the ticked rows."""
+    item = page.locator(f"a.{name}_menu_item")
+    mark_page(page)
+    item.locator("xpath=ancestor::div[contains(@class,'btn-group')][1]/button").click()
+    item.click()  # its link is "#": the page itself stays until the form is sent
+    if asks:
+        page.locator("#modal-confirm-ok:visible").click()
+    until_next_page(page)
+
+
+def follow_job(page, seconds: float = 90) -> tuple[str, list[int]]:
+    """On a job's page, watch the progress bar (the page follows the job by itself and reloads
+    when it ends): returns the final status and every "done" count seen on the way."""
+    from playwright.sync_api import Error as PlaywrightError
+    page.wait_for_url("**/jobview/show/**")
+    seen: list[int] = []
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            box = page.locator(".oh-job")
+            status = box.get_attribute("data-status")
+            seen.append(int(box.get_attribute("data-done") or 0))
+        except PlaywrightError:  # the page reloading itself as the job ends
+            time.sleep(0.2)
+            continue
+        if status not in ("queued", "started"):
+            return status, seen
+        assert time.monotonic() < deadline, f"the job is still {status} after {seconds} s"
+        time.sleep(0.3)
+
+
+def submit(page, selector: str) -> None:
+    """Click a button that sends its form, and wait for the page that answers."""
+    mark_page(page)
+    page.click(selector)
+    until_next_page(page)
