@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Job, JobStatus, Order, OrderLine
 from tests.conftest import DEMO_PASSWORD, REDIS_URL, login, make_app
+from tests.support.marketplaces import wait_for_job
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -31,15 +32,7 @@ def _orders_with_wrong_totals(app, n=30):
 
 
 def _wait_for(app, job_id, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with app.app_context():
-            db.session.expire_all()
-            job = db.session.get(Job, job_id)
-            if job.status in (JobStatus.FINISHED, JobStatus.FAILED):
-                return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish")
+    return wait_for_job(app, job_id, timeout=timeout)
 
 
 def _run_bulk_action(app, ids):
