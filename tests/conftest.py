@@ -7,6 +7,7 @@ parametrized over the available backends. Redis tests use ``REDIS_URL`` the same
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -69,10 +70,25 @@ def pg_engine():
     engine.dispose()
 
 
-def truncate_all(engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in Model.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+def truncate_all(engine, tables=None) -> None:
+    """Empty ``tables`` (all by default) on PostgreSQL.
+
+    A background thread of the previous test (a carrier's callback, a worker's last write) may
+    still hold a table TRUNCATE wants, and PostgreSQL then breaks the deadlock by failing one of
+    the two; the emptying is tried again once that thread is done.
+    """
+    names = ", ".join(f'"{t.name}"' for t in (tables or Model.metadata.sorted_tables))
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except sa.exc.OperationalError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in ("40P01", "55P03") or attempt == 4:  # deadlock, lock not available
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 @pytest.fixture(params=BACKENDS)

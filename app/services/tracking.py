@@ -123,8 +123,11 @@ def apply(session: Session, shipment: Shipment, update: TrackingUpdate, *, sourc
 
 
 def _left_the_shelf(shipment: Shipment, previous: S) -> bool:
-    """Whether the courier has taken the parcel: picked up (recorded), or any status after it."""
-    return shipment.handed_over_at is not None or previous not in (S.DRAFT, S.CREATED)
+    """Whether the courier has taken the parcel: picked up (recorded), or any status after it.
+
+    One already cancelled before pickup has not (the carrier's own "cancelled" for our cancel
+    often arrives after we recorded it)."""
+    return shipment.handed_over_at is not None or previous not in (S.DRAFT, S.CREATED, S.CANCELLED)
 
 
 def _order_follows(session: Session, shipment: Shipment, status: S, note: str, when,

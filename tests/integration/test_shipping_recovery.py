@@ -273,6 +273,35 @@ def test_carrier_cancel_after_pickup_does_not_put_the_goods_back_on_the_shelf(li
         assert verify_stock(session) == []
 
 
+def test_the_carriers_own_cancelled_callback_after_ours_leaves_the_parcel_cancelled(live):
+    """Our cancel is recorded first; the carrier's callback for it arrives a second later.
+
+    The parcel never left the shelf, so the late "cancelled" is the same news, not a cancel after
+    pickup (which would make it a return)."""
+    app, url = live
+    [order_id] = _orders(app)
+    job_id = _ship_job(app, order_id, "viettelpost")
+    from jobs import runner
+    runner.run(job_id)
+    with app.app_context():
+        session = db.session
+        shipment = session.scalars(sa.select(Shipment).where(Shipment.order_id == order_id)).one()
+        base = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
+        shipment_cancel.apply_cancelled(session, shipment, source="cancel",
+                                        event_time=base.replace(tzinfo=None))
+        session.commit()
+        tracking.apply_update(session, shipment.id, TrackingUpdate(
+            tracking_number=shipment.tracking_number, client_reference=shipment.client_reference,
+            raw_status="107", status=CS.CANCELLED, event_time=base + dt.timedelta(seconds=1)))
+        session.commit()
+        session.expire_all()
+        shipment = session.get(Shipment, shipment.id)
+        order = session.get(Order, order_id)
+        assert shipment.status == ShipmentStatus.CANCELLED, shipment.status
+        assert order.status == OrderStatus.PACKED and not order.needs_attention
+        assert verify_stock(session) == []
+
+
 @pytest.mark.parametrize("carrier", CARRIERS)
 def test_seller_asks_for_redelivery_then_a_return_after_failed_attempts(live, carrier):
     from tests.support.shipping import advance

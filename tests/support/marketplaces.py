@@ -58,11 +58,10 @@ def live(app, live_server):
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(Model.metadata.sorted_tables) if not t.name.startswith("ab_")]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":  # TRUNCATE passes the append-only triggers
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
-                                     + " RESTART IDENTITY CASCADE"))
-            else:
+        if db.engine.dialect.name == "postgresql":  # TRUNCATE passes the append-only triggers
+            truncate_all(db.engine, tables)
+        else:
+            with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP TRIGGER IF EXISTS stock_move_no_delete"))
                 for table in tables:
                     conn.execute(table.delete())
