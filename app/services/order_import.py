@@ -390,16 +390,19 @@ def import_orders(session: Session, channel: Channel, incoming: list, *, commit:
         order.created_at = _naive_utc(getattr(order, "created_at", None))
         latest[external_id] = order  # a repeat inside one batch: the latest wins
     if not commit:  # the caller's transaction: the new orders go in within a savepoint
-        batch = _import(session, channel, latest, refused, history=history, mode="savepoint")
-        session.flush()
+        with order_bulk.collector_paused():
+            batch = _import(session, channel, latest, refused, history=history, mode="savepoint")
+            session.flush()
         return batch.finish()
     try:
-        try:
-            batch = _import(session, channel, latest, refused, history=history, mode="bulk")
-        except sa.exc.IntegrityError:  # another import took some of them first: order by order
-            session.rollback()
-            batch = _import(session, channel, latest, refused, history=history, mode="one_by_one")
-        session.commit()
+        with order_bulk.collector_paused():
+            try:
+                batch = _import(session, channel, latest, refused, history=history, mode="bulk")
+            except sa.exc.IntegrityError:  # another import took some first: order by order
+                session.rollback()
+                batch = _import(session, channel, latest, refused, history=history,
+                                mode="one_by_one")
+            session.commit()
     except BaseException:
         session.rollback()
         raise
