@@ -130,6 +130,18 @@ def direct_calls(app, ids: list[int], with_label: bool = True) -> float:
         return time.perf_counter() - started
 
 
+def cpu_busy() -> tuple[float, float] | None:
+    """(busy, total) CPU seconds of the whole machine so far (Linux /proc/stat), else None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    hz = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields) - idle) / hz, sum(fields) / hz
+
+
 def own_workers(rt) -> list:
     """The workers listening on this run's queues (its own prefix), not others on the same Redis."""
     from rq import Worker
@@ -164,7 +176,7 @@ def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
         mode = f"{workers} real `rq` worker processes on REDIS_URL (python run.py worker)"
     try:
         with app.app_context():
-            started = time.perf_counter()
+            started, machine, own = time.perf_counter(), cpu_busy(), time.process_time()
             jobs = start_shipment_jobs(db.session, ids, enqueue=enqueue_after_commit)
             db.session.commit()
             job_ids = [j.id for j in jobs]
@@ -175,6 +187,13 @@ def run_bulk(app, ids: list[int], workers: int, env: dict) -> tuple[float, str]:
                     break
                 time.sleep(0.05)
             wall = time.perf_counter() - started
+            own = time.process_time() - own
+            if machine is not None:
+                after = cpu_busy()
+                busy, total = after[0] - machine[0], after[1] - machine[1]
+                mode += (f"; the machine's {os.cpu_count()} CPUs {100 * busy / total:.0f}% busy "
+                         f"({busy:.1f} CPU-s), of which this process (the carrier sandbox) "
+                         f"{own:.1f} CPU-s")
             failed = db.session.scalars(sa.select(Job.error).where(
                 Job.id.in_(job_ids), Job.status == JobStatus.FAILED)).all()
             if failed:
