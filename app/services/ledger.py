@@ -151,9 +151,12 @@ def post_move(session: Session, variant_id: int, warehouse_id: int, quantity: in
     """
     if not quantity:
         raise ValidationError("quantity", "A stock move needs a quantity other than zero.")
-    ensure_level(session, variant_id, warehouse_id)
     row = change_level(session, variant_id, warehouse_id, on_hand=quantity,
                        reserved=reserved_change)
+    if row is None:  # refused, or the first move of this SKU in this warehouse: no row yet
+        ensure_level(session, variant_id, warehouse_id)
+        row = change_level(session, variant_id, warehouse_id, on_hand=quantity,
+                           reserved=reserved_change)
     if row is None:
         sku, code = sku_and_warehouse(session, variant_id, warehouse_id)
         on_hand, reserved = read_level(session, variant_id, warehouse_id)
