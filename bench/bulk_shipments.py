@@ -5,11 +5,14 @@ Run: [DATABASE_URL=postgresql://…] [REDIS_URL=redis://…/N] .venv/bin/python 
      [--orders 1000] [--workers 2] [--labels 500]
 
 1. The GHN sandbox is served on a loopback port from this process (no callbacks).
-2. Direct: the same N create calls made with one GHNClient, one after the other → T_direct.
+2. Direct: the same N create calls made with one GHNClient, one after the other → T_direct; then
+   the same calls shared among W forked client processes calling at once, with no OrderHub work
+   at all: how close to T_direct ÷ W this machine and the sandbox can come (printed as a ratio).
 3. Bulk: the sandbox is emptied, the bulk action starts its jobs (100 orders each) and W workers run
    them — real ``rq`` worker processes (``python run.py worker``) when REDIS_URL is set, else W
    embedded in-process workers on FakeRedis — until every order is shipped → T_bulk.
-   Printed: T_bulk ÷ (T_direct ÷ W)   (target ≤ 1.5).
+   Printed: T_bulk ÷ (T_direct ÷ W)   (target ≤ 1.5), and how busy the machine's CPUs were
+   meanwhile, with the share of this process (the sandbox serving the carrier calls).
 4. Labels: the first 500 booked shipments rendered into one PDF with the pick list (target ≤ 30 s).
 
 Scratch data: with DATABASE_URL, a database ``<name>_bench_ship`` on the same server, dropped at the
@@ -97,9 +100,11 @@ def seed(app, n: int, sandbox: str) -> list[int]:
     return ids
 
 
-def direct_calls(app, ids: list[int], with_label: bool = True) -> float:
+def direct_calls(app, ids: list[int], with_label: bool = True, processes: int = 1) -> float:
     """The same carrier calls the job makes (create, then the label: print token and page),
-    straight from one client, one after the other: the floor."""
+    straight from one client, one after the other: the floor. With ``processes`` > 1 the calls
+    are shared among that many forked client processes calling at once (what the carrier side
+    of this machine can serve in parallel, with no OrderHub work at all)."""
     from app.extensions import db
     from app.models import Order, Shipment, ShipmentStatus
     from app.services import shipments
@@ -120,14 +125,37 @@ def direct_calls(app, ids: list[int], with_label: bool = True) -> float:
         fake.carrier, fake.service, fake.fee_payer = Carrier.GHN, ShippingService.ECONOMY, FeePayer.SELLER
         requests.append(shipments.build_request(fake, order, account))
         s.expunge(fake) if fake in s else None
+    clients = [client_for(account) for _ in range(processes)]  # no connection opened yet
     s.rollback()
-    with client_for(account) as client:
+
+    def call(client, part) -> None:
+        with client:
+            for request in part:
+                created = client.create_shipment(request)
+                if with_label:
+                    client.label([created.tracking_number])
+
+    if processes == 1:
         started = time.perf_counter()
-        for request in requests:
-            created = client.create_shipment(request)
-            if with_label:
-                client.label([created.tracking_number])
+        call(clients[0], requests)
         return time.perf_counter() - started
+    started = time.perf_counter()
+    children = []
+    for n in range(processes):
+        pid = os.fork()
+        if pid == 0:  # the child only calls the sandbox (served by the parent) and leaves
+            code = 0
+            try:
+                call(clients[n], requests[n::processes])
+            except BaseException as exc:
+                print(f"client process {n}: {exc!r}", file=sys.stderr)
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    for pid in children:
+        if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+            raise SystemExit("a client process failed: the parallel floor is not measured")
+    return time.perf_counter() - started
 
 
 def cpu_busy() -> tuple[float, float] | None:
@@ -248,6 +276,12 @@ def main() -> None:
             print(f"direct: {len(ids)} GHN creates, one client: {direct_create:.2f} s; "
                   f"creates + labels (what the job calls): {direct:.2f} s "
                   f"({1000 * direct / len(ids):.1f} ms per order)")
+            if hasattr(os, "fork") and args.workers > 1:
+                parallel = direct_calls(app, ids, processes=args.workers)
+                httpx.post(f"{sandbox}/sandbox/ghn/_control/reset", json={"state": True})
+                print(f"direct from {args.workers} client processes at once: {parallel:.2f} s, "
+                      f"i.e. {parallel / (direct / args.workers):.2f} × (direct ÷ {args.workers}) "
+                      "with no OrderHub work: the best this machine and sandbox allow")
             if args.profile:
                 profile_one(app, ids)
                 return
@@ -292,7 +326,8 @@ def profile_one(app, ids):
     t = time.perf_counter()
     prof.runcall(_execute, db.session, job)
     print(f"one job of 100 orders in-process: {time.perf_counter() - t:.2f} s")
-    pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(35)
+    pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+        *([os.environ["PROFILE_MATCH"]] if os.environ.get("PROFILE_MATCH") else []), 35)
 
 
 def create_url(url: str) -> str:
