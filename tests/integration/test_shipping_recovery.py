@@ -244,15 +244,20 @@ def test_an_undo_the_carrier_refused_leaves_a_draft_naming_its_parcel(live, carr
     assert row["status"] in ("cancel", 107)
 
 
+def _shipped_with_viettelpost(app) -> tuple[int, int]:
+    """(order id, shipment id) of an order the booking job shipped with Viettel Post."""
+    from jobs import runner
+    [order_id] = _orders(app)
+    runner.run(_ship_job(app, order_id, "viettelpost"))
+    return order_id, _shipment(app, order_id).id
+
+
 def test_carrier_cancel_after_pickup_does_not_put_the_goods_back_on_the_shelf(live):
     app, url = live
-    [order_id] = _orders(app)
-    job_id = _ship_job(app, order_id, "viettelpost")
-    from jobs import runner
-    runner.run(job_id)
+    order_id, shipment_id = _shipped_with_viettelpost(app)
     with app.app_context():
         session = db.session
-        shipment = session.scalars(sa.select(Shipment).where(Shipment.order_id == order_id)).one()
+        shipment = session.get(Shipment, shipment_id)
         base = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
         for minutes, (status, raw) in enumerate([(CS.PICKED_UP, "105"), (CS.IN_TRANSIT, "200"),
                                                  (CS.CANCELLED, "503")]):
@@ -279,13 +284,10 @@ def test_the_carriers_own_cancelled_callback_after_ours_leaves_the_parcel_cancel
     The parcel never left the shelf, so the late "cancelled" is the same news, not a cancel after
     pickup (which would make it a return)."""
     app, url = live
-    [order_id] = _orders(app)
-    job_id = _ship_job(app, order_id, "viettelpost")
-    from jobs import runner
-    runner.run(job_id)
+    order_id, shipment_id = _shipped_with_viettelpost(app)
     with app.app_context():
         session = db.session
-        shipment = session.scalars(sa.select(Shipment).where(Shipment.order_id == order_id)).one()
+        shipment = session.get(Shipment, shipment_id)
         base = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
         shipment_cancel.apply_cancelled(session, shipment, source="cancel",
                                         event_time=base.replace(tzinfo=None))
