@@ -252,6 +252,12 @@ def _shipped_with_viettelpost(app) -> tuple[int, int]:
     return order_id, _shipment(app, order_id).id
 
 
+def _carrier_says(session, shipment: Shipment, raw: str, status: CS, when: dt.datetime) -> None:
+    tracking.apply_update(session, shipment.id, TrackingUpdate(
+        tracking_number=shipment.tracking_number, client_reference=shipment.client_reference,
+        raw_status=raw, status=status, event_time=when))
+
+
 def test_carrier_cancel_after_pickup_does_not_put_the_goods_back_on_the_shelf(live):
     app, url = live
     order_id, shipment_id = _shipped_with_viettelpost(app)
@@ -261,9 +267,7 @@ def test_carrier_cancel_after_pickup_does_not_put_the_goods_back_on_the_shelf(li
         base = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
         for minutes, (status, raw) in enumerate([(CS.PICKED_UP, "105"), (CS.IN_TRANSIT, "200"),
                                                  (CS.CANCELLED, "503")]):
-            tracking.apply_update(session, shipment.id, TrackingUpdate(
-                tracking_number=shipment.tracking_number, client_reference=shipment.client_reference,
-                raw_status=raw, status=status, event_time=base + dt.timedelta(minutes=minutes + 1)))
+            _carrier_says(session, shipment, raw, status, base + dt.timedelta(minutes=minutes + 1))
         session.expire_all()
         order = session.get(Order, order_id)
         shipment = session.get(Shipment, shipment.id)
@@ -292,9 +296,7 @@ def test_the_carriers_own_cancelled_callback_after_ours_leaves_the_parcel_cancel
         shipment_cancel.apply_cancelled(session, shipment, source="cancel",
                                         event_time=base.replace(tzinfo=None))
         session.commit()
-        tracking.apply_update(session, shipment.id, TrackingUpdate(
-            tracking_number=shipment.tracking_number, client_reference=shipment.client_reference,
-            raw_status="107", status=CS.CANCELLED, event_time=base + dt.timedelta(seconds=1)))
+        _carrier_says(session, shipment, "107", CS.CANCELLED, base + dt.timedelta(seconds=1))
         session.commit()
         session.expire_all()
         shipment = session.get(Shipment, shipment.id)
