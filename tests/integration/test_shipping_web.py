@@ -104,6 +104,13 @@ def test_clerk_ships_prints_and_watches_delivery_through_ghn_callbacks(live):
     assert "GHN" in html and "Viettel Post" in html and "fee-ghn-fast" in html, html[-3000:]
     total = int(_order(app, order_id).total)
     assert f'value="{total}"' in html  # COD prefilled: goods + the shipping fee
+    # GHN's delivery instruction in the reader's language (sent to GHN as its own code).
+    assert '<option value="allow_view" selected>Buyer may look inside, not try on' in html
+    assert "Cho xem hàng" not in html
+    client.get("/lang/vi")
+    assert "Cho xem hàng, không cho thử" in client.get(f"/orderview/ship/{order_id}").get_data(
+        as_text=True)
+    client.get("/lang/en")
     resp = client.post(f"/orderview/ship/{order_id}", data={
         "carrier": "ghn", "service": "fast", "cod_amount": str(total), "fee_payer": "seller",
         "required_note": "allow_try", "weight_g": "900", "length_cm": "30", "width_cm": "20",
@@ -231,6 +238,7 @@ def test_supervisor_bulk_ships_prints_and_reconciles_cod(live):
     cod_each = int(_order(app, ids[0]).total) - 20000  # the buyer pays the carrier: no fee in COD
     assert page.status_code == 200 and f"{cod_each:,}" in html
     assert html.count('class="fee">') == 3 and "₫</td>" in html  # each order's quoted fee
+    assert '<option value="allow_try" >Buyer may try the goods on' in html
     job_id = _job_from_redirect(client.post("/orderview/bulk_ship/", data={
         "ids": ",".join(map(str, ids)), "carrier": "ghn", "service": "fast",
         "fee_payer": "seller", "required_note": "allow_try"}))
