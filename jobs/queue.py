@@ -57,9 +57,14 @@ class JobRuntime:
         with self._lock:
             if self._worker_thread and self._worker_thread.is_alive():
                 return
+            from jobs.runner import bind_thread_app
             from jobs.worker import EmbeddedWorker
             worker = EmbeddedWorker(list(self.queues.values()), connection=self.connection)
-            self._worker_thread = threading.Thread(target=worker.work_forever, daemon=True,
+
+            def work(app=self.app) -> None:
+                bind_thread_app(app)  # its jobs run in this app, not the one created last
+                worker.work_forever()
+            self._worker_thread = threading.Thread(target=work, daemon=True,
                                                    name="orderhub-embedded-worker")
             self._worker_thread.start()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
 
@@ -39,8 +40,20 @@ def bind_app(app) -> None:
     _app = app
 
 
+_worker_thread = threading.local()
+
+
+def bind_thread_app(app) -> None:
+    """The app whose jobs this thread runs (an embedded worker's own), whatever app the process
+    bound last: two apps in one process (tests, a CLI next to a server) each keep their jobs."""
+    _worker_thread.app = app
+
+
 def _get_app():
     global _app
+    own = getattr(_worker_thread, "app", None)
+    if own is not None:
+        return own
     if _app is None:
         from app import create_app
         _app = create_app()

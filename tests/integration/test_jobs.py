@@ -136,3 +136,30 @@ def test_the_job_page_shows_progress_and_the_records_worked_on(web_app):
     assert all(f">{n}</a>" in page for n in numbers)  # each order worked on, linked
     assert "checked: 3 · corrected: 3" in page
     assert client.get("/jobview/progress/999999").status_code == 404
+
+
+def test_two_apps_in_one_process_each_run_their_own_jobs(tmp_path):
+    """Job ids start at 1 in every database: an embedded worker must run its own app's job 1,
+    not the job 1 of whichever app the process created last."""
+    from app.services.jobs import start_job
+    from jobs.queue import enqueue_after_commit
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = make_app(tmp_path / "first")
+    with first.app_context():
+        [mine] = [start_job(db.session, "system.prune_integration_log", "Prune (first app)")]
+        db.session.commit()
+        assert mine.id == 1
+    second = make_app(tmp_path / "second")  # now the process's most recent app
+    with second.app_context():
+        theirs = start_job(db.session, "system.prune_integration_log", "Prune (second app)")
+        db.session.commit()
+        assert theirs.id == 1
+    with first.app_context():
+        job = db.session.get(Job, 1)
+        enqueue_after_commit(db.session, job, "default")
+        db.session.commit()
+    done = _wait_for(first, 1, timeout=30)
+    assert done.status == JobStatus.FINISHED and done.title == "Prune (first app)"
+    with second.app_context():
+        assert db.session.get(Job, 1).status == JobStatus.QUEUED  # untouched
