@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 
 from rq import Queue, Retry
 from sqlalchemy import event
@@ -97,6 +98,10 @@ class JobRuntime:
                     "error": str(exc).splitlines()[0]}
 
 
+# Every in-process queue of this process (several apps live in one test run; see conftest).
+EMBEDDED_RUNTIMES: "weakref.WeakSet[JobRuntime]" = weakref.WeakSet()
+
+
 def init_queue(app) -> JobRuntime:
     url = app.config.get("REDIS_URL")
     if url:
@@ -107,6 +112,7 @@ def init_queue(app) -> JobRuntime:
         import fakeredis
         connection = fakeredis.FakeRedis(server=fakeredis.FakeServer())
         runtime = JobRuntime(app, connection, embedded=True)
+        EMBEDDED_RUNTIMES.add(runtime)
     app.extensions["orderhub_jobs"] = runtime
     from jobs import runner
     runner.bind_app(app)

@@ -70,6 +70,19 @@ def pg_engine():
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _no_jobs_left_for_the_next_test():
+    """What a test left on an in-process queue (a retry waiting for its delay, a debounced stock
+    push) is dropped when it ends: it would otherwise run during a later test, in its old app."""
+    yield
+    from jobs.queue import EMBEDDED_RUNTIMES
+    for runtime in list(EMBEDDED_RUNTIMES):
+        try:
+            runtime.connection.flushall()
+        except Exception:  # a queue being torn down with its app
+            pass
+
+
 def truncate_all(engine, tables=None) -> None:
     """Empty ``tables`` (all by default) on PostgreSQL.
 
