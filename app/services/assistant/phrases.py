@@ -1,0 +1,88 @@
+"""Finding dictionary phrases (intent keywords, colours, attribute values) among a message's words.
+
+A phrase is written naturally ("còn hàng không", "xanh navy"); it matches a run of words when each
+word matches (see ``text.Word.matches``: folded letters equal, and the diacritics equal when the
+shopper wrote any). ``*`` in a phrase stands for up to ``GAP`` words ("còn * không" matches "còn
+size M không"). Phrases are indexed by their first word, so a message is scanned once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from app.services.assistant.text import Word, phrase_key
+
+GAP = 4
+_STAR = ("*", "")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # first word index
+    end: int    # one past the last word index
+    payload: Any
+    size: int   # words in the phrase (without gaps): longer is more specific
+
+
+def _key(phrase: str) -> tuple[tuple[str, str], ...]:
+    parts = []
+    for chunk in phrase.split("*"):
+        if parts:
+            parts.append(_STAR)
+        parts.extend(phrase_key(chunk))
+    return tuple(parts)
+
+
+class PhraseIndex:
+    def __init__(self, phrases: Iterable[tuple[str, Any]] = ()):
+        self._by_first: dict[str, list[tuple[tuple, Any]]] = {}
+        for phrase, payload in phrases:
+            self.add(phrase, payload)
+
+    def add(self, phrase: str, payload: Any) -> None:
+        key = _key(phrase)
+        if not key or key[0] == _STAR:
+            return
+        bucket = self._by_first.setdefault(key[0][0], [])
+        bucket.append((key, payload))
+        bucket.sort(key=lambda item: -len(item[0]))
+
+    def __bool__(self) -> bool:
+        return bool(self._by_first)
+
+    def find(self, words: list[Word], skip: set[int] | None = None) -> Iterator[Match]:
+        """Every match, at every position (overlapping matches included), longest first per position."""
+        skip = skip or set()
+        for i, word in enumerate(words):
+            if i in skip:
+                continue
+            for key, payload in self._by_first.get(word.folded, ()):
+                end = _match_at(words, i, key, skip)
+                if end is not None:
+                    yield Match(i, end, payload, sum(1 for k in key if k != _STAR))
+
+    def longest(self, words: list[Word], skip: set[int] | None = None) -> list[Match]:
+        """Non-overlapping matches, preferring longer phrases, in text order."""
+        chosen: list[Match] = []
+        used: set[int] = set()
+        for m in sorted(self.find(words, skip), key=lambda m: (-m.size, m.start)):
+            span = set(range(m.start, m.end))
+            if not span & used:
+                chosen.append(m)
+                used |= span
+        return sorted(chosen, key=lambda m: m.start)
+
+
+def _match_at(words: list[Word], i: int, key: tuple, skip: set[int]) -> int | None:
+    if not key:
+        return i
+    head, rest = key[0], key[1:]
+    if head == _STAR:
+        for gap in range(0, GAP + 1):
+            end = _match_at(words, i + gap, rest, skip)
+            if end is not None:
+                return end
+        return None
+    if i >= len(words) or i in skip or not words[i].matches(*head):
+        return None
+    return _match_at(words, i + 1, rest, skip)

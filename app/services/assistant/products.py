@@ -1,0 +1,202 @@
+"""Which product, and which variant, a message is about — or none.
+
+Every product is scored against the message by two questions:
+
+- **recall**: how much of the product's own name (or of one alias) did the shopper say? Words are
+  weighted by how rare they are in the catalogue (IDF), so "áo thun basic" covers little of "Áo thun
+  basic Sora" when ten "Áo thun basic …" exist, and "bình giữ nhiệt" covers most of "Bình giữ nhiệt
+  Lock 500ml" when it is the only flask;
+- **precision**: how much of what the shopper said (less stop words and entities) does the product
+  explain (its names, category, brand, attribute values)? A word the catalogue never uses weighs
+  less than one it does: "nồi cơm điện" is not "Nồi chiên không dầu", but "đẹp quá" is chit-chat.
+
+A product is the answer only when its score passes ``ACCEPT`` and no other product comes within
+``TIE``: a near miss is never presented as the asked one; several close products are returned as
+candidates (``ambiguous``) for the conversation to ask which one. Misspelt words are corrected
+against the catalogue's vocabulary (``Catalogue.correct``, with ``rapidfuzz``).
+
+The variant is then chosen among the product's variants by the attribute values the message names
+(colour, size, capacity …), in-stock variants first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from app.services.assistant.catalogue import Catalogue, Product
+from app.services.assistant.lexicon import LEXICON
+from app.services.assistant.text import Message
+from app.services.search_text import fold
+
+ACCEPT = 0.58       # score a product needs to be the answer
+MIN_RECALL = 0.5    # and at least this much of its name said …
+RARE_RECALL = 0.34  # … or this much, when a word only it (or few) has was said
+RARE = 0.7          # a word is rare when its IDF is at least this share of the highest
+MIN_PRECISION = 0.75
+TIE = 0.04          # another product this close makes the answer ambiguous
+UNKNOWN_WEIGHT = 0.35  # weight (× max IDF) of a word the catalogue never uses
+SIZE_EQUIV = {"XXL": "2XL", "2XL": "XXL", "XXXL": "3XL", "3XL": "XXXL"}
+_STOP = frozenset(fold(w) for w in LEXICON["stopwords"])
+_HEADS = frozenset(fold(w) for w in LEXICON["product_heads"])
+
+
+@dataclass
+class Candidate:
+    product: Product
+    score: float
+    recall: float
+    precision: float
+    matched: frozenset = frozenset()  # the message's words found in the product's names
+    rare: bool = False                # one of them is rare in the catalogue
+
+    @property
+    def acceptable(self) -> bool:
+        if self.precision < MIN_PRECISION and self.score < ACCEPT:
+            return False
+        return (self.score >= ACCEPT and self.recall >= MIN_RECALL) or \
+            (self.rare and self.recall >= RARE_RECALL and self.precision >= MIN_PRECISION)
+
+
+@dataclass
+class Resolution:
+    product: Product | None = None          # the product the message is about, when clear
+    candidates: list[Candidate] = field(default_factory=list)  # best first (close ones when ambiguous)
+    ambiguous: bool = False
+    variants: list[str] = field(default_factory=list)  # SKUs, best first
+    values: dict = field(default_factory=dict)          # attribute → value named in the message
+    query: list[str] = field(default_factory=list)      # the content words read as a product query
+    category: str | None = None                         # a category named on its own
+
+    @property
+    def not_found(self) -> bool:
+        """The shopper asked for a kind of goods ("nồi cơm điện") the catalogue does not have."""
+        return self.product is None and not self.ambiguous and self.category is None and \
+            any(w in _HEADS for w in self.query)
+
+
+def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[str], list[str]]:
+    """(every catalogue word the message contains, its content words) — corrected and unglued."""
+    present: set[str] = set()
+    content: list[str] = []
+    words = message.words
+    for i, w in enumerate(words):
+        if any(w.start < e and s < w.end for s, e in taken):
+            continue
+        folded = w.folded
+        if i + 1 < len(words) and folded + words[i + 1].folded in catalogue.postings:
+            present.add(folded + words[i + 1].folded)
+        if folded in catalogue.postings:
+            if w.marks and catalogue.word_marks.get(folded) and w.marks not in catalogue.word_marks[folded]:
+                if folded not in _STOP:
+                    content.append(folded)  # written with other accents: another word
+                continue
+            present.add(folded)
+        elif folded in catalogue.glued:
+            present.update(catalogue.glued[folded])
+        elif folded not in _STOP and folded not in catalogue.category_words:
+            fixed = catalogue.correct(folded)
+            if fixed:
+                present.add(fixed)
+                folded = fixed
+        else:
+            present.add(folded)
+        if folded not in _STOP:
+            content.append(folded)
+    return present, content
+
+
+def _score(catalogue: Catalogue, number: int, present: set[str], content: list[str]) -> Candidate:
+    idf, index = catalogue.idf, catalogue.index[number]
+    recall = 0.0
+    matched = frozenset(w for w in present if w in index.words)
+    rare = any(idf.get(w, 0) >= RARE * catalogue.max_idf for w in matched)
+    for form in index.forms:
+        total = sum(idf.get(w, 0) for w in form) or 1.0
+        recall = max(recall, sum(idf.get(w, 0) for w in form if w in present) / total)
+    unknown = UNKNOWN_WEIGHT * catalogue.max_idf
+    said = explained = 0.0
+    for w in content:
+        weight = idf.get(w, unknown if w not in catalogue.category_words else 0.5)
+        said += weight
+        if w in index.words or w in index.context:
+            explained += weight
+    precision = explained / said if said else 1.0
+    score = recall * (0.45 + 0.55 * precision)
+    return Candidate(catalogue.products[number], score, recall, precision, matched, rare)
+
+
+def resolve(message: Message, catalogue: Catalogue, taken=(), size: str | None = None,
+            focus: str | None = None) -> Resolution:
+    """The product and variants ``message`` is about. ``focus`` (a product SKU) is the product the
+    conversation is about already: it is used when the message names no product itself."""
+    present, content = _message_words(message, catalogue, taken)
+    result = Resolution(query=[w for w in content if not w.isdigit()])
+    numbers = set().union(*(catalogue.postings.get(w, set()) for w in present)) if present else set()
+    scored = sorted((_score(catalogue, n, present, content) for n in numbers),
+                    key=lambda c: (-c.score, -c.recall))
+    accepted = [c for c in scored if c.acceptable]
+    category = _category(catalogue, present, content)
+    if category and accepted and accepted[0].matched <= set(fold(category).split()) and \
+            sum(1 for p in catalogue.products if p.category == category) > 1:
+        accepted = []  # "có áo khoác không": the shopper named a category, not one of its products
+    if accepted:
+        top = accepted[0]
+        # a product the shopper's words cannot tell from the best one is as likely to be meant
+        close = [c for c in accepted if c.score >= top.score - TIE or c.matched == top.matched]
+        result.candidates = close
+        result.ambiguous = len(close) > 1
+        result.product = None if result.ambiguous else close[0].product
+    elif scored:
+        result.candidates = scored[:3]
+    result.category = category if not accepted else None
+    if result.product is None and not result.ambiguous and focus in catalogue.by_sku and not _names_other(result):
+        result.product = catalogue.by_sku[focus]
+    products = [result.product] if result.product else [c.product for c in result.candidates] if result.ambiguous else []
+    for product in products:
+        values, skus = choose_variants(message, catalogue, product, size)
+        if product is products[0]:
+            result.values = values
+        result.variants.extend(skus)
+    return result
+
+
+def _names_other(result: Resolution) -> bool:
+    """Did the message name some other product (even one we do not have)?"""
+    return bool(result.candidates and result.candidates[0].recall >= MIN_RECALL)
+
+
+def _category(catalogue: Catalogue, present: set[str], content: list[str]) -> str | None:
+    words = [w for w in content if w in catalogue.category_words]
+    if not words:
+        return None
+    numbers = set.intersection(*(catalogue.category_words[w] for w in words))
+    categories = {catalogue.products[n].category for n in numbers}
+    matching = [c for c in categories if set(fold(c).split()) <= set(content) | present]
+    return sorted(matching, key=len)[-1] if matching else None
+
+
+def choose_variants(message: Message, catalogue: Catalogue, product: Product,
+                    size: str | None = None) -> tuple[dict, list[str]]:
+    """(attribute values the message names for ``product``, its matching variant SKUs, best first)."""
+    number = catalogue.position[product.sku]
+    wanted: dict[str, set[str]] = {}
+    size_attr = product.size_attribute()
+    for m in catalogue.index[number].values.longest(message.words):
+        attribute, value = m.payload
+        if attribute != size_attr or not _short_size(value):  # "M" alone may be "mình": the size reader decides
+            wanted.setdefault(attribute, set()).add(value)
+    if size and size_attr:
+        sizes = {v.values.get(size_attr) for v in product.variants}
+        for candidate in (size, SIZE_EQUIV.get(size)):
+            match = next((s for s in sizes if s and str(s).upper() == candidate), None)
+            if match:
+                wanted[size_attr] = {match}
+                break
+    variants = [v for v in product.variants
+                if all(v.values.get(a) in values for a, values in wanted.items())]
+    variants.sort(key=lambda v: v.available <= 0)
+    chosen = {a: sorted(vs)[0] for a, vs in wanted.items() if len(vs) == 1}
+    return chosen, [v.sku for v in variants]
+
+
+def _short_size(value: str) -> bool:
+    folded = fold(value)
+    return folded.isdigit() or len(folded) <= 4
