@@ -99,6 +99,7 @@ class Catalogue:
         self.max_idf = math.log(1 + total)
         self.vocabulary = sorted(self.postings)
         self.position = {p.sku: n for n, p in enumerate(self.products)}
+        self.category_forms = {p.category: frozenset(_words(p.category)) for p in self.products if p.category}
         self._corrections: dict[str, str | None] = {}
 
     def correct(self, word: str) -> str | None:

@@ -164,13 +164,10 @@ def _names_other(result: Resolution) -> bool:
 
 
 def _category(catalogue: Catalogue, present: set[str], content: list[str]) -> str | None:
-    words = [w for w in content if w in catalogue.category_words]
-    if not words:
-        return None
-    numbers = set.intersection(*(catalogue.category_words[w] for w in words))
-    categories = {catalogue.products[n].category for n in numbers}
-    matching = [c for c in categories if set(fold(c).split()) <= set(content) | present]
-    return sorted(matching, key=len)[-1] if matching else None
+    """The longest category whose every word the shopper said ("áo khoác", "giày")."""
+    said = set(content) | present
+    matching = [c for c, words in catalogue.category_forms.items() if words and words <= said]
+    return max(matching, key=len) if matching else None
 
 
 def choose_variants(message: Message, catalogue: Catalogue, product: Product,
