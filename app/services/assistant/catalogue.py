@@ -169,6 +169,14 @@ class Catalogue:
                    for p in grouped.values())
 
 
+def _fits_language(message, match) -> bool:
+    """In an English message, an unaccented "do" or "den" is English, not "đỏ" or "đen"."""
+    if message.language != "en" or any(message.words[i].marks for i in match.words):
+        return True
+    said = " ".join(message.words[i].folded for i in sorted(match.words))
+    return said != fold(match.payload) or not marks_of(match.payload.lower())
+
+
 class ColourIndex:
     """The catalogue's colour values, found in a message as whole phrases, longest first."""
 
@@ -186,7 +194,7 @@ class ColourIndex:
     def find(self, message, taken) -> tuple[str, tuple[int, int]] | None:
         words = message.words
         skip = {i for i, w in enumerate(words) if any(w.start < e and s < w.end for s, e in taken)}
-        matches = self._phrases.longest(words, skip)
+        matches = [m for m in self._phrases.longest(words, skip) if _fits_language(message, m)]
         if not matches:
             return None
         m = matches[0]

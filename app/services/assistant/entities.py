@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 
 from app.services.assistant import measures
 from app.services.assistant.lexicon import LEXICON
-from app.services.assistant.phrases import PhraseIndex
-from app.services.assistant.text import Message, Word, phrase_key, read
+from app.services.assistant.buyer import PHONE as _PHONE, find_address, find_name
+from app.services.assistant.text import Message, Word, phrase_key
 from app.services.errors import ValidationError
 from app.services.phones import normalize_phone
 from app.services.search_text import fold
 
 Span = tuple[int, int]
 
-_PHONE = re.compile(r"(?<![\w+])(\+?\s?84|0)(?:[\s.\-]?\d){8,10}(?![\d])")
-_ORDER = re.compile(r"(?<![\w])(?:so|don|don hang|ma don|ma don hang|order|order no|order number|dh)"
+_ORDER = re.compile(r"(?<![\w])(?:don|don hang|ma don|ma don hang|order|order no|order number|dh)"
                     r"\s*(?:so|ma|no|number|#|:|-)?\s*[#:\-]?\s*(?:so\s*[-_]?\s*)?(\d{3,9})(?![\w])")
-_ORDER_CODE = re.compile(r"(?<![\w])so\s?[-_#]?\s?(\d{1,9})(?![\w])")
+_ORDER_CODE = re.compile(r"(?<![\w])so[-_#]?(\d{1,9})(?![\w])")          # so000123, SO-123
+_ORDER_CODE_SPACED = re.compile(r"(?<![\w])SO\s(\d{3,9})(?![\w])")       # "SO 123" (capitals: not "số 5")
 _LETTER_SIZES = sorted((s.lower() for s in LEXICON["letter_sizes"]), key=len, reverse=True)
 _SIZE_EQUIV = {"xxl": "2XL", "xxxl": "3XL", "xxxxl": "4XL", "free size": "FREESIZE", "freesize": "FREESIZE"}
 _SIZE_CUE = {"size", "co", "sai"}
@@ -37,21 +37,6 @@ _COUNTING = {phrase_key(w) for w in LEXICON["counting_words"]}
 _QTY_VERBS = {fold(w) for w in LEXICON["quantity_verbs"]}
 _UNIT_AFTER = re.compile(r"^\s?(?:k|kg|ky|ki|can|cm|m|tr|trieu|nghin|ngan|%|l|ml|lit|g|gr|gram|d|vnd|h|gio|"
                          r"ngay|day|days|tuan|thang|nam|lan|cu|met)\b")
-_NAME_CUE = re.compile(r"(?:^|[\s,;.:\n])(?:ho va ten|ho ten|ten nguoi nhan|nguoi nhan|ten khach|ten (?:minh|em|toi|chi|anh|"
-                       r"cua minh|cua em|cua toi)(?: la)?|minh ten(?: la)?|em ten(?: la)?|toi ten(?: la)?|ten(?: la)?|"
-                       r"name(?: is)?|my name is|receiver|recipient)\s*[:\-]?\s+")
-_ADDRESS_CUE = re.compile(r"(?:^|[\s,;.\n])(?:dia chi(?: nhan hang| giao hang| nha)?(?: la| o)?|d/c|đ/c|dc\s*[:\-]|dc(?=\s+\d)|"
-                          r"address(?: is)?|deliver to|ship to|send to|giao (?:ve|toi|den|cho minh ve|hang ve|hang toi)|"
-                          r"ship (?:ve|toi|den|hang ve)|gui (?:ve|toi|den|hang ve)|nha o|o tai)\s*[:\-]?\s*")
-_STOP_SEGMENT = re.compile(r"(?:\n|;|\s(?:sdt|sđt|so dien thoai|so dt|dien thoai|dt|phone|ten|name|dia chi|address|"
-                           r"dc|d/c|lay|mua|size|sz|mau)\b[:\s])")
-_ADDRESS_ABBREVIATIONS = re.compile(r"(?<![\w])(?:p\.?\s?\d{1,2}|q\.?\s?\d{1,2}|p\.|q\.|tp\.?|tx|kp|hcm|tphcm|hn|"
-                                    r"street|st\.|road|rd|ward|district|city|province)(?![\w])")
-_ADDRESS_MARKERS = PhraseIndex((w, w) for w in (
-    "đường", "phố", "ngõ", "ngách", "hẻm", "kiệt", "số nhà", "phường", "quận", "huyện", "xã", "thị xã", "thị trấn",
-    "thành phố", "tỉnh", "ấp", "thôn", "khu phố", "tổ dân phố", "chung cư", "tòa", "sài gòn", "hà nội", "đà nẵng",
-    "cần thơ", "hải phòng", "bình dương", "đồng nai", "huế", "nha trang", "vũng tàu", "biên hòa", "thủ đức"))
-_HOUSE_NUMBER = re.compile(r"^\s*(?:so\s*)?\d+[a-z]?(?:/\d+[a-z]?)*\s*,?\s+[^\W\d]")
 
 
 @dataclass
@@ -68,7 +53,9 @@ class Entities:
     name: str | None = None
     address: str | None = None
     phone_invalid: str | None = None
-    taken: list[Span] = field(default_factory=list)
+    taken: list[Span] = field(default_factory=list)    # every span an entity explains
+    foreign: list[Span] = field(default_factory=list)  # spans that are not about goods (phone, name …)
+    spans: dict = field(default_factory=dict)          # entity name → its span
 
     def public(self) -> dict:
         """The entity keys of the test console's answer (SPEC §11)."""
@@ -95,11 +82,11 @@ def find_phone(plain: str, taken: list[Span]) -> tuple[str | None, str | None, S
     return None, None, None
 
 
-def find_order_number(plain: str, taken: list[Span]) -> tuple[str | None, Span | None]:
-    for pattern in (_ORDER_CODE, _ORDER):
-        for m in pattern.finditer(plain):
+def find_order_number(plain: str, taken: list[Span], text: str = "") -> tuple[str | None, Span | None]:
+    for pattern, source in ((_ORDER_CODE, plain), (_ORDER_CODE_SPACED, text), (_ORDER, plain)):
+        for m in pattern.finditer(source):
             span = (m.start(), m.end())
-            if not _overlaps(span, taken) and not _UNIT_AFTER.match(plain[m.end():]):
+            if not _overlaps(span, taken) and not _UNIT_AFTER.match(source[m.end():].lower()):
                 return f"SO-{int(m.group(1)):06d}", span
     return None, None
 
@@ -153,7 +140,22 @@ def _counted(words: list[Word], i: int) -> bool:
     return False
 
 
+_AMBIGUOUS_NUMBERS = {"nam", "sau", "bay", "tam", "chin", "tu", "bon", "ba", "muoi", "chuc"}  # unaccented: other words too
+_PRICE_WORDS = {"tien", "gia", "nhieu", "bn", "price", "cost", "costs"}
+_NOT_GOODS_AFTER = re.compile(r"^\s?(?:don|ngay|tuan|thang|nam|lan|gio|h|phut|tuoi|nguoi)\b")
+
+
+def _number_value(word: Word) -> int | None:
+    if word.folded.isdigit():
+        return int(word.folded) if len(word.folded) <= 3 else None
+    value = _NUMBER_WORDS.get(word.folded)
+    if value is not None and not word.marks and word.folded in _AMBIGUOUS_NUMBERS:
+        return None if word.expanded else value if word.folded == "hai" else None
+    return value
+
+
 def find_quantity(message: Message, taken: list[Span]) -> tuple[int | None, Span | None]:
+    """How many the shopper wants: "2 cái", "x2", "lấy 3", "hai cái", "cho em 1 legging", "sl: 2"."""
     plain = message.plain
     for m in re.finditer(r"(?<![\w])x\s?(\d{1,3})(?![\w])|(?<![\w])(\d{1,3})\s?x(?![\w])", plain):
         span = (m.start(), m.end())
@@ -162,16 +164,17 @@ def find_quantity(message: Message, taken: list[Span]) -> tuple[int | None, Span
     words = message.words
     for i, w in enumerate(words):
         span = (w.start, w.end)
-        if _overlaps(span, taken):
+        value = _number_value(w)
+        if _overlaps(span, taken) or not value or value > 100:
             continue
-        value = int(w.folded) if w.folded.isdigit() and len(w.folded) <= 3 else _NUMBER_WORDS.get(w.folded)
-        if value is None or value <= 0:
-            continue
-        if w.folded.isdigit() and re.match(r"^\d+[a-z]", plain[w.start:w.end + 1]):
-            continue  # "2c" is read below; "2xl" is a size
-        prev = words[i - 1] if i else None
-        verb = prev is not None and prev.folded in _QTY_VERBS and not _UNIT_AFTER.match(plain[w.end:])
-        if _counted(words, i) or (verb and (w.folded.isdigit() or w.folded in ("mot", "hai", "ba"))):
+        after = plain[w.end:]
+        if re.match(r"^[a-z]", after) or _NOT_GOODS_AFTER.match(after):
+            continue  # "2xl" is a size, "2c" is read below; "1 đơn", "5 ngày" are not goods
+        before = {x.folded for x in words[max(0, i - 3):i]}
+        if words[i - 1:i] and words[i - 1].folded in _PRICE_WORDS:
+            continue  # "bao nhiêu tiền 1 cái": the price of one
+        verb = bool(before & _QTY_VERBS) and not _UNIT_AFTER.match(after)
+        if _counted(words, i) or (verb and value <= 50):
             return value, span
     m = re.search(r"(?<![\w])(\d{1,2})c(?![\w])", plain)
     if m and not _overlaps((m.start(), m.end()), taken):
@@ -180,66 +183,6 @@ def find_quantity(message: Message, taken: list[Span]) -> tuple[int | None, Span
     if m and not _overlaps((m.start(), m.end()), taken):
         return int(m.group(1)), (m.start(), m.end())
     return None, None
-
-
-def _segment_after(message: Message, start: int) -> tuple[str, int]:
-    """The text from ``start`` to the next field boundary (a new line, "sđt", a phone …)."""
-    plain = message.plain
-    stop = _STOP_SEGMENT.search(plain, start)
-    end = stop.start() if stop else len(plain)
-    phone = _PHONE.search(plain, start)
-    if phone and phone.start() < end:
-        end = phone.start()
-    return message.text[start:end].strip(" \t,.;:-–"), end
-
-
-def find_name(message: Message) -> str | None:
-    for m in _NAME_CUE.finditer(message.plain):
-        value, _ = _segment_after(message, m.end())
-        value = re.split(r"[,.\d]", value)[0].strip()
-        words = value.split()
-        if 1 <= len(words) <= 6 and all(any(ch.isalpha() for ch in word) for word in words):
-            return " ".join(words)
-    return _name_from_lines(message)
-
-
-def _name_from_lines(message: Message) -> str | None:
-    """A buyer who sends "Nguyễn Thị Lan / 0912345678 / 12 Lê Lợi…" as lines or comma parts."""
-    parts = [p.strip() for p in re.split(r"[\n,;]|(?<=\d)\s+(?=[^\W\d])", message.text) if p.strip()]
-    if len(parts) < 2 or not _PHONE.search(message.plain):
-        return None
-    for part in parts:
-        words = part.split()
-        if 2 <= len(words) <= 5 and all(w[:1].isupper() and w.isalpha() for w in words) \
-                and not _looks_like_address(part, cued=False):
-            return part
-    return None
-
-
-def find_address(message: Message) -> str | None:
-    for m in _ADDRESS_CUE.finditer(message.plain):
-        value, _ = _segment_after(message, m.end())
-        if len(value) >= 6 and (_looks_like_address(value, cued=True)):
-            return value
-    for part in (p.strip() for p in re.split(r"\n|;", message.text)):
-        if part and _looks_like_address(part, cued=False):
-            return _without_phone(part) or None
-    return None
-
-
-def _looks_like_address(text: str, cued: bool) -> bool:
-    """A house number and a street, ward or city; or two of those (a province alone is not a
-    buyer's address: "ship về Đà Nẵng mấy ngày" asks about shipping)."""
-    plain = fold(text)
-    markers = {m.payload for m in _ADDRESS_MARKERS.longest(read(text).words)}
-    markers |= set(_ADDRESS_ABBREVIATIONS.findall(plain))
-    house = bool(_HOUSE_NUMBER.match(plain)) or (cued and bool(re.search(r"\d", plain)))
-    return len(markers) >= 2 or (house and len(markers) >= 1) or (cued and house and len(plain) >= 12)
-
-
-def _without_phone(part: str) -> str:
-    return re.sub(r"(?:sdt|sđt|số điện thoại|so dien thoai|phone)?\s*[:\-]?\s*(\+?84|0)(?:[\s.\-]?\d){8,10}", "",
-                  part, flags=re.IGNORECASE).strip(" ,.;:-")
 
 
 def extract(message: Message, colours, numeric_sizes: set[str] | None = None) -> Entities:
@@ -251,17 +194,19 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
     found.phone, found.phone_invalid, span = find_phone(plain, taken)
     if span:
         taken.append(span)
-    found.order_number, span = find_order_number(plain, taken)
+    found.order_number, span = find_order_number(plain, taken, message.text)
     if span:
         taken.append(span)
     height = measures.parse_height(plain, taken)
     if height:
         found.height_cm = height[0]
         taken.append(height[1])
+        found.spans["height_cm"] = height[1]
     weight = measures.parse_weight(plain, taken)
     if weight:
         found.weight_kg = weight[0]
         taken.append(weight[1])
+        found.spans["weight_kg"] = weight[1]
     amounts = measures.parse_money(plain, taken)
     found.money = [a.value for a in amounts]
     for amount in amounts:
@@ -274,12 +219,20 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
         found.color = colour[0]
         colour_spans.append(colour[1])
         taken.append(colour[1])
-    found.size, span = find_size(message, taken, numeric_sizes or set(), colour_spans)
-    if span:
-        taken.append(span)
+    found.size, size_span = find_size(message, taken, numeric_sizes or set(), colour_spans)
+    if size_span:
+        taken.append(size_span)
     found.quantity, span = find_quantity(message, taken)
     if span:
         taken.append(span)
+        found.spans["quantity"] = span
     found.name = find_name(message)
     found.address = find_address(message)
+    for value in (found.name, found.address):
+        start = message.text.find(value) if value else -1
+        if start >= 0:
+            taken.append((start, start + len(value)))
+    # a height or weight may be a product's own value ("ga 1m6 x 2m"): products.py decides
+    goods = set(colour_spans) | {span, size_span} | {found.spans.get("height_cm"), found.spans.get("weight_kg")}
+    found.foreign = [s for s in taken if s not in goods]
     return found

@@ -99,7 +99,7 @@ class RuleSet:
         scores: dict[str, float] = {}
         matched: list[str] = []
         injection = False
-        for m in self.keywords.longest(message.words):
+        for m in self.keywords.longest(message.words, group=lambda k: k.intent):
             keyword: Keyword = m.payload
             intent = keyword.intent
             required = self.only_when.get(intent)

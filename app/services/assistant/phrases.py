@@ -22,6 +22,7 @@ class Match:
     end: int    # one past the last word index
     payload: Any
     size: int   # words in the phrase (without gaps): longer is more specific
+    words: frozenset = frozenset()  # the word indexes the phrase's own words cover (not its gaps)
 
 
 def _key(phrase: str) -> tuple[tuple[str, str], ...]:
@@ -57,32 +58,41 @@ class PhraseIndex:
             if i in skip:
                 continue
             for key, payload in self._by_first.get(word.folded, ()):
-                end = _match_at(words, i, key, skip)
+                covered: list[int] = []
+                end = _match_at(words, i, key, skip, covered)
                 if end is not None:
-                    yield Match(i, end, payload, sum(1 for k in key if k != _STAR))
+                    yield Match(i, end, payload, sum(1 for k in key if k != _STAR), frozenset(covered))
 
-    def longest(self, words: list[Word], skip: set[int] | None = None) -> list[Match]:
-        """Non-overlapping matches, preferring longer phrases, in text order."""
-        chosen: list[Match] = []
-        used: set[int] = set()
-        for m in sorted(self.find(words, skip), key=lambda m: (-m.size, m.start)):
-            span = set(range(m.start, m.end))
-            if not span & used:
-                chosen.append(m)
-                used |= span
-        return sorted(chosen, key=lambda m: m.start)
+    def longest(self, words: list[Word], skip: set[int] | None = None, group=None) -> list[Match]:
+        """Non-overlapping matches, preferring longer phrases, in text order. With ``group`` (a
+        function of the payload), matches only exclude others of the same group."""
+        return longest(self.find(words, skip), group)
 
 
-def _match_at(words: list[Word], i: int, key: tuple, skip: set[int]) -> int | None:
+def longest(matches: Iterable[Match], group=None) -> list[Match]:
+    chosen: list[Match] = []
+    used: dict[Any, set[int]] = {}
+    for m in sorted(matches, key=lambda m: (-m.size, m.start)):
+        taken = used.setdefault(group(m.payload) if group else None, set())
+        if not m.words & taken:
+            chosen.append(m)
+            taken |= m.words
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def _match_at(words: list[Word], i: int, key: tuple, skip: set[int], covered: list[int]) -> int | None:
     if not key:
         return i
     head, rest = key[0], key[1:]
     if head == _STAR:
         for gap in range(0, GAP + 1):
-            end = _match_at(words, i + gap, rest, skip)
+            mark = len(covered)
+            end = _match_at(words, i + gap, rest, skip, covered)
             if end is not None:
                 return end
+            del covered[mark:]
         return None
     if i >= len(words) or i in skip or not words[i].matches(*head):
         return None
-    return _match_at(words, i + 1, rest, skip)
+    covered.append(i)
+    return _match_at(words, i + 1, rest, skip, covered)

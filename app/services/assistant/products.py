@@ -32,10 +32,11 @@ RARE_RECALL = 0.34  # … or this much, when a word only it (or few) has was sai
 RARE = 0.7          # a word is rare when its IDF is at least this share of the highest
 MIN_PRECISION = 0.75
 TIE = 0.04          # another product this close makes the answer ambiguous
-UNKNOWN_WEIGHT = 0.35  # weight (× max IDF) of a word the catalogue never uses
+UNKNOWN_WEIGHT = 0.2  # weight (× max IDF) of a word the catalogue never uses
 SIZE_EQUIV = {"XXL": "2XL", "2XL": "XXL", "XXXL": "3XL", "3XL": "XXXL"}
 _STOP = frozenset(fold(w) for w in LEXICON["stopwords"])
 _HEADS = frozenset(fold(w) for w in LEXICON["product_heads"])
+_LETTER_SIZES = frozenset(fold(w).replace(" ", "") for w in LEXICON["letter_sizes"])
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Resolution:
     values: dict = field(default_factory=dict)          # attribute → value named in the message
     query: list[str] = field(default_factory=list)      # the content words read as a product query
     category: str | None = None                         # a category named on its own
+    value_spans: list = field(default_factory=list)     # where the message names those values
+    name_spans: list = field(default_factory=list)      # where it names the product ("bộ nồi 3 món")
 
     @property
     def not_found(self) -> bool:
@@ -98,7 +101,7 @@ def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[s
                 folded = fixed
         else:
             present.add(folded)
-        if folded not in _STOP:
+        if folded not in _STOP and (not folded.isdigit() or folded in catalogue.postings):
             content.append(folded)
     return present, content
 
@@ -150,10 +153,15 @@ def resolve(message: Message, catalogue: Catalogue, taken=(), size: str | None =
     if result.product is None and not result.ambiguous and focus in catalogue.by_sku and not _names_other(result):
         result.product = catalogue.by_sku[focus]
     products = [result.product] if result.product else [c.product for c in result.candidates] if result.ambiguous else []
+    skip = {i for i, w in enumerate(message.words) if any(w.start < e and s < w.end for s, e in taken)}
+    if result.product is not None:
+        names = catalogue.index[catalogue.position[result.product.sku]].words
+        result.name_spans = [(w.start, w.end) for i, w in enumerate(message.words)
+                             if i not in skip and w.folded in names]
     for product in products:
-        values, skus = choose_variants(message, catalogue, product, size)
+        values, skus, spans = choose_variants(message, catalogue, product, size, skip)
         if product is products[0]:
-            result.values = values
+            result.values, result.value_spans = values, spans
         result.variants.extend(skus)
     return result
 
@@ -171,15 +179,18 @@ def _category(catalogue: Catalogue, present: set[str], content: list[str]) -> st
 
 
 def choose_variants(message: Message, catalogue: Catalogue, product: Product,
-                    size: str | None = None) -> tuple[dict, list[str]]:
-    """(attribute values the message names for ``product``, its matching variant SKUs, best first)."""
+                    size: str | None = None, skip: set[int] | None = None) -> tuple[dict, list[str], list]:
+    """(attribute values the message names for ``product``, its matching variant SKUs best first,
+    the character spans of those values)."""
     number = catalogue.position[product.sku]
     wanted: dict[str, set[str]] = {}
+    spans = []
     size_attr = product.size_attribute()
-    for m in catalogue.index[number].values.longest(message.words):
+    for m in catalogue.index[number].values.longest(message.words, skip):
         attribute, value = m.payload
         if attribute != size_attr or not _short_size(value):  # "M" alone may be "mình": the size reader decides
             wanted.setdefault(attribute, set()).add(value)
+            spans.append((message.words[m.start].start, message.words[m.end - 1].end))
     if size and size_attr:
         sizes = {v.values.get(size_attr) for v in product.variants}
         for candidate in (size, SIZE_EQUIV.get(size)):
@@ -191,9 +202,11 @@ def choose_variants(message: Message, catalogue: Catalogue, product: Product,
                 if all(v.values.get(a) in values for a, values in wanted.items())]
     variants.sort(key=lambda v: v.available <= 0)
     chosen = {a: sorted(vs)[0] for a, vs in wanted.items() if len(vs) == 1}
-    return chosen, [v.sku for v in variants]
+    return chosen, [v.sku for v in variants], spans
 
 
 def _short_size(value: str) -> bool:
-    folded = fold(value)
-    return folded.isdigit() or len(folded) <= 4
+    """A size value the size reader handles (letters, numbers): matching it as a phrase would read
+    "M" in "m lấy 2 cái" or "40" in "40 ngày"."""
+    folded = fold(value).replace(" ", "")
+    return folded.isdigit() or folded in _LETTER_SIZES

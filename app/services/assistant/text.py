@@ -24,6 +24,7 @@ from app.services.assistant.lexicon import LEXICON
 from app.services.search_text import fold, fold_token, unaccent
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STRETCHED = re.compile(r"([^\Wx\d])\1{2,}", re.UNICODE)  # "hellooo", "nhaaa" (not "xxxl", not "1000")
 _DIGIT = re.compile(r"\d")
 
 
@@ -122,7 +123,7 @@ def read(text: str) -> Message:
     plain = unaccent(lower)
     if len(plain) != len(lower):
         plain = "".join(unaccent(ch)[:1] or " " for ch in lower)
-    raw_words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(lower)]
+    raw_words = [(_STRETCHED.sub(r"\1", m.group()), m.start(), m.end()) for m in _WORD.finditer(lower)]
     words = _expand(raw_words)
     marked = any(w.marks for w in words)
     message = Message(text=nfc, lower=lower, plain=plain, words=words,

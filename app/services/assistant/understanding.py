@@ -65,8 +65,14 @@ def understand(text: str, catalogue: Catalogue, context: Context | None = None,
     rules = rules or default_rules()
     message = read(text)
     entities = extract(message, catalogue.colours, catalogue.numeric_sizes)
-    resolution = resolve(message, catalogue, entities.taken, entities.size, focus=context.focus_product)
+    resolution = resolve(message, catalogue, entities.foreign, entities.size, focus=context.focus_product)
     _adopt_catalogue_values(entities, resolution)
+    for name, inside in (("height_cm", resolution.value_spans), ("weight_kg", resolution.value_spans),
+                         ("quantity", resolution.name_spans)):
+        # "1m6" in "ga 1m6 x 2m" is the product's size; "3 món" in "Bộ nồi inox 3 món" its name
+        span = entities.spans.get(name)
+        if span and any(span[0] < e and s < span[1] for s, e in inside):
+            setattr(entities, name, None)
     named = resolution.product is not None and resolution.product.sku != context.focus_product or \
         resolution.ambiguous or resolution.category is not None
     classification = rules.classify(message, entities, context, product_named=named)
