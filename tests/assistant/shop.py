@@ -191,7 +191,7 @@ _KINDS = [
     ("Áo sơ mi", "Áo sơ mi", ["kẻ caro", "cộc tay", "cổ tàu", "họa tiết"], "letters"),
     ("Áo khoác", "Áo khoác", ["dù", "bomber", "phao", "nhung"], "letters"),
     ("Quần short", "Quần short", ["đũi", "túi hộp", "lưng thun"], "letters"),
-    ("Quần jean", "Quần jean", ["rách gối", "baggy", "mom"], "numbers"),
+    ("Quần jean", "Quần jean", ["baggy", "mom", "lưng cao"], "numbers"),
     ("Váy", "Váy", ["babydoll", "maxi", "công chúa", "hai dây"], "letters"),
     ("Đầm", "Đầm", ["body", "xếp ly", "trễ vai"], "letters"),
     ("Giày", "Giày", ["lười", "tây", "búp bê", "cao gót", "slip on"], "shoes"),

@@ -111,6 +111,8 @@ class Catalogue:
         if len(word) >= 4 and not word.isdigit():
             found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             best = found[0] if found else None
+            if best and len(word) < 5 and (best[0] != word[0] or len(best) != len(word)):
+                best = None  # four letters leave no room: "đồng" is not "ống"
         if len(self._corrections) < 100_000:
             self._corrections[word] = best
         return best

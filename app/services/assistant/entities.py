@@ -142,6 +142,8 @@ def _counted(words: list[Word], i: int) -> bool:
 
 _AMBIGUOUS_NUMBERS = {"nam", "sau", "bay", "tam", "chin", "tu", "bon", "ba", "muoi", "chuc"}  # unaccented: other words too
 _PRICE_WORDS = {"tien", "gia", "nhieu", "bn", "price", "cost", "costs"}
+_NOT_GOODS_BEFORE = {"thu", "so", "lan", "tang", "phong", "ngo", "hem", "duong", "quan", "phuong", "p", "q", "size",
+                     "sz", "co", "tuoi", "ngay", "tuan", "thang", "nam", "gio", "luc", "top", "no", "number"}
 _NOT_GOODS_AFTER = re.compile(r"^\s?(?:don|ngay|tuan|thang|nam|lan|gio|h|phut|tuoi|nguoi)\b")
 
 
@@ -171,8 +173,8 @@ def find_quantity(message: Message, taken: list[Span]) -> tuple[int | None, Span
         if re.match(r"^[a-z]", after) or _NOT_GOODS_AFTER.match(after):
             continue  # "2xl" is a size, "2c" is read below; "1 đơn", "5 ngày" are not goods
         before = {x.folded for x in words[max(0, i - 3):i]}
-        if words[i - 1:i] and words[i - 1].folded in _PRICE_WORDS:
-            continue  # "bao nhiêu tiền 1 cái": the price of one
+        if words[i - 1:i] and words[i - 1].folded in _PRICE_WORDS | _NOT_GOODS_BEFORE:
+            continue  # "bao nhiêu tiền 1 cái": the price of one; "thứ 2", "số 5": not goods
         verb = bool(before & _QTY_VERBS) and not _UNIT_AFTER.match(after)
         if _counted(words, i) or (verb and value <= 50):
             return value, span
@@ -185,12 +187,28 @@ def find_quantity(message: Message, taken: list[Span]) -> tuple[int | None, Span
     return None, None
 
 
+def _cue_before(plain: str, span: Span, cues: tuple[str, ...]) -> Span | None:
+    """The word that announces a height or weight ("cao 1m62", "nặng 53kg"), so that "cao" is
+    not read as a product word (Tất cổ cao)."""
+    before = plain[:span[0]].rstrip()
+    for cue in sorted(cues, key=len, reverse=True):
+        if before.endswith(cue) and (len(before) == len(cue) or not before[-len(cue) - 1].isalnum()):
+            return (len(before) - len(cue), len(before))
+    return None
+
+
 def extract(message: Message, colours, numeric_sizes: set[str] | None = None) -> Entities:
     """Read every entity of ``message``. ``colours`` finds catalogue colours in a message
     (``products.ColourIndex``); ``numeric_sizes`` are the number sizes the catalogue sells."""
     found = Entities()
     taken = found.taken
     plain = message.plain
+    found.name = find_name(message)
+    found.address = find_address(message)
+    for value in (found.name, found.address):  # "Nha Trang" is a city, not the colour trắng
+        start = message.text.find(value) if value else -1
+        if start >= 0:
+            taken.append((start, start + len(value)))
     found.phone, found.phone_invalid, span = find_phone(plain, taken)
     if span:
         taken.append(span)
@@ -202,11 +220,17 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
         found.height_cm = height[0]
         taken.append(height[1])
         found.spans["height_cm"] = height[1]
+        cue = _cue_before(plain, height[1], ("cao", "cao la", "chieu cao", "tall"))
+        if cue:
+            taken.append(cue)
     weight = measures.parse_weight(plain, taken)
     if weight:
         found.weight_kg = weight[0]
         taken.append(weight[1])
         found.spans["weight_kg"] = weight[1]
+        cue = _cue_before(plain, weight[1], ("nang", "nang la", "can nang", "weigh"))
+        if cue:
+            taken.append(cue)
     amounts = measures.parse_money(plain, taken)
     found.money = [a.value for a in amounts]
     for amount in amounts:
@@ -226,12 +250,6 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
     if span:
         taken.append(span)
         found.spans["quantity"] = span
-    found.name = find_name(message)
-    found.address = find_address(message)
-    for value in (found.name, found.address):
-        start = message.text.find(value) if value else -1
-        if start >= 0:
-            taken.append((start, start + len(value)))
     # a height or weight may be a product's own value ("ga 1m6 x 2m"): products.py decides
     goods = set(colour_spans) | {span, size_span} | {found.spans.get("height_cm"), found.spans.get("weight_kg")}
     found.foreign = [s for s in taken if s not in goods]

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from app.services.assistant.catalogue import Catalogue, Product
 from app.services.assistant.lexicon import LEXICON
+from app.services.assistant.phrases import PhraseIndex
 from app.services.assistant.text import Message
 from app.services.search_text import fold
 
@@ -35,7 +36,8 @@ TIE = 0.04          # another product this close makes the answer ambiguous
 UNKNOWN_WEIGHT = 0.2  # weight (× max IDF) of a word the catalogue never uses
 SIZE_EQUIV = {"XXL": "2XL", "2XL": "XXL", "XXXL": "3XL", "3XL": "XXXL"}
 _STOP = frozenset(fold(w) for w in LEXICON["stopwords"])
-_HEADS = frozenset(fold(w) for w in LEXICON["product_heads"])
+_HEADS = PhraseIndex((w, w) for w in LEXICON["product_heads"])
+_DESCRIPTORS = frozenset(fold(w) for w in LEXICON["descriptors"])  # say who it is for, not what it is
 _LETTER_SIZES = frozenset(fold(w).replace(" ", "") for w in LEXICON["letter_sizes"])
 
 
@@ -47,9 +49,12 @@ class Candidate:
     precision: float
     matched: frozenset = frozenset()  # the message's words found in the product's names
     rare: bool = False                # one of them is rare in the catalogue
+    own: frozenset = frozenset()      # matched words that can only be about goods (not "mua", "chào")
 
     @property
     def acceptable(self) -> bool:
+        if not self.own - _DESCRIPTORS:
+            return False  # "mua 4 cái" is not "Áo mưa", "nam" alone is no product: it needs its own words
         if self.precision < MIN_PRECISION and self.score < ACCEPT:
             return False
         return (self.score >= ACCEPT and self.recall >= MIN_RECALL) or \
@@ -68,16 +73,20 @@ class Resolution:
     value_spans: list = field(default_factory=list)     # where the message names those values
     name_spans: list = field(default_factory=list)      # where it names the product ("bộ nồi 3 món")
 
+    heads: bool = False  # the message names a kind of goods ("nồi", "áo", "shoes")
+
     @property
     def not_found(self) -> bool:
         """The shopper asked for a kind of goods ("nồi cơm điện") the catalogue does not have."""
-        return self.product is None and not self.ambiguous and self.category is None and \
-            any(w in _HEADS for w in self.query)
+        return self.product is None and not self.ambiguous and self.category is None and self.heads
 
 
-def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[str], list[str]]:
-    """(every catalogue word the message contains, its content words) — corrected and unglued."""
+def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[str], list[str], set[str]]:
+    """(every catalogue word the message contains, its content words, the words among the first
+    that can only be about goods: not stop words, unless written with the catalogue's accents,
+    like "chảo" but not "chào")."""
     present: set[str] = set()
+    own: set[str] = set()
     content: list[str] = []
     words = message.words
     for i, w in enumerate(words):
@@ -86,31 +95,37 @@ def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[s
         folded = w.folded
         if i + 1 < len(words) and folded + words[i + 1].folded in catalogue.postings:
             present.add(folded + words[i + 1].folded)
+            own.add(folded + words[i + 1].folded)
         if folded in catalogue.postings:
             if w.marks and catalogue.word_marks.get(folded) and w.marks not in catalogue.word_marks[folded]:
                 if folded not in _STOP:
                     content.append(folded)  # written with other accents: another word
                 continue
             present.add(folded)
+            if folded not in _STOP or w.marks:
+                own.add(folded)
         elif folded in catalogue.glued:
             present.update(catalogue.glued[folded])
+            own.update(catalogue.glued[folded])
         elif folded not in _STOP and folded not in catalogue.category_words:
             fixed = catalogue.correct(folded)
             if fixed:
                 present.add(fixed)
+                own.add(fixed)
                 folded = fixed
         else:
             present.add(folded)
-        if folded not in _STOP and (not folded.isdigit() or folded in catalogue.postings):
+        if folded not in _STOP and not folded.isdigit():  # "1 cái", "thứ 2": numbers are not names
             content.append(folded)
-    return present, content
+    return present, content, own
 
 
-def _score(catalogue: Catalogue, number: int, present: set[str], content: list[str]) -> Candidate:
+def _score(catalogue: Catalogue, number: int, present: set[str], content: list[str], own: set[str]) -> Candidate:
     idf, index = catalogue.idf, catalogue.index[number]
     recall = 0.0
     matched = frozenset(w for w in present if w in index.words)
-    rare = any(idf.get(w, 0) >= RARE * catalogue.max_idf for w in matched)
+    mine = matched & own
+    rare = any(idf.get(w, 0) >= RARE * catalogue.max_idf for w in mine - _DESCRIPTORS)
     for form in index.forms:
         total = sum(idf.get(w, 0) for w in form) or 1.0
         recall = max(recall, sum(idf.get(w, 0) for w in form if w in present) / total)
@@ -123,19 +138,23 @@ def _score(catalogue: Catalogue, number: int, present: set[str], content: list[s
             explained += weight
     precision = explained / said if said else 1.0
     score = recall * (0.45 + 0.55 * precision)
-    return Candidate(catalogue.products[number], score, recall, precision, matched, rare)
+    return Candidate(catalogue.products[number], score, recall, precision, matched, rare, mine)
 
 
 def resolve(message: Message, catalogue: Catalogue, taken=(), size: str | None = None,
             focus: str | None = None) -> Resolution:
     """The product and variants ``message`` is about. ``focus`` (a product SKU) is the product the
     conversation is about already: it is used when the message names no product itself."""
-    present, content = _message_words(message, catalogue, taken)
-    result = Resolution(query=[w for w in content if not w.isdigit()])
+    present, content, own = _message_words(message, catalogue, taken)
+    result = Resolution(query=content)
+    skip = {i for i, w in enumerate(message.words) if any(w.start < e and s < w.end for s, e in taken)}
+    result.heads = any(True for _ in _HEADS.find(message.words, skip))
     numbers = set().union(*(catalogue.postings.get(w, set()) for w in present)) if present else set()
-    scored = sorted((_score(catalogue, n, present, content) for n in numbers),
+    scored = sorted((_score(catalogue, n, present, content, own) for n in numbers),
                     key=lambda c: (-c.score, -c.recall))
     accepted = [c for c in scored if c.acceptable]
+    if not accepted and scored and _dominates(scored):
+        accepted = [scored[0]]
     category = _category(catalogue, present, content)
     if category and accepted and accepted[0].matched <= set(fold(category).split()) and \
             sum(1 for p in catalogue.products if p.category == category) > 1:
@@ -153,7 +172,6 @@ def resolve(message: Message, catalogue: Catalogue, taken=(), size: str | None =
     if result.product is None and not result.ambiguous and focus in catalogue.by_sku and not _names_other(result):
         result.product = catalogue.by_sku[focus]
     products = [result.product] if result.product else [c.product for c in result.candidates] if result.ambiguous else []
-    skip = {i for i, w in enumerate(message.words) if any(w.start < e and s < w.end for s, e in taken)}
     if result.product is not None:
         names = catalogue.index[catalogue.position[result.product.sku]].words
         result.name_spans = [(w.start, w.end) for i, w in enumerate(message.words)
@@ -166,16 +184,28 @@ def resolve(message: Message, catalogue: Catalogue, taken=(), size: str | None =
     return result
 
 
+def _dominates(scored: list[Candidate]) -> bool:
+    """The best candidate explains everything said and strictly more of it than any other does:
+    "áo khoác jean" among a hundred "Áo khoác …" is the one with "jean"."""
+    top = scored[0]
+    return (top.precision >= 0.9 and top.recall >= RARE_RECALL and bool(top.own - _DESCRIPTORS)
+            and all(c.matched < top.matched for c in scored[1:]))
+
+
 def _names_other(result: Resolution) -> bool:
     """Did the message name some other product (even one we do not have)?"""
     return bool(result.candidates and result.candidates[0].recall >= MIN_RECALL)
 
 
 def _category(catalogue: Catalogue, present: set[str], content: list[str]) -> str | None:
-    """The longest category whose every word the shopper said ("áo khoác", "giày")."""
+    """The category the shopper named, when that is all they named ("có áo khoác không",
+    "giày"; not "quần jean rách gối", which asks for something more precise)."""
     said = set(content) | present
     matching = [c for c, words in catalogue.category_forms.items() if words and words <= said]
-    return max(matching, key=len) if matching else None
+    if not matching:
+        return None
+    best = max(matching, key=len)
+    return best if set(content) <= catalogue.category_forms[best] else None
 
 
 def choose_variants(message: Message, catalogue: Catalogue, product: Product,

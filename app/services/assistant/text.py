@@ -66,13 +66,15 @@ class Message:
         return [i for i, w in enumerate(self.words) if w.start >= start and w.end <= end]
 
 
-def _teencode() -> dict[str, list[str]]:
-    return {fold(k): v.split() for k, v in LEXICON["teencode"].items()}
+def _teencode() -> dict[tuple[str, str], list[str]]:
+    """(folded, marks) of each shorthand → its words: "hông" and "hong" are shorthands for
+    "không", but "hồng" (pink) is not one."""
+    return {(fold(k), marks_of(k)): v.split() for k, v in LEXICON["teencode"].items()}
 
 
 _TEEN = _teencode()
 _KEEP_AFTER = {fold(k): {fold(w) for w in v} for k, v in LEXICON.get("ambiguous_teencode", {}).items() if not k.startswith("_")}
-_TEEN_PAIRS = {tuple(k.split()): v for k, v in _TEEN.items() if " " in k}
+_TEEN_PAIRS = {tuple(k[0].split()): v for k, v in _TEEN.items() if " " in k[0]}
 _UNITS_AFTER_NUMBER = {"k", "kg", "h", "t", "tr", "c", "m", "v"}
 _VI_WORDS = frozenset(LEXICON["vietnamese_words"])
 _EN_WORDS = frozenset(LEXICON["english_words"])
@@ -92,16 +94,16 @@ def _expand(raw_words: list[tuple[str, int, int]]) -> list[Word]:
                 i += 2
                 continue
         after_number = bool(out) and out[-1].folded.isdigit()
-        standard = _TEEN.get(folded)
+        marks = marks_of(word)
+        standard = _TEEN.get((folded, marks))
         if standard and folded in _KEEP_AFTER and out and out[-1].folded in _KEEP_AFTER[folded]:
             standard = None  # "màu hong" is pink, not "không"
-        if standard and not (after_number and folded in _UNITS_AFTER_NUMBER) and (
-                not marks_of(word) or fold(" ".join(standard)) != folded or len(standard) > 1):
+        if standard and not (after_number and folded in _UNITS_AFTER_NUMBER):
             for std in standard:
-                out.append(Word(fold_token(std), "" if fold_token(std) != folded else marks_of(word),
-                                start, end, True))
+                std_folded = fold_token(std)
+                out.append(Word(std_folded, marks if std_folded == folded else "", start, end, True))
         else:
-            out.append(Word(folded, marks_of(word), start, end))
+            out.append(Word(folded, marks, start, end))
         i += 1
     return out
 
