@@ -194,7 +194,7 @@ _KINDS = [
     ("Quần jean", "Quần jean", ["baggy", "mom", "lưng cao"], "numbers"),
     ("Váy", "Váy", ["babydoll", "maxi", "công chúa", "hai dây"], "letters"),
     ("Đầm", "Đầm", ["body", "xếp ly", "trễ vai"], "letters"),
-    ("Giày", "Giày", ["lười", "tây", "búp bê", "cao gót", "slip on"], "shoes"),
+    ("Giày", "Giày", ["lười", "búp bê", "slip on", "đế bằng"], "shoes"),
     ("Túi", "Túi xách", ["đeo chéo", "kẹp nách", "bucket", "mini"], None),
     ("Bình nước", "Bình & Ly", ["nhựa", "thể thao", "có ống hút"], None),
     ("Hộp đựng", "Hộp đựng thực phẩm", ["nhựa", "kín hơi"], None),

@@ -56,6 +56,7 @@ class Entities:
     taken: list[Span] = field(default_factory=list)    # every span an entity explains
     foreign: list[Span] = field(default_factory=list)  # spans that are not about goods (phone, name …)
     spans: dict = field(default_factory=dict)          # entity name → its span
+    described: list[Span] = field(default_factory=list)  # spans of the colour and size said
 
     def public(self) -> dict:
         """The entity keys of the test console's answer (SPEC §11)."""
@@ -251,6 +252,7 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
         taken.append(span)
         found.spans["quantity"] = span
     # a height or weight may be a product's own value ("ga 1m6 x 2m"): products.py decides
+    found.described = [s for s in (*colour_spans, size_span) if s]
     goods = set(colour_spans) | {span, size_span} | {found.spans.get("height_cm"), found.spans.get("weight_kg")}
     found.foreign = [s for s in taken if s not in goods]
     return found

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from app.services.assistant.catalogue import Catalogue, Product
 from app.services.assistant.lexicon import LEXICON
 from app.services.assistant.phrases import PhraseIndex
-from app.services.assistant.text import Message
+from app.services.assistant.text import Message, marks_of
 from app.services.search_text import fold
 
 ACCEPT = 0.58       # score a product needs to be the answer
@@ -36,6 +36,7 @@ TIE = 0.04          # another product this close makes the answer ambiguous
 UNKNOWN_WEIGHT = 0.2  # weight (× max IDF) of a word the catalogue never uses
 SIZE_EQUIV = {"XXL": "2XL", "2XL": "XXL", "XXXL": "3XL", "3XL": "XXXL"}
 _STOP = frozenset(fold(w) for w in LEXICON["stopwords"])
+_STOP_WRITTEN = frozenset((fold(w), marks_of(w)) for w in LEXICON["stopwords"])
 _HEADS = PhraseIndex((w, w) for w in LEXICON["product_heads"])
 _DESCRIPTORS = frozenset(fold(w) for w in LEXICON["descriptors"])  # say who it is for, not what it is
 _LETTER_SIZES = frozenset(fold(w).replace(" ", "") for w in LEXICON["letter_sizes"])
@@ -81,10 +82,10 @@ class Resolution:
         return self.product is None and not self.ambiguous and self.category is None and self.heads
 
 
-def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[str], list[str], set[str]]:
+def _message_words(message: Message, catalogue: Catalogue, taken, described=()) -> tuple[set[str], list[str], set[str]]:
     """(every catalogue word the message contains, its content words, the words among the first
     that can only be about goods: not stop words, unless written with the catalogue's accents,
-    like "chảo" but not "chào")."""
+    like "chảo" but not "chào"; and not the colour or size said, "xanh đậm" is no "Đầm")."""
     present: set[str] = set()
     own: set[str] = set()
     content: list[str] = []
@@ -96,13 +97,17 @@ def _message_words(message: Message, catalogue: Catalogue, taken) -> tuple[set[s
         if i + 1 < len(words) and folded + words[i + 1].folded in catalogue.postings:
             present.add(folded + words[i + 1].folded)
             own.add(folded + words[i + 1].folded)
+        if any(w.start < e and s < w.end for s, e in described):
+            if folded in catalogue.postings:
+                present.add(folded)  # "giày sneaker trắng": the colour may be part of the name
+            continue
         if folded in catalogue.postings:
             if w.marks and catalogue.word_marks.get(folded) and w.marks not in catalogue.word_marks[folded]:
                 if folded not in _STOP:
                     content.append(folded)  # written with other accents: another word
                 continue
             present.add(folded)
-            if folded not in _STOP or w.marks:
+            if folded not in _STOP or (w.marks and (folded, w.marks) not in _STOP_WRITTEN):
                 own.add(folded)
         elif folded in catalogue.glued:
             present.update(catalogue.glued[folded])
@@ -142,14 +147,15 @@ def _score(catalogue: Catalogue, number: int, present: set[str], content: list[s
 
 
 def resolve(message: Message, catalogue: Catalogue, taken=(), size: str | None = None,
-            focus: str | None = None) -> Resolution:
-    """The product and variants ``message`` is about. ``focus`` (a product SKU) is the product the
-    conversation is about already: it is used when the message names no product itself."""
-    present, content, own = _message_words(message, catalogue, taken)
+            focus: str | None = None, described=()) -> Resolution:
+    """The product and variants ``message`` is about. ``taken``: spans that are not about goods
+    (phone, name …); ``described``: spans of the colour and size said. ``focus`` (a product SKU) is
+    the product the conversation is about already: used when the message names no product."""
+    present, content, own = _message_words(message, catalogue, taken, described)
     result = Resolution(query=content)
     skip = {i for i, w in enumerate(message.words) if any(w.start < e and s < w.end for s, e in taken)}
     result.heads = any(True for _ in _HEADS.find(message.words, skip))
-    numbers = set().union(*(catalogue.postings.get(w, set()) for w in present)) if present else set()
+    numbers = set().union(*(catalogue.postings.get(w, set()) for w in own)) if own else set()
     scored = sorted((_score(catalogue, n, present, content, own) for n in numbers),
                     key=lambda c: (-c.score, -c.recall))
     accepted = [c for c in scored if c.acceptable]
@@ -188,8 +194,8 @@ def _dominates(scored: list[Candidate]) -> bool:
     """The best candidate explains everything said and strictly more of it than any other does:
     "áo khoác jean" among a hundred "Áo khoác …" is the one with "jean"."""
     top = scored[0]
-    return (top.precision >= 0.9 and top.recall >= RARE_RECALL and bool(top.own - _DESCRIPTORS)
-            and all(c.matched < top.matched for c in scored[1:]))
+    return (top.precision >= MIN_PRECISION and top.recall >= RARE_RECALL and bool(top.own - _DESCRIPTORS)
+            and all(c.own < top.own for c in scored[1:] if c.own))
 
 
 def _names_other(result: Resolution) -> bool:

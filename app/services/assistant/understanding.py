@@ -65,7 +65,8 @@ def understand(text: str, catalogue: Catalogue, context: Context | None = None,
     rules = rules or default_rules()
     message = read(text)
     entities = extract(message, catalogue.colours, catalogue.numeric_sizes)
-    resolution = resolve(message, catalogue, entities.foreign, entities.size, focus=context.focus_product)
+    resolution = resolve(message, catalogue, entities.foreign, entities.size, focus=context.focus_product,
+                         described=entities.described)
     _adopt_catalogue_values(entities, resolution)
     for name, inside in (("height_cm", resolution.value_spans), ("weight_kg", resolution.value_spans),
                          ("quantity", resolution.name_spans)):
