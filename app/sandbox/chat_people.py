@@ -52,3 +52,11 @@ def post_signed(url: str | None, raw: bytes, headers: dict) -> dict:
         return {"sent": True, "url": url, "error": str(exc)}
     return {"sent": True, "url": url, "status": answer.status_code, "body": answer.text[:500],
             "seconds": round(time.monotonic() - started, 3)}
+
+
+def deliver_person_message(state: ChatState, url: str | None, raw: bytes, headers: dict, record: dict) -> dict:
+    """Post a person's message to the shop's webhook and remember it with the webhook's answer."""
+    result = post_signed(url, raw, headers)
+    with state.lock:
+        state.received.append({**record, "webhook": result})
+    return result

@@ -9,6 +9,7 @@ before calling (and tell staff why a reply was not sent) instead of learning it 
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -55,3 +56,12 @@ def within_window(last_user_message_at: datetime | None, now: datetime | None = 
 def same_digest(expected: str, given: str | None) -> bool:
     """Constant-time comparison of two hex digests (case-insensitive)."""
     return bool(given) and hmac.compare_digest(expected.lower(), given.strip().lower())
+
+
+def webhook_json(raw_body: bytes, provider: str) -> dict | None:
+    """A webhook's JSON object, None when it is some other JSON; PermanentError when not JSON."""
+    try:
+        data = json.loads(raw_body)
+    except ValueError as exc:
+        raise PermanentError(f"{provider} webhook body is not JSON", provider=provider, code="malformed") from exc
+    return data if isinstance(data, dict) else None

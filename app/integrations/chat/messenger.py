@@ -33,7 +33,7 @@ import httpx
 
 from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError
 from app.integrations.chat.common import (IncomingMessage, OutsideReplyWindow, SentMessage, same_digest,
-                                          utc_from_millis, within_window)
+                                          utc_from_millis, webhook_json, within_window)
 
 API_VERSION = "v21.0"
 MAX_TEXT = 2000
@@ -66,11 +66,8 @@ def verify_subscription(args, verify_token: str) -> str | None:
 
 def parse_webhook(raw_body: bytes) -> list[IncomingMessage]:
     """The shoppers' text messages in a webhook body (echoes, deliveries and reads left out)."""
-    try:
-        data = json.loads(raw_body)
-    except ValueError as exc:
-        raise PermanentError("Messenger webhook body is not JSON", provider="messenger", code="malformed") from exc
-    if not isinstance(data, dict) or data.get("object") != "page":
+    data = webhook_json(raw_body, "messenger")
+    if data is None or data.get("object") != "page":
         return []
     messages = []
     for entry in data.get("entry") or []:

@@ -31,7 +31,7 @@ import httpx
 
 from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError
 from app.integrations.chat.common import (IncomingMessage, OutsideReplyWindow, SentMessage, same_digest,
-                                          utc_from_millis, within_window)
+                                          utc_from_millis, webhook_json, within_window)
 
 SEND_PATH = "/v3.0/oa/message/cs"
 MAX_TEXT = 2000
@@ -69,11 +69,8 @@ def verify_signature(raw_body: bytes, header: str | None, oa_secret_key: str, *,
 
 def parse_webhook(raw_body: bytes) -> list[IncomingMessage]:
     """The shopper's text message in a webhook body, if it is one (``user_send_text``)."""
-    try:
-        data = json.loads(raw_body)
-    except ValueError as exc:
-        raise PermanentError("Zalo webhook body is not JSON", provider="zalo", code="malformed") from exc
-    if not isinstance(data, dict) or data.get("event_name") != "user_send_text":
+    data = webhook_json(raw_body, "zalo")
+    if data is None or data.get("event_name") != "user_send_text":
         return []
     message = data.get("message") or {}
     return [IncomingMessage(channel="zalo", sender_id=str(data["sender"]["id"]),

@@ -31,7 +31,7 @@ import secrets
 import httpx
 from flask import Blueprint, jsonify, request
 
-from app.sandbox.chat_people import ChatState, post_signed
+from app.sandbox.chat_people import ChatState, deliver_person_message
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.pushes import target
 
@@ -120,9 +120,7 @@ def create_blueprint(*, webhook_url: str | None = None) -> Blueprint:
             secret = creds["app_secret"] if sign == "good" else "not-the-app-secret"
             headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
         url = target(data.get("url"), webhook_url, request.host_url)
-        result = post_signed(url, raw, headers)
-        with state.lock:
-            state.received.append({"psid": psid, "mid": mid, "text": data["text"], "webhook": result})
+        result = deliver_person_message(state, url, raw, headers, {"psid": psid, "mid": mid, "text": data["text"]})
         return jsonify({"mid": mid, "webhook": result})
 
     @bp.post("/_control/verify")

@@ -25,7 +25,7 @@ import secrets
 
 from flask import Blueprint, jsonify, request
 
-from app.sandbox.chat_people import ChatState, post_signed
+from app.sandbox.chat_people import ChatState, deliver_person_message
 from app.sandbox.faults import FaultInjector, register_control
 from app.sandbox.pushes import target
 
@@ -110,9 +110,7 @@ def create_blueprint(*, webhook_url: str | None = None) -> Blueprint:
             mac = hashlib.sha256(creds["app_id"].encode() + raw + timestamp.encode() + secret.encode()).hexdigest()
             headers["X-ZEvent-Signature"] = "mac=" + mac
         url = target(data.get("url"), webhook_url, request.host_url)
-        result = post_signed(url, raw, headers)
-        with state.lock:
-            state.received.append({"user_id": user_id, "msg_id": msg_id, "text": data["text"], "webhook": result})
+        result = deliver_person_message(state, url, raw, headers, {"user_id": user_id, "msg_id": msg_id, "text": data["text"]})
         return jsonify({"msg_id": msg_id, "webhook": result})
 
     @bp.post("/_control/token")

@@ -216,22 +216,16 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
     found.order_number, span = find_order_number(plain, taken, message.text)
     if span:
         taken.append(span)
-    height = measures.parse_height(plain, taken)
-    if height:
-        found.height_cm = height[0]
-        taken.append(height[1])
-        found.spans["height_cm"] = height[1]
-        cue = _cue_before(plain, height[1], ("cao", "cao la", "chieu cao", "tall"))
-        if cue:
-            taken.append(cue)
-    weight = measures.parse_weight(plain, taken)
-    if weight:
-        found.weight_kg = weight[0]
-        taken.append(weight[1])
-        found.spans["weight_kg"] = weight[1]
-        cue = _cue_before(plain, weight[1], ("nang", "nang la", "can nang", "weigh"))
-        if cue:
-            taken.append(cue)
+    for name, parse, cues in (("height_cm", measures.parse_height, ("cao", "cao la", "chieu cao", "tall")),
+                              ("weight_kg", measures.parse_weight, ("nang", "nang la", "can nang", "weigh"))):
+        found_value = parse(plain, taken)
+        if found_value:
+            setattr(found, name, found_value[0])
+            taken.append(found_value[1])
+            found.spans[name] = found_value[1]
+            cue = _cue_before(plain, found_value[1], cues)
+            if cue:
+                taken.append(cue)
     amounts = measures.parse_money(plain, taken)
     found.money = [a.value for a in amounts]
     for amount in amounts:
