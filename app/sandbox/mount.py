@@ -8,7 +8,7 @@ from app.sandbox.persistence import keep_state
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("shopee", "lazada", "tiktok", "ghn", "viettelpost", "sinvoice", "misa")
+PROVIDERS = ("shopee", "lazada", "tiktok", "ghn", "viettelpost", "sinvoice", "misa", "messenger", "zalo")
 CARRIERS = ("ghn", "viettelpost")  # their parcels move on by themselves (SANDBOX_CARRIER_STEP_SECONDS)
 
 
