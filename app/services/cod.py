@@ -19,10 +19,14 @@ from app.models import (CodReconciliation, CodReconciliationLine, FeePayer, Orde
 from app.models.base import utcnow
 from app.services import orders
 from app.services.actor import current_actor
+from app.services.amounts import parse_amount
 from app.services.carrier_clients import CARRIER_NAMES
 from app.services.errors import (N_, DomainError, ImmutableRecord, InvalidTransition, NotFound,
                                  ValidationError)
 from app.services.ledger import use_case
+
+
+LINE_LABELS = {"cod_received": N_("Carrier paid"), "fee": N_("Fees kept")}
 
 
 def eligible(session: Session, carrier: str | None = None):
@@ -89,7 +93,7 @@ def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
 
 @use_case
 def enter_statement(session: Session, reconciliation_id: int,
-                    lines: Mapping[int, Mapping]) -> CodReconciliation:
+                    lines: Mapping[int, Mapping], *, locale: str | None = None) -> CodReconciliation:
     """What the carrier paid and kept, per line id: ``{line_id: {"cod_received", "fee"}}``."""
     rec = _load(session, reconciliation_id)
     if rec.status != ReconciliationStatus.DRAFT:
@@ -102,14 +106,9 @@ def enter_statement(session: Session, reconciliation_id: int,
                                   line=line_id, number=rec.number)
         for name in ("cod_received", "fee"):
             if name in values and values[name] not in (None, ""):
-                try:
-                    amount = int(str(values[name]).replace(".", "").replace(",", "").strip())
-                except ValueError:
-                    raise ValidationError(name, N_("%(shipment)s: must be a whole number of ₫."),
-                                          shipment=str(line.shipment)) from None
-                if amount < 0:
-                    raise ValidationError(name, N_("%(shipment)s: cannot be negative."),
-                                          shipment=str(line.shipment))
+                amount = parse_amount(values[name], field=f"{name}_{line.id}",
+                                      label=LINE_LABELS[name],
+                                      locale=locale)
                 setattr(line, name, amount)
     totals(rec)
     return rec
