@@ -170,7 +170,7 @@ class OrderLifecycleViewActions:
 
 # Modules adding buttons to the order page; each defines ORDER_VIEW_MIXIN (a class).
 ORDER_VIEW_MODULES = ("app.views.order_shipping_actions", "app.views.order_invoice_actions",
-                      "app.views.order_return_actions")
+                      "app.views.order_return_actions", "app.views.order_line_actions")
 
 
 def order_view_mixins() -> tuple[type, ...]:
