@@ -152,7 +152,7 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
                               "ship_address", "invoice_requested"]}),
         ("Money", {"fields": ["payment_method", "payment_status", "subtotal", "discount_total",
                               "shipping_fee", "vat_total", "total", "paid_amount",
-                              "refunded_amount"]}),
+                              "payment_reference", "refunded_amount"]}),
         ("Timeline", {"fields": ["confirmed_at", "packed_at", "shipped_at", "delivered_at",
                                  "completed_at", "cancelled_at", "cancel_reason"], "expanded": False}),
         ("Notes", {"fields": ["notes"], "expanded": False}),

@@ -1,10 +1,12 @@
-"""an order's payment reference; marketplace orders imported already shipped have their lines shipped
+"""an order's payment reference, a COD statement's import report; marketplace orders imported
+already shipped have their lines shipped
 
 Revision ID: week_orders_payments_shipped
 Revises: 0005
 Create Date: 2026-12-07 07:00:00
 
 Order.payment_reference: what a payment was recorded against (a COD statement, a bank transfer).
+CodReconciliation.import_report: what the carrier's statement file said, row by row.
 
 Data: an order a marketplace had already shipped when OrderHub first pulled it was recorded in its
 state with no stock moved, but its lines kept "shipped 0", so it could never be returned. Those
@@ -35,10 +37,14 @@ WHERE shipped_quantity = 0 AND returned_quantity = 0 AND order_id IN (
 def upgrade():
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('payment_reference', sa.String(length=100), nullable=True))
+    with op.batch_alter_table('cod_reconciliation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('import_report', sa.JSON(), nullable=True))
     op.execute(HISTORY_LINES)
 
 
 def downgrade():
     # The shipped quantities stay: they are what happened.
+    with op.batch_alter_table('cod_reconciliation', schema=None) as batch_op:
+        batch_op.drop_column('import_report')
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.drop_column('payment_reference')
