@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import flash
 
 from app.extensions import db
-from app.services.amounts import LARGEST_QUANTITY, QUANTITY, parse_amount
+from app.services.amounts import LARGEST_QUANTITY, QUANTITY, AmountError, parse_amount
 from app.services.errors import DomainError, ValidationError
 from app.web.formatting import reader_language
 from app.web.i18n import error_text
@@ -20,22 +20,29 @@ def whole_number(value, field: str, *, blank=None, largest: int = LARGEST_QUANTI
                  label: str | None = None):
     """The integer typed in ``field`` (grouping allowed, a sign too); ``blank`` when empty;
     an AmountError naming the field otherwise."""
-    number = parse_amount(value, field=field, label=label, kind=QUANTITY, signed=True,
-                          largest=largest, locale=reader_language())
+    number = parse_amount(value, field=field, label=label or _label(field), kind=QUANTITY,
+                          signed=True, largest=largest, locale=reader_language())
     return blank if number is None else number
 
 
 def money_amount(value, field: str, *, blank=None, label: str | None = None):
     """An amount of đồng typed in ``field`` ("1.250.000", "1tr25")."""
-    number = parse_amount(value, field=field, label=label, locale=reader_language())
+    number = parse_amount(value, field=field, label=label or _label(field),
+                          locale=reader_language())
     return blank if number is None else number
 
 
+def _label(field: str) -> str:
+    """"refund_amount" → "Refund amount" (the column's label, looked up in the catalogue)."""
+    return (field[:1].upper() + field[1:]).replace("_", " ")
+
+
 def refusal_message(exc: DomainError) -> str:
-    """The message to flash: prefixed by the field when the service named one."""
+    """The message to flash: prefixed by the field when the service named one (a typed number's
+    refusal names it already, by its label)."""
     field = getattr(exc, "field", None)
     text = error_text(exc)
-    if field and not exc.message.startswith(f"{field}:"):
+    if field and not isinstance(exc, AmountError) and not exc.message.startswith(f"{field}:"):
         return f"{field}: {text}"
     return text
 
