@@ -172,3 +172,19 @@ def test_any_text_gives_a_number_none_or_a_refusal(text, locale, kind):
         assert err.field == "x" and err.message
     else:
         assert result is None or (isinstance(result, int) and 0 <= result)
+
+
+def test_the_shipment_form_reads_cod_and_measures_the_same_way():
+    from app.models import Order
+    from app.services.errors import ValidationErrors
+    from app.services.shipments import parse_form
+    data = {"carrier": "ghn", "service": "fast", "fee_payer": "seller", "required_note": "allow_try",
+            "cod_amount": "1tr2", "weight_g": "1.200", "length_cm": "30", "width_cm": "20",
+            "height_cm": "10"}
+    order = Order(total=2_000_000, paid_amount=0, payment_method="cod", payment_status="unpaid")
+    form = parse_form(order, data)
+    assert (form.cod_amount, form.weight_g) == (1_200_000, 1200)
+    with pytest.raises(ValidationErrors) as caught:
+        parse_form(Order(), {**data, "weight_g": "1.5", "cod_amount": "1,50"})
+    assert "not a whole number" in str(caught.value.errors["weight_g"][0])
+    assert "ambiguous" in str(caught.value.errors["cod_amount"][0])
