@@ -97,6 +97,19 @@ def test_a_statement_made_with_plus_gets_its_shipments_from_its_page(live):
                                                                   "shipment_id": [shipment_id]})
     assert resp.status_code == 302 and f"/enter/{rec_id}" in resp.headers["Location"]
     assert tracking_number in text(supervisor.get(resp.headers["Location"]))
+    # What the carrier paid, typed the way the statement prints it.
+    with app.app_context():
+        line_id = db.session.get(CodReconciliation, rec_id).lines[0].id
+    supervisor.get("/lang/vi")
+    page = text(supervisor.post(f"/codreconciliationview/enter/{rec_id}",
+                                data={f"received_{line_id}": "500k", f"fee_{line_id}": "20.000"}))
+    assert 'value="500.000"' in page and 'value="20.000"' in page
+    page = text(supervisor.post(f"/codreconciliationview/enter/{rec_id}",
+                                data={f"received_{line_id}": "1,5", f"fee_{line_id}": "20.000"}))
+    assert "“1,5” không rõ nghĩa" in page
+    with app.app_context():
+        line = db.session.get(CodReconciliation, rec_id).lines[0]
+        assert (int(line.cod_received), int(line.fee)) == (500_000, 20_000)
 
 
 def _cod_order(app, method="cod", confirm=True):
