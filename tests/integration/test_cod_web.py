@@ -176,3 +176,30 @@ def test_the_apis_pay_follows_the_same_rule(web_app):
     resp = client.post(f"/api/v1/order/{cod_id}/pay", headers=supervisor,
                        json={"amount": f"{total:,}", "reference": "GHN-1"})
     assert resp.status_code == 200 and resp.json["payment_status"] == "paid"
+
+
+def test_the_statement_file_imports_over_the_api_for_a_supervisor(live):
+    app, _ = live
+    ((_, t1, r1, cod1),) = _delivered(app, 1)
+    from app.sandbox.viettelpost import DEMO_CREDENTIALS  # noqa: F401  (the sandboxes are up)
+    from tests.support.cod_statements import as_xlsx
+    content = as_xlsx(GHN_HEADER, ghn_rows([(t1, r1, cod1, 20000, None),
+                                            ("GHNZZZ02", "SO-9", 99000, 20000, None)]))
+    client = app.test_client()
+    clerk = api_token(client, "clerk")
+    refused = client.post("/api/v1/cod_reconciliation/import", headers=clerk,
+                          data={"carrier": "ghn", "file": (io.BytesIO(content), "cod.xlsx")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 403
+    supervisor = api_token(client, "supervisor")
+    resp = client.post("/api/v1/cod_reconciliation/import", headers=supervisor,
+                       data={"carrier": "ghn", "statement_ref": "API-1",
+                             "file": (io.BytesIO(content), "cod.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.json
+    assert resp.json["number"].startswith("COD-")
+    assert [u["tracking"] for u in resp.json["report"]["unknown"]] == ["GHNZZZ02"]
+    bad = client.post("/api/v1/cod_reconciliation/import", headers=supervisor,
+                      data={"carrier": "ghn", "file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422 and "No header row" in bad.json["message"]
