@@ -41,7 +41,7 @@ def bulk_action(ctx) -> dict:
         "confirm": lambda s, oid: lifecycle.confirm_order(s, oid),
         "pack": lambda s, oid: lifecycle.pack_order(s, oid),
         "recheck": lambda s, oid: lifecycle.recheck_order(s, oid),
-        "pay": lambda s, oid: lifecycle.mark_paid(s, oid),
+        "pay": lambda s, oid: lifecycle.take_payment(s, oid),
         "complete": lambda s, oid: lifecycle.complete_order(s, oid),
         "cancel": lambda s, oid: lifecycle.cancel_order(s, oid, reason="Cancelled in bulk"),
     }

@@ -3,23 +3,66 @@ the resource-level permission mapping, friendly 4xx errors, and never a secret i
 from __future__ import annotations
 
 from flask import request
+import sqlalchemy as sa
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api.convert import Model2SchemaConverter
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.security.roles import METHOD_PERMISSIONS
+from app.services.amounts import MONEY, QUANTITY, AmountError, parse_amount
 from app.services.editing import check_version
 from app.services.errors import N_, DomainError, ValidationError
 from app.api.actions import error_body
 from app.services.integrity import explain_integrity_error
 from app.services.record_rules import check_record
+from app.web.formatting import reader_language
+from app.web.i18n import error_text
 
 SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
 
 
+def _amount_kind(model, name: str) -> str | None:
+    """MONEY for a NUMERIC column, QUANTITY for a plain INTEGER one (not a key), else None."""
+    attr = sa.inspect(model).column_attrs.get(name)
+    column = attr.columns[0] if attr is not None else None
+    if column is None or column.primary_key or column.foreign_keys:
+        return None
+    if isinstance(column.type, sa.Numeric):
+        return MONEY
+    if isinstance(column.type, sa.Integer):
+        return QUANTITY
+    return None
+
+
+class AmountSchemaConverter(Model2SchemaConverter):
+    """Money and whole numbers sent as JSON strings are read like typed ones
+    (``app.services.amounts``): ``"289.000"`` is 289 000 ₫, not 289; ``"1.5"`` is refused."""
+
+    def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
+        field = super()._column2field(datamodel, column, nested=nested,
+                                      parent_schema_name=parent_schema_name)
+        kind = _amount_kind(datamodel.obj, column.name)
+        if kind is not None and field is not None and not field.dump_only:
+            read = field._deserialize
+
+            def _deserialize(value, attr, data, **kwargs):
+                if isinstance(value, str):
+                    try:
+                        value = parse_amount(value, field=attr or column.name, kind=kind,
+                                             locale=reader_language())
+                    except AmountError as exc:
+                        raise MarshmallowValidationError(error_text(exc)) from None
+                return read(value, attr, data, **kwargs)
+
+            field._deserialize = _deserialize
+        return field
+
+
 class OrderHubRestApi(ModelRestApi):
+    model2schemaconverter = AmountSchemaConverter
     allow_browser_login = False
     method_permission_name = dict(METHOD_PERMISSIONS)
     page_size = 25

@@ -7,7 +7,10 @@ from app.api.actions import json_body, out_of_scope, run_action
 from app.api.service_records import ServiceRecordApi
 from app.extensions import db
 from app.services import order_editing, order_entry, orders, returns
-from app.services.errors import N_, ValidationError
+from app.models import Order, PaymentMethod
+from app.services.errors import N_, DomainError, ValidationError
+from app.web.formatting import reader_language
+from app.web.i18n import error_text
 from app.services.pricing import whole_dong
 
 
@@ -49,9 +52,17 @@ class OrderLifecycleActions:
     @protect()
     @safe
     def pay(self, pk):
+        """Marked paid; a COD order only by a supervisor (``pay_cod``), with the amount received
+        and its reference."""
         if (denied := out_of_scope(self, pk)) is not None:
             return denied
-        order, error = run_action(self, _pay, db.session, pk, json_body().get("amount"))
+        body = json_body()
+        cod = db.session.get(Order, pk).payment_method == PaymentMethod.COD
+        if cod and not self.appbuilder.sm.has_access("can_pay_cod", self.class_permission_name):
+            return self.response(403, message=error_text(DomainError(
+                orders.COD_PAID_BY_STATEMENT, number=db.session.get(Order, pk).number)))
+        order, error = run_action(self, _pay, db.session, pk, body.get("amount"),
+                                  body.get("reference"), cod)
         return error or self.response(200, status=order.status.value,
                                       payment_status=order.payment_status.value)
 
@@ -94,9 +105,10 @@ class OrderLifecycleActions:
                                       status=ret.status.value)
 
 
-def _pay(session, order_id, amount):
-    return orders.mark_paid(session, order_id,
-                            amount=whole_dong(amount, "amount", allow_none=True))
+def _pay(session, order_id, amount, reference, cod):
+    return orders.take_payment(session, order_id, cod=cod, reference=reference,
+                               amount=whole_dong(amount, "amount", allow_none=True,
+                                                 locale=reader_language()))
 
 
 class OrderRecordApi(ServiceRecordApi):

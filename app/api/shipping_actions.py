@@ -61,5 +61,44 @@ class ShipmentActions:
         return self.response(202, job_id=job.id, status=job.status.value, title=job.title)
 
 
+class CodStatementActions:
+    """``POST /api/v1/cod_reconciliation/import``: a carrier's COD statement file (multipart
+    ``file``, ``carrier`` ghn | viettelpost, optional ``statement_ref``, or ``statement`` to add to
+    a draft) → 201 with the draft statement and the report of every row it did not take."""
+
+    @expose("/import", methods=["POST"])
+    @protect()
+    @safe
+    def import_statement(self):
+        from flask import request
+
+        from app.services import cod_statements
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return self.response(422, message="Send the statement file as multipart 'file'.",
+                                 errors={"file": ["Send the carrier's statement file."]})
+
+        def run():
+            rows = cod_statements.read_statement(upload.filename,
+                                                 upload.read(cod_statements.MAX_BYTES + 1))
+            return cod_statements.import_statement(
+                db.session, request.form.get("carrier", ""), rows,
+                statement_ref=request.form.get("statement_ref") or None,
+                into=int(request.form["statement"]) if str(request.form.get("statement", "")).isdigit()
+                else None)
+        result, error = run_action(self, run)
+        if error:
+            return error
+        rec, report = result
+        return self.response(201 if rec is not None else 422,
+                             id=rec.id if rec is not None else None,
+                             number=rec.number if rec is not None else None,
+                             report=report.as_dict(),
+                             message=f"{len(report.matched)} parcels matched, "
+                                     f"{report.problems} rows to check.")
+
+
 MIXINS = {"order": [(OrderShippingActions, {"ship": "ship"})],
-          "shipment": [(ShipmentActions, {"cancel": "cancel"})]}
+          "shipment": [(ShipmentActions, {"cancel": "cancel"})],
+          "cod_reconciliation": [(CodStatementActions,
+                                  {"import_statement": "confirm_reconciliation"})]}

@@ -142,6 +142,8 @@ class Order(TimestampMixin, VersionedMixin, Model):
     total: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
     paid_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
     refunded_amount: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
+    # What the payment was recorded against: a COD statement, a bank transfer's reference …
+    payment_reference: Mapped[str | None] = mapped_column(sa.String(100))
     needs_attention: Mapped[str | None] = mapped_column(sa.String(500))  # e.g. unknown SKU
     # The marketplace's own figures (buyer paid, vouchers, platform discounts, fees), as it sent them.
     marketplace_amounts: Mapped[dict | None] = mapped_column(sa.JSON)

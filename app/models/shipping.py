@@ -135,6 +135,9 @@ class CodReconciliation(TimestampMixin, VersionedMixin, Model):
     difference: Mapped[Decimal] = mapped_column(Money, nullable=False, default=0)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
+    # What the carrier's statement file said, row by row (cod_statements.ImportReport), for the
+    # supervisor to check before confirming: unknown parcels, differing amounts …
+    import_report: Mapped[dict | None] = mapped_column(sa.JSON)
     lines = relationship("CodReconciliationLine", back_populates="reconciliation",
                          cascade="all, delete-orphan", order_by="CodReconciliationLine.id")
 

@@ -69,7 +69,7 @@ CLERK_ACTIONS = {
 }
 # What a supervisor adds: bulk actions (all named bulk_*), and the controlled single actions.
 SUPERVISOR_ACTIONS = {
-    "Order": {"cancel", "bulk_.*"},
+    "Order": {"cancel", "pay_cod", "bulk_.*"},  # pay_cod: a COD order paid by hand, with the amount
     "PurchaseOrder": {"approve", "cancel", "bulk_.*"},
     "StockCount": {"post_count", "cancel", "bulk_.*"},
     "StockLevel": {"adjust", "transfer", "bulk_.*"},

@@ -19,10 +19,14 @@ from app.models import (CodReconciliation, CodReconciliationLine, FeePayer, Orde
 from app.models.base import utcnow
 from app.services import orders
 from app.services.actor import current_actor
+from app.services.amounts import parse_amount, parse_id
 from app.services.carrier_clients import CARRIER_NAMES
 from app.services.errors import (N_, DomainError, ImmutableRecord, InvalidTransition, NotFound,
                                  ValidationError)
 from app.services.ledger import use_case
+
+
+LINE_LABELS = {"cod_received": N_("Carrier paid"), "fee": N_("Fees kept")}
 
 
 def eligible(session: Session, carrier: str | None = None):
@@ -54,12 +58,11 @@ def totals(rec: CodReconciliation) -> None:
     rec.difference = rec.cod_received + rec.fees - rec.expected_cod
 
 
-@use_case
-def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
-                         statement_ref: str | None = None, statement_date=None) -> CodReconciliation:
-    """A draft statement from the selected shipments, each line prefilled as 'paid in full less the
-    carrier's fee' for the clerk to correct from the carrier's statement."""
-    ids = sorted(set(int(i) for i in shipment_ids))
+def check_shipments(session: Session, shipment_ids: Iterable[int], carrier: str | None = None
+                    ) -> list[Shipment]:
+    """The shipments, row-locked, if each may go into a statement (delivered, COD, in none yet)
+    and all are one carrier's (``carrier``'s when given); else a ValidationError naming them."""
+    ids = sorted(set(int(i) for i in shipment_ids if parse_id(i)))
     if not ids:
         raise ValidationError("shipments", N_("Select the delivered COD shipments of the statement."))
     shipments = list(session.scalars(sa.select(Shipment).where(Shipment.id.in_(ids))
@@ -71,25 +74,58 @@ def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
                           for s in refused[:5]) or "unknown shipments"
         raise ValidationError("shipments", N_("Only delivered COD shipments not yet in a statement "
                                               "can be reconciled: %(names)s."), names=names)
-    carriers = {s.carrier.value for s in shipments}
+    carriers = {s.carrier.value for s in shipments} | ({carrier} if carrier else set())
     if len(carriers) > 1:
         raise ValidationError("shipments", N_("A statement is per carrier: select shipments of "
                                               "one carrier (%(carriers)s)."),
                               carriers=" / ".join(CARRIER_NAMES[c] for c in sorted(carriers)))
-    rec = CodReconciliation(carrier=carriers.pop(), statement_ref=statement_ref,
+    return shipments
+
+
+def add_line(rec: CodReconciliation, shipment: Shipment, *, cod_received=None, fee=None
+             ) -> CodReconciliationLine:
+    """A statement line, prefilled as 'paid in full less the carrier's fee' unless the carrier's
+    figures are given."""
+    fee = expected_fee(shipment) if fee is None else int(fee)
+    paid = max(0, int(shipment.cod_amount) - fee) if cod_received is None else int(cod_received)
+    line = CodReconciliationLine(shipment=shipment, expected_cod=shipment.cod_amount, fee=fee,
+                                 cod_received=paid)
+    rec.lines.append(line)
+    return line
+
+
+@use_case
+def build_reconciliation(session: Session, shipment_ids: Iterable[int], *,
+                         statement_ref: str | None = None, statement_date=None) -> CodReconciliation:
+    """A draft statement from the selected shipments, each line prefilled as 'paid in full less the
+    carrier's fee' for the clerk to correct from the carrier's statement."""
+    shipments = check_shipments(session, shipment_ids)
+    rec = CodReconciliation(carrier=shipments[0].carrier, statement_ref=statement_ref,
                             statement_date=statement_date, status=ReconciliationStatus.DRAFT)
     for s in shipments:
-        fee = expected_fee(s)
-        rec.lines.append(CodReconciliationLine(shipment=s, expected_cod=s.cod_amount, fee=fee,
-                                               cod_received=max(0, int(s.cod_amount) - fee)))
+        add_line(rec, s)
     totals(rec)
     session.add(rec)
     return rec
 
 
 @use_case
+def add_shipments(session: Session, reconciliation_id: int,
+                  shipment_ids: Iterable[int]) -> CodReconciliation:
+    """More shipments of the statement's carrier into a draft statement (one made empty, or one
+    the carrier's file did not cover in full)."""
+    rec = _load(session, reconciliation_id, with_lines=True)
+    if rec.status != ReconciliationStatus.DRAFT:
+        raise InvalidTransition("change", rec.status.value, record="statement")
+    for s in check_shipments(session, shipment_ids, rec.carrier.value):
+        add_line(rec, s)
+    totals(rec)
+    return rec
+
+
+@use_case
 def enter_statement(session: Session, reconciliation_id: int,
-                    lines: Mapping[int, Mapping]) -> CodReconciliation:
+                    lines: Mapping[int, Mapping], *, locale: str | None = None) -> CodReconciliation:
     """What the carrier paid and kept, per line id: ``{line_id: {"cod_received", "fee"}}``."""
     rec = _load(session, reconciliation_id)
     if rec.status != ReconciliationStatus.DRAFT:
@@ -102,14 +138,9 @@ def enter_statement(session: Session, reconciliation_id: int,
                                   line=line_id, number=rec.number)
         for name in ("cod_received", "fee"):
             if name in values and values[name] not in (None, ""):
-                try:
-                    amount = int(str(values[name]).replace(".", "").replace(",", "").strip())
-                except ValueError:
-                    raise ValidationError(name, N_("%(shipment)s: must be a whole number of ₫."),
-                                          shipment=str(line.shipment)) from None
-                if amount < 0:
-                    raise ValidationError(name, N_("%(shipment)s: cannot be negative."),
-                                          shipment=str(line.shipment))
+                amount = parse_amount(values[name], field=f"{name}_{line.id}",
+                                      label=LINE_LABELS[name],
+                                      locale=locale)
                 setattr(line, name, amount)
     totals(rec)
     return rec
@@ -126,7 +157,9 @@ def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodRecon
     if rec.status != ReconciliationStatus.DRAFT:
         raise InvalidTransition("confirm", rec.status.value, record="statement")
     if not rec.lines:
-        raise DomainError(N_("Statement %(number)s has no shipments."), number=rec.number)
+        raise DomainError(N_("Statement %(number)s has no shipments yet: add the delivered COD "
+                             "shipments it pays for, or import the carrier's statement file."),
+                          number=rec.number)
     carrier = CARRIER_NAMES[rec.carrier.value]
     for line in rec.lines:
         shipment = line.shipment
@@ -137,6 +170,7 @@ def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodRecon
             short = max(Decimal(0), -line.difference)
             session.flush()  # the order's totals are computed by the flush hook
             orders.mark_paid(session, order.id, amount=Decimal(order.total or 0) - short,
+                             reference=f"{rec.number} {rec.statement_ref or ''}".strip(),
                              commit=False)
             if short:
                 order.needs_attention = (

@@ -64,8 +64,13 @@ def flag(order: Order, message: str) -> bool:
 
 
 def record_history(order: Order, state: S, at: dt.datetime | None, platform: str) -> None:
-    """A new order object, first seen already past the warehouse: its state and times as is."""
+    """A new order object, first seen already past the warehouse: its state and times as is.
+
+    Its goods did leave: every line is recorded shipped in full (with no stock move, as the stock
+    OrderHub knows never held them), so a return of them can be taken back like any other."""
     order.status = state
+    for line in order.lines:
+        line.shipped_quantity, line.reserved_quantity = line.quantity, 0
     at = at or order.placed_at
     order.shipped_at = at
     if state in (S.DELIVERED, S.COMPLETED):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Order, OrderLine, OrderStatus, ProductVariant, VatRate
 from app.models.base import utcnow
+from app.services.amounts import parse_id
 from app.services.editing import check_version
 from app.services.errors import DomainError, InvalidTransition, N_, NotFound, ValidationError
 from app.services.ledger import use_case
@@ -169,27 +170,26 @@ def edit_order_lines(session: Session, order_id: int, changes: Sequence[Mapping]
 # --- one line at a time (the line forms and the order_line REST resource) -------------------------
 
 def _line(session: Session, line_id) -> OrderLine:
-    line = session.get(OrderLine, line_id) if str(line_id).isdigit() else None
+    line = session.get(OrderLine, parse_id(line_id)) if parse_id(line_id) else None
     if line is None:
         raise NotFound(N_("Order line #%(id)s does not exist."), id=line_id)
     return line
 
 
 def _variant_id(session: Session, value, field: str) -> int:
-    value = getattr(value, "id", value)
-    if value is None or isinstance(value, bool) or not str(value).strip().isdigit() or \
-            session.get(ProductVariant, int(value)) is None:
+    value = parse_id(value)
+    if value is None or session.get(ProductVariant, value) is None:
         raise ValidationError(field, N_("Choose a product variant for this line."))
-    return int(value)
+    return value
 
 
 @use_case
 def add_order_line(session: Session, order_id, *, variant_id, quantity, unit_price=None,
                    discount=None, vat_rate=None, version: int | None = None) -> OrderLine:
     """One new line (SKU, name and VAT rate from the variant; price defaults to its price)."""
-    if order_id is None or not str(getattr(order_id, "id", order_id)).isdigit():
+    order_id = parse_id(order_id)
+    if order_id is None:
         raise ValidationError("order", N_("Choose the order the line belongs to."))
-    order_id = int(getattr(order_id, "id", order_id))
     change = {"variant_id": _variant_id(session, variant_id, "variant"), "quantity": quantity,
               "unit_price": unit_price, "discount": discount, "vat_rate": vat_rate}
     edit_order_lines(session, order_id, [change], version=version, commit=False)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from app.models import Channel, Customer, Order, OrderLine, OrderStatus, ProductVariant
 from app.models.base import utcnow
+from app.services.amounts import QUANTITY, parse_amount, parse_id
 from app.services.errors import N_, ValidationError
 from app.services.ledger import use_case
 from app.services.order_fields import (EDITABLE_IN, clean_header, main_warehouse_id,
@@ -210,12 +211,12 @@ def manual_line(session: Session, index: int, spec) -> OrderLine:
                 spec.get("discount"))
     variant_id, quantity, unit_price, discount = (tuple(spec) + (None, None))[:4]
     name = f"lines[{index}]"
-    variant_id = getattr(variant_id, "id", variant_id)
-    variant = session.get(ProductVariant, int(variant_id)) \
-        if str(variant_id or "").strip().isdigit() else None
+    variant_id = parse_id(variant_id)
+    variant = session.get(ProductVariant, variant_id) if variant_id else None
     if variant is None:
         raise ValidationError(f"{name}.variant_id", N_("Choose a product variant for this line."))
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+    quantity = parse_amount(quantity, field=f"{name}.quantity", label="Quantity", kind=QUANTITY)
+    if quantity is None or quantity <= 0:
         raise ValidationError(f"{name}.quantity",
                               N_("The quantity must be a whole number above zero."))
     price = whole_dong(unit_price, f"{name}.unit_price", allow_none=True)
@@ -224,15 +225,18 @@ def manual_line(session: Session, index: int, spec) -> OrderLine:
     if discount > price * quantity:
         raise ValidationError(f"{name}.discount",
                               N_("The discount must be between 0 and the line's value."))
+    # Counts set here, not left to the column defaults: those only arrive with the INSERT, and a
+    # new order's line is reported on (reservations.line_result) before anything is flushed.
     return OrderLine(variant_id=variant.id, sku=variant.sku, name=variant.label[:255],
                      quantity=quantity, unit_price=price, discount=discount,
-                     vat_rate=variant.product.vat_rate)
+                     vat_rate=variant.product.vat_rate, reserved_quantity=0, shipped_quantity=0,
+                     returned_quantity=0)
 
 
 def _buyer(session: Session, customer_id, customer: Mapping | None,
            shipping_address: Mapping | None) -> Customer:
     if customer_id is not None:
-        buyer = session.get(Customer, customer_id) if str(customer_id).isdigit() else None
+        buyer = session.get(Customer, parse_id(customer_id)) if parse_id(customer_id) else None
         if buyer is None:
             raise ValidationError("customer_id", N_("Customer #%(id)s does not exist."),
                                   id=customer_id)

@@ -9,14 +9,16 @@ Order totals are never computed here: the before_flush hook does it (services.pr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Channel, MoveKind, Order, OrderLine, OrderStatus, PaymentStatus, Warehouse
+from app.models import (Channel, MoveKind, Order, OrderLine, OrderStatus, PaymentMethod,
+                        PaymentStatus, Warehouse)
 from app.models.base import utcnow
 from app.services.editing import check_version
-from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError
 from app.services.ledger import MoveReference, post_move, use_case
 from app.services.reservations import (LineReservation, by_variant, line_result, release_line,
                                        reserve_lines)
@@ -267,7 +269,7 @@ def mark_returned(session: Session, order_id, *, damaged: Mapping[int, int] | No
 
 
 @use_case
-def mark_paid(session: Session, order_id, *, amount=None) -> Order:
+def mark_paid(session: Session, order_id, *, amount=None, reference: str | None = None) -> Order:
     """Payment confirmed (prepaid, COD reconciled, or marked paid); a delivered order completes."""
     order = load_order(session, order_id)
     require_state(order, "pay")
@@ -276,10 +278,43 @@ def mark_paid(session: Session, order_id, *, amount=None) -> Order:
     session.flush()  # totals are computed by the flush hook; read them after it ran
     order.paid_amount = order.total if amount is None else amount
     order.payment_status = PaymentStatus.PAID
+    if reference:
+        order.payment_reference = str(reference).strip()[:100]
     if order.status == S.DELIVERED:
         order.status = S.COMPLETED
         order.completed_at = utcnow()
     return order
+
+
+COD_PAID_BY_STATEMENT = N_("%(number)s is a COD order: the carrier collects its money, so it is "
+                           "paid when the carrier's COD statement is reconciled, or by a supervisor "
+                           "who records the amount received and its reference.")
+
+
+@use_case
+def take_payment(session: Session, order_id, *, amount=None, reference=None,
+                 cod: bool = False) -> Order:
+    """A payment recorded by hand ("Mark paid"). A COD order's money is with the carrier: it is
+    refused here unless ``cod`` (a supervisor's "Record COD payment"), which needs the amount
+    received and a reference (the carrier's statement or transfer)."""
+    order = load_order(session, order_id)
+    require_state(order, "pay")
+    if order.payment_method != PaymentMethod.COD:
+        return mark_paid(session, order, amount=amount, reference=reference, commit=False)
+    if not cod:
+        raise DomainError(COD_PAID_BY_STATEMENT, number=order.number)
+    if amount in (None, ""):
+        raise ValidationError("amount", N_("Enter the amount the carrier paid for this order."))
+    if Decimal(amount) <= 0:
+        raise ValidationError("amount", N_("The amount received must be above zero."))
+    if not str(reference or "").strip():
+        raise ValidationError("reference", N_("Give the reference of the payment (the carrier's "
+                                              "COD statement or the bank transfer)."))
+    session.flush()
+    if Decimal(amount) > Decimal(order.total or 0):
+        raise ValidationError("amount", N_("The amount received cannot be more than the order's "
+                                           "total (%(total)s đồng)."), total=int(order.total))
+    return mark_paid(session, order, amount=Decimal(amount), reference=reference, commit=False)
 
 
 @use_case

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.services.amounts import parse_amount
 from app.services.errors import N_, ValidationError
 
 VAT_PERCENT = {"0": Decimal(0), "5": Decimal(5), "8": Decimal(8), "10": Decimal(10),
@@ -49,33 +50,20 @@ def compute_order_totals(order) -> None:
         Decimal(order.shipping_fee or 0)
 
 
-def whole_dong(value, field: str, *, allow_none: bool = False) -> Decimal | None:
+def whole_dong(value, field: str, *, allow_none: bool = False, label: str | None = None,
+               locale: str | None = None) -> Decimal | None:
     """A money amount typed in a form or sent in JSON, as whole đồng ≥ 0.
 
-    Accepts ints, integral Decimals and digit strings ("150000", "150.000" the Vietnamese way);
-    anything else is refused naming the field, so "abc" or -5 never reaches the database.
+    Read by ``amounts.parse_amount`` (``289.000``, ``289,000``, ``289k``, JSON numbers); anything
+    else, ambiguous (``1.5``) or negative is refused naming the field, so it never reaches the
+    database.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    amount = parse_amount(value, field=field, label=label, locale=locale)
+    if amount is None:
         if allow_none:
             return None
         raise ValidationError(field, N_("Enter an amount in whole đồng."))
-    if isinstance(value, bool):
-        raise ValidationError(field, N_("Enter an amount in whole đồng."))
-    if isinstance(value, str):
-        text = value.strip().replace(".", "").replace(",", "").replace(" ", "").replace("₫", "")
-        if not text.lstrip("-").isdigit():
-            raise ValidationError(field, N_("Enter an amount in whole đồng (got %(value)s)."),
-                                  value=value.strip()[:40])
-        value = int(text)
-    try:
-        amount = Decimal(value)
-    except (ArithmeticError, TypeError, ValueError):
-        raise ValidationError(field, N_("Enter an amount in whole đồng.")) from None
-    if not amount.is_finite() or amount != amount.to_integral_value():
-        raise ValidationError(field, N_("The amount must be a whole number of đồng."))
-    if amount < 0:
-        raise ValidationError(field, N_("The amount cannot be negative."))
-    return amount
+    return Decimal(amount)
 
 
 def purchase_total(lines) -> Decimal:

@@ -32,9 +32,10 @@ from app.models import (Carrier, FeePayer, Order, OrderLine, OrderStatus, Paymen
                         TrackingEvent)
 from app.models.base import utcnow
 from app.services import carrier_areas, orders
+from app.services.amounts import MONEY, QUANTITY, AmountError, parse_amount
 from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
-from app.services.errors import (N_, DomainError, InvalidTransition, ValidationError,
-                                 ValidationErrors)
+from app.services.errors import (N_, DomainError, FieldMessage, InvalidTransition,
+                                 ValidationError, ValidationErrors)
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
 
@@ -127,6 +128,11 @@ def _default_carrier(session: Session) -> str:
     return accounts[0].provider
 
 
+FORM_LABELS = {"cod_amount": N_("COD amount"), "weight_g": N_("Weight (g)"),
+               "length_cm": N_("Length (cm)"), "width_cm": N_("Width (cm)"),
+               "height_cm": N_("Height (cm)"), "account_id": N_("Account")}
+
+
 def parse_form(order: Order, data: Mapping, base: ShipmentForm | None = None) -> ShipmentForm:
     """A form from user input (panel or API), every field checked; errors name their field."""
     form = ShipmentForm(**(base.as_dict() if base else {"carrier": ""}))
@@ -137,14 +143,15 @@ def parse_form(order: Order, data: Mapping, base: ShipmentForm | None = None) ->
             setattr(form, name, str(data[name]).strip())
     for name in ("cod_amount", "weight_g", "length_cm", "width_cm", "height_cm", "account_id"):
         if name in data and data[name] not in (None, ""):
-            try:
-                value = data[name]
-                if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                    raise ValueError
-                setattr(form, name, int(str(value).replace(".", "").replace(",", "")
-                                        if isinstance(value, str) else value))
-            except (TypeError, ValueError):
-                errors.setdefault(name, []).append(N_("Must be a whole number."))
+            try:  # read as typed: "1.250.000" or "1tr25" ₫, "1.200" g; "1.5" is refused
+                value = parse_amount(data[name], field=name, label=FORM_LABELS.get(name, name),
+                                     kind=MONEY if name == "cod_amount" else QUANTITY)
+            except AmountError as exc:
+                errors.setdefault(name, []).append(FieldMessage(
+                    exc.template, translatable=exc.translatable, **exc.details))
+                continue
+            if value is not None:
+                setattr(form, name, value)
     if "cod_amount" not in data and "fee_payer" in data:
         form.cod_amount = cod_for(order, form.fee_payer)
     if form.carrier not in CARRIERS:

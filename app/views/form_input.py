@@ -1,46 +1,48 @@
 """Reading what a clerk typed on the stock forms (quantities, money, ids) and calling the service.
 
-Quantities may be typed the Vietnamese way ("1.000") or with a sign ("-3"); a blank means "not
-entered". A refusal is flashed naming the field at fault (``quantity: …``) or the record's state.
+Numbers are read by ``app.services.amounts.parse_amount`` in the reader's language: quantities
+grouped ("1.000") or with a sign ("-3"), money as sellers type it ("289.000", "289k"); a blank
+means "not entered". A refusal is flashed naming the field at fault (``quantity: …``) or the record's state.
 """
 from __future__ import annotations
 
 from flask import flash
 
 from app.extensions import db
-from app.services.errors import N_, DomainError, ValidationError
+from app.services.amounts import LARGEST_QUANTITY, QUANTITY, AmountError, parse_amount
+from app.services.errors import DomainError, ValidationError
+from app.web.formatting import reader_language
 from app.web.i18n import error_text
 
-# The largest figure an INTEGER column holds on every database we run on (PostgreSQL's is 32-bit).
-LARGEST = 2_147_483_647
+LARGEST = LARGEST_QUANTITY  # the largest figure an INTEGER column holds on every database
+
+def whole_number(value, field: str, *, blank=None, largest: int = LARGEST_QUANTITY,
+                 label: str | None = None):
+    """The integer typed in ``field`` (grouping allowed, a sign too); ``blank`` when empty;
+    an AmountError naming the field otherwise."""
+    number = parse_amount(value, field=field, label=label or _label(field), kind=QUANTITY,
+                          signed=True, largest=largest, locale=reader_language())
+    return blank if number is None else number
 
 
-def whole_number(value, field: str, *, blank=None, largest: int = LARGEST):
-    """The integer typed in ``field``; ``blank`` when empty; ValidationError naming the field."""
-    text = str(value if value is not None else "").strip().replace(".", "").replace(",", "")
-    text = text.replace(" ", "").replace("₫", "")
-    if not text:
-        return blank
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValidationError(field, N_("Enter a whole number (got %(value)s)."),
-                              value=str(value).strip()) from None
-    if abs(number) > largest:
-        raise ValidationError(field, N_("%(value)s is too large."), value=str(value).strip())
-    return number
+def money_amount(value, field: str, *, blank=None, label: str | None = None):
+    """An amount of đồng typed in ``field`` ("1.250.000", "1tr25")."""
+    number = parse_amount(value, field=field, label=label or _label(field),
+                          locale=reader_language())
+    return blank if number is None else number
 
 
-def money_amount(value, field: str, *, blank=None):
-    """An amount of đồng typed in ``field`` ("1.250.000"): money columns hold up to 10^15."""
-    return whole_number(value, field, blank=blank, largest=10**15)
+def _label(field: str) -> str:
+    """"refund_amount" → "Refund amount" (the column's label, looked up in the catalogue)."""
+    return (field[:1].upper() + field[1:]).replace("_", " ")
 
 
 def refusal_message(exc: DomainError) -> str:
-    """The message to flash: prefixed by the field when the service named one."""
+    """The message to flash: prefixed by the field when the service named one (a typed number's
+    refusal names it already, by its label)."""
     field = getattr(exc, "field", None)
     text = error_text(exc)
-    if field and not exc.message.startswith(f"{field}:"):
+    if field and not isinstance(exc, AmountError) and not exc.message.startswith(f"{field}:"):
         return f"{field}: {text}"
     return text
 

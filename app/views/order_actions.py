@@ -58,7 +58,7 @@ class OrderLifecycleViewActions:
     @action("pay", "Mark paid", "Record the payment of this order?", "fa-money", multiple=False)
     def pay(self, items):
         order = _one(items)
-        self.run_service(orders.mark_paid, db.session, order.id, success=_("Payment recorded."))
+        self.run_service(orders.take_payment, db.session, order.id, success=_("Payment recorded."))
         return self._back(order.id)
 
     @action("complete", "Complete", "Complete this order?", "fa-flag-checkered", multiple=False)
@@ -170,7 +170,8 @@ class OrderLifecycleViewActions:
 
 # Modules adding buttons to the order page; each defines ORDER_VIEW_MIXIN (a class).
 ORDER_VIEW_MODULES = ("app.views.order_shipping_actions", "app.views.order_invoice_actions",
-                      "app.views.order_return_actions")
+                      "app.views.order_return_actions", "app.views.order_line_actions",
+                      "app.views.order_payment_actions")
 
 
 def order_view_mixins() -> tuple[type, ...]:

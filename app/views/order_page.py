@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app.models import Order, OrderStatus, PaymentStatus, ShipmentStatus
+from app.models import Order, OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus
 from app.services import orders
 from app.services.invoicing import may_invoice
 
@@ -21,7 +21,7 @@ BUTTONS = [
     ("confirm", "confirm", "primary"), ("recheck_stock", "recheck", "default"),
     ("draft_purchase_order", "draft_purchase_order", "default"), ("pack", "pack", "primary"),
     ("ship", "ship", "primary"), ("print_label", None, "default"), ("invoice", None, "default"),
-    ("pay", "pay", "default"), ("complete", "complete", "success"),
+    ("pay", "pay", "default"), ("pay_cod", "pay", "default"), ("complete", "complete", "success"),
     ("create_return", "create_return", "default"), ("cancel", "cancel", "danger"),
 ]
 LABELLED = (ShipmentStatus.DRAFT, ShipmentStatus.CANCELLED)
@@ -53,8 +53,9 @@ def _shows(name: str, step: str | None, order: Order, allowed: set[str]) -> bool
         return all(line.short_by == 0 for line in order.lines if line.variant_id)
     if name == "draft_purchase_order":
         return any(line.short_by for line in order.lines)
-    if name == "pay":
-        return order.payment_status == PaymentStatus.UNPAID
+    if name in ("pay", "pay_cod"):  # a COD order's money comes from the carrier: a supervisor's
+        cod = order.payment_method == PaymentMethod.COD  # step with the amount received
+        return order.payment_status == PaymentStatus.UNPAID and cod == (name == "pay_cod")
     if name == "complete":
         return order.payment_status == PaymentStatus.PAID
     return True

@@ -70,7 +70,7 @@ class OrderReturnActions:
             f = request.form
             lines = parse_or_flash(_return_lines, f, order)
             exchange = parse_or_flash(_exchange_lines, f) if f.get("kind") == "exchange" else []
-            refund = parse_or_flash(whole_number, f.get("refund_amount"), "refund_amount")
+            refund = parse_or_flash(money_amount, f.get("refund_amount"), "refund_amount")
             kind = f.get("kind") or "return"
             if kind not in {k.value for k in ReturnKind}:
                 flash(gettext("kind: choose return or exchange."), "danger")

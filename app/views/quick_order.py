@@ -14,30 +14,41 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import Channel, PaymentMethod, Platform, Warehouse
+from app.services.amounts import parse_id
 from app.services.customer_lookup import (customer_record, search_customers, search_variants,
                                           variant_hits)
 from app.services.errors import DomainError
 from app.services.order_entry import create_manual_order
 from app.services.order_fields import main_warehouse_id
-from app.views.form_input import refusal_message
+from app.views.form_input import money_amount, refusal_message, whole_number
 
 
 def _int(value, default=None):
-    try:
-        return int(str(value).replace(".", "").replace(",", "").strip())
-    except (TypeError, ValueError):
-        return default
+    """An id from the form (customer, warehouse, channel, variant): None unless a key can hold it."""
+    number = parse_id(value)
+    return default if number is None else number
 
 
-def _lines_from_form(form) -> list[dict]:
-    lines = []
-    for variant_id, qty, price in zip(form.getlist("line_variant"), form.getlist("line_qty"),
-                                      form.getlist("line_price")):
-        if not variant_id:
-            continue
-        lines.append({"variant_id": _int(variant_id), "quantity": _int(qty, qty),
-                      "unit_price": price.strip() if str(price).strip() else None})
-    return lines
+def _raw_lines(form) -> list[dict]:
+    """The lines as typed (variant id, quantity and price text), kept to show them again."""
+    return [{"variant_id": _int(variant_id, variant_id), "quantity": qty.strip(),
+             "unit_price": price.strip()}
+            for variant_id, qty, price in zip(form.getlist("line_variant"),
+                                              form.getlist("line_qty"),
+                                              form.getlist("line_price")) if variant_id]
+
+
+def _typed_lines(lines: list[dict], skus: dict) -> list[dict]:
+    """Quantities and prices read the reader's way (``1.000``, ``289k``); a refusal names the line."""
+    out = []
+    for ln in lines:
+        sku = skus.get(ln["variant_id"]) or _("line")
+        quantity = whole_number(ln["quantity"], "line_qty",
+                                label=_("%(sku)s: quantity", sku=sku))
+        price = money_amount(ln["unit_price"], "line_price",
+                             label=_("%(sku)s: unit price", sku=sku))
+        out.append({"variant_id": ln["variant_id"], "quantity": quantity, "unit_price": price})
+    return out
 
 
 def _risk_text(hit) -> str:
@@ -79,9 +90,16 @@ class QuickOrderView(BaseView):
         if request.method != "POST":
             return self._page(request.form)
         f = request.form
-        lines = _lines_from_form(f)
+        raw = _raw_lines(f)
         customer_id = _int(f.get("customer_id"))
-        shown = self._shown_lines(lines, _int(f.get("warehouse_id")))
+        shown = self._shown_lines(raw, _int(f.get("warehouse_id")))
+        try:
+            lines = _typed_lines(raw, {ln["id"]: ln["sku"] for ln in shown})
+            shipping_fee = money_amount(f.get("shipping_fee"), "shipping_fee",
+                                        label=_("Shipping fee"), blank=0)
+        except DomainError as exc:
+            flash(refusal_message(exc), "danger")
+            return self._page(f, lines=shown)
         record = customer_record(db.session, customer_id=customer_id, phone=f.get("phone"))
         if record is not None and record.risky and not f.get("risk_acknowledged"):
             # Seen before the order is taken, whatever the browser did with the search box.
@@ -97,7 +115,7 @@ class QuickOrderView(BaseView):
                                                               "province")},
                 payment_method=f.get("payment_method", "cod"),
                 warehouse_id=_int(f.get("warehouse_id")), channel_id=_int(f.get("channel_id")),
-                shipping_fee=f.get("shipping_fee") or 0,
+                shipping_fee=shipping_fee,
                 notes=f.get("notes") or None,
                 invoice_requested=bool(f.get("invoice_requested")))
         except DomainError as exc:
@@ -109,14 +127,15 @@ class QuickOrderView(BaseView):
 
     def _shown_lines(self, lines, warehouse_id) -> list[dict]:
         """The typed lines as the table shows them, so an error never loses them."""
-        hits = variant_hits(db.session, [ln["variant_id"] for ln in lines], warehouse_id)
+        hits = variant_hits(db.session, [ln["variant_id"] for ln in lines
+                                         if isinstance(ln["variant_id"], int)], warehouse_id)
         out = []
         for ln in lines:
             hit = hits.get(ln["variant_id"])
             if hit is not None:
                 out.append({"id": hit.variant_id, "sku": hit.sku, "label": hit.label,
                             "available": hit.available, "quantity": ln["quantity"],
-                            "price": "" if ln["unit_price"] is None else ln["unit_price"]})
+                            "price": ln["unit_price"]})
         return out
 
     @expose("/customers")

@@ -8,15 +8,18 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _, lazy_gettext
 from wtforms import BooleanField, HiddenField
+from wtforms.validators import Optional
 
 from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVariant, ReturnLine,
                         ReturnRequest)
 from app.security.row_rules import warehouse_scope
 from app.extensions import db
+from app.services.amounts import parse_id
 from app.services.errors import N_
 from app.services import order_editing, order_entry, order_fields
 from app.views import order_page
 from app.views.base import OrderHubModelView, start_job_from_view
+from app.views.form_fields import AmountField
 from app.views.interface import OrderHubInterface
 from app.views.invoice_actions import ReturnInvoiceActions
 from app.views.invoicing import InvoiceView
@@ -45,7 +48,12 @@ class OrderLineView(ServiceForms, OrderHubModelView):
     # SKU and name are snapshots taken from the variant; the price defaults to the variant's.
     add_columns = ["order", "variant", "quantity", "unit_price", "discount", "vat_rate"]
     edit_columns = ["quantity", "unit_price", "discount", "vat_rate", "order_version"]
-    add_form_extra_fields = {"variant": variant_field()}
+    # A price left blank is the variant's (order_entry.manual_line), so it is not required here.
+    add_form_extra_fields = {
+        "variant": variant_field(),
+        "unit_price": AmountField(lazy_gettext("Unit Price"), validators=[Optional()],
+                                  description=lazy_gettext("Leave blank for the variant's price.")),
+        "discount": AmountField(lazy_gettext("Discount"), validators=[Optional()])}
     # Lines have no version of their own: the order's, as the user opened it, guards the edit.
     edit_form_extra_fields = {"order_version": HiddenField()}
     label_columns = {"line_total": "Line total", "reserved_quantity": "Reserved",
@@ -60,7 +68,15 @@ class OrderLineView(ServiceForms, OrderHubModelView):
         if line is not None and hasattr(form, "order_version"):
             form.order_version.data = line.order.version
 
+    def post_add_redirect(self):
+        """Back to the order the line was added to."""
+        order_id = getattr(g, "line_added_to", None)
+        if order_id is not None:
+            return redirect(url_for("OrderView.show", pk=order_id) + "#lines")
+        return super().post_add_redirect()
+
     def service_add(self, values):
+        g.line_added_to = parse_id(values.get("order_id"))
         order_editing.add_order_line(db.session, values.get("order_id"),
                                      variant_id=values.get("variant_id"),
                                      quantity=values.get("quantity"),
@@ -136,7 +152,7 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
                               "ship_address", "invoice_requested"]}),
         ("Money", {"fields": ["payment_method", "payment_status", "subtotal", "discount_total",
                               "shipping_fee", "vat_total", "total", "paid_amount",
-                              "refunded_amount"]}),
+                              "payment_reference", "refunded_amount"]}),
         ("Timeline", {"fields": ["confirmed_at", "packed_at", "shipped_at", "delivered_at",
                                  "completed_at", "cancelled_at", "cancel_reason"], "expanded": False}),
         ("Notes", {"fields": ["notes"], "expanded": False}),
@@ -177,6 +193,7 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
             timeline=[(label, when) for label, when in times if when],
             can_edit=order_fields.editable(order) and
             self.appbuilder.sm.has_access("can_write", self.class_permission_name),
+            line_edit=self.line_edit_context(order),
             colours=STATE_COLOURS, audit_rows=self.audit_rows(order.id),
             job_rows=jobs_for(db.session, "order", order.id))
 

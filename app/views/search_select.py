@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from wtforms import Field
 from wtforms.widgets import html_params
@@ -11,15 +12,16 @@ from app.views.form_input import LARGEST
 
 
 class SearchSelectWidget:
-    def __init__(self, endpoint: str, placeholder: str = "Type to search"):
+    def __init__(self, endpoint: str, placeholder=None):
         self.endpoint = endpoint
         self.placeholder = placeholder
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
+        placeholder = kwargs.pop("placeholder", None) or self.placeholder or gettext("Type to search")
         attrs = html_params(name=field.name, class_="form-control oh-search-select",
                             **{"data-endpoint": url_for(self.endpoint),
-                               "data-placeholder": self.placeholder}, **kwargs)
+                               "data-placeholder": str(placeholder)}, **kwargs)
         option = ""
         if field.object is not None:
             option = (f'<option value="{escape(field.object.id)}" selected>'

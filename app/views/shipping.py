@@ -53,7 +53,9 @@ class CodReconciliationView(CodReconciliationActions, OrderHubModelView):
     list_columns = ["number", "carrier", "statement_ref", "statement_date", "status",
                     "expected_cod", "cod_received", "fees", "difference"]
     search_columns = ["number", "carrier", "status", "statement_date"]
-    add_columns = ["carrier", "statement_ref", "statement_date"]
+    show_columns = ["number", "carrier", "statement_ref", "statement_date", "status",
+                    "expected_cod", "cod_received", "fees", "difference", "confirmed_at"]
+    add_columns = ["carrier", "statement_ref", "statement_date"]  # "+" opens the build page
     edit_columns = ["statement_ref", "statement_date"]
     related_views = [CodReconciliationLineView]
     base_order = ("id", "desc")

@@ -13,12 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import CodReconciliation, Order, Shipment, ShipmentStatus
-from app.services import cod, shipment_labels, tracking
+from app.services import cod, cod_statements, shipment_labels, tracking
 from app.services.carrier_clients import CARRIER_NAMES
 from app.services.errors import DomainError
 from app.services.shipment_cancel import check_cancellable
-from app.web.i18n import error_text
+from app.web.formatting import reader_language
+from app.web.i18n import error_text, field_errors
 from app.views.base import start_job_from_view
+from app.views.cod_report import MAX_UPLOAD, cod_draft, import_summary, report_lines
 from app.views.order_shipping_actions import pdf_response
 
 
@@ -186,25 +188,70 @@ class ShipmentViewActions(_FormPagesAllowed):
 
 
 class CodReconciliationActions(_FormPagesAllowed):
-    """Mixed into CodReconciliationView."""
+    """Mixed into CodReconciliationView: a statement starts from the carrier's file or from the
+    delivered COD shipments picked by hand (also to fill a draft), then is checked and confirmed."""
 
     permission_aliases = {"build_statement": "confirm_reconciliation",
-                          "enter_statement_form": "confirm_reconciliation"}
+                          "enter_statement_form": "confirm_reconciliation",
+                          "import_statement": "confirm_reconciliation"}
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        """A statement is made from its shipments (picked, or from the carrier's file), never
+        empty: "+" opens that page."""
+        return redirect(url_for("CodReconciliationView.build_statement"))
 
     @expose("/build/", methods=["GET", "POST"])
     @has_access
     def build_statement(self):
-        carrier = request.values.get("carrier") or "ghn"
+        into = cod_draft(request.values.get("statement"))
+        carrier = into.carrier.value if into is not None else (request.values.get("carrier") or "ghn")
+        if carrier not in CARRIER_NAMES:
+            carrier = "ghn"
         if request.method == "POST":
-            rec = self.run_service(cod.build_reconciliation, db.session,
-                                   request.form.getlist("shipment_id"),
-                                   statement_ref=(request.form.get("statement_ref") or None))
+            chosen = request.form.getlist("shipment_id")
+            if into is not None:
+                rec = self.run_service(cod.add_shipments, db.session, into.id, chosen)
+            else:
+                rec = self.run_service(cod.build_reconciliation, db.session, chosen,
+                                       statement_ref=(request.form.get("statement_ref") or None))
             if rec is not None:
                 return redirect(url_for("CodReconciliationView.enter_statement_form", pk=rec.id))
         rows = db.session.scalars(cod.eligible(db.session, carrier)
                                   .options(selectinload(Shipment.order))).all()
         return self.render_template("orderhub/cod_build.html", carrier=carrier, rows=rows,
-                                    carriers=CARRIER_NAMES)
+                                    carriers=CARRIER_NAMES, into=into)
+
+    @expose("/import/", methods=["POST"])
+    @has_access
+    def import_statement(self):
+        """The carrier's COD statement file (CSV or XLSX) → a draft statement and its report."""
+        into = cod_draft(request.form.get("statement"))
+        carrier = into.carrier.value if into is not None else request.form.get("carrier", "")
+        upload = request.files.get("file")
+        back = url_for("CodReconciliationView.build_statement", carrier=carrier,
+                       statement=into.id if into is not None else None)
+        if upload is None or not upload.filename:
+            flash(gettext("Choose the carrier's statement file (CSV or XLSX)."), "danger")
+            return redirect(back)
+        try:
+            rows = cod_statements.read_statement(upload.filename, upload.read(MAX_UPLOAD + 1))
+            rec, report = cod_statements.import_statement(
+                db.session, carrier, rows, statement_ref=request.form.get("statement_ref") or None,
+                into=into.id if into is not None else None)
+        except DomainError as exc:
+            db.session.rollback()
+            for field, messages in (field_errors(exc) or {"": [error_text(exc)]}).items():
+                for message in messages:
+                    flash(f"{field}: {message}" if field.startswith("line") else message, "danger")
+            return redirect(back)
+        flash(import_summary(report), "warning" if report.problems else "success")
+        if rec is None:
+            for text in report_lines(report):
+                flash(text, "danger")
+            return redirect(back)
+        return redirect(url_for("CodReconciliationView.enter_statement_form", pk=rec.id))
 
     @expose("/enter/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -218,13 +265,15 @@ class CodReconciliationActions(_FormPagesAllowed):
             lines = {line.id: {"cod_received": request.form.get(f"received_{line.id}"),
                                "fee": request.form.get(f"fee_{line.id}")} for line in rec.lines}
             saved = self.run_service(cod.enter_statement, db.session, pk, lines,
+                                     locale=reader_language(),
                                      success=gettext("Statement saved."))
             if saved is not None and request.form.get("confirm"):
                 if self.run_service(cod.confirm_reconciliation, db.session, pk,
                                     success=gettext("Statement confirmed: the orders are paid.")) is not None:
                     return redirect(url_for("CodReconciliationView.show", pk=pk))
         rec = cod.statement_with_lines(db.session, pk)
-        return self.render_template("orderhub/cod_enter.html", rec=rec, carriers=CARRIER_NAMES)
+        return self.render_template("orderhub/cod_enter.html", rec=rec, carriers=CARRIER_NAMES,
+                                    report=report_lines(rec.import_report) if rec.import_report else [])
 
     @action("confirm_reconciliation", lazy_gettext("Confirm statement"),
             lazy_gettext("Confirm this statement? Its COD orders are marked paid."), "fa-check", multiple=False)

@@ -25,6 +25,11 @@ def _language() -> str:
         return "en"
 
 
+def reader_language() -> str:
+    """The reader's language ("vi", "en"): how numbers they type are read and shown to them."""
+    return _language()
+
+
 def format_vnd(value) -> str:
     if value is None or value == "":
         return ""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import Customer, Product, ProductVariant, StockLevel
@@ -38,7 +39,8 @@ def variants():
     q = (request.args.get("q") or "").strip()
     available = sa.select(sa.func.coalesce(sa.func.sum(StockLevel.available), 0)) \
         .where(StockLevel.variant_id == ProductVariant.id).scalar_subquery()
-    stmt = (sa.select(ProductVariant, Product.name, available)
+    price = sa.func.coalesce(ProductVariant.selling_price, Product.selling_price, 0)
+    stmt = (sa.select(ProductVariant, Product.name, available, price)
             .join(Product, Product.id == ProductVariant.product_id)
             .where(ProductVariant.active.is_(True)).order_by(ProductVariant.sku).limit(LIMIT))
     if q:
@@ -47,5 +49,7 @@ def variants():
                                  ProductVariant.barcode.like(like)))
     rows = db.session.execute(stmt).all()
     return jsonify({"results": [
-        {"id": v.id, "text": f"{v.sku} — {name} ({avail} available)", "available": int(avail)}
-        for v, name, avail in rows]})
+        {"id": v.id, "text": gettext("%(sku)s — %(name)s (%(n)s available)", sku=v.sku, name=name,
+                                     n=int(avail)),
+         "available": int(avail), "price": int(selling)}
+        for v, name, avail, selling in rows]})

@@ -77,18 +77,22 @@ def flashes(page) -> str:
     return " ".join(page.locator(".alert").all_inner_texts())
 
 
-def take_manual_order(page, t, name: str, phone: str, lines: list[tuple[str, int]]) -> int:
-    """Quick order: a new customer typed in, lines picked by SKU search (Enter adds the hit)."""
+def take_manual_order(page, t, name: str, phone: str, lines: list[tuple]) -> int:
+    """Quick order: a new customer typed in, lines picked by SKU search (Enter adds the hit);
+    a line is (sku, quantity) or (sku, quantity, price as the clerk types it)."""
     page.goto("/quick-order/")
     page.fill("#name", name)
     page.fill("#phone", phone)
     for key, value in ADDRESS.items():
         page.fill(f"#{key}", value)
-    for sku, qty in lines:
+    for sku, qty, *price in lines:
         page.fill("#variant_search", sku)
         page.wait_for_selector(f".variant-hit:has-text('{sku} —')")
         page.press("#variant_search", "Enter")
-        page.locator("#lines tbody tr").last.locator("input[name=line_qty]").fill(str(qty))
+        row = page.locator("#lines tbody tr").last
+        row.locator("input[name=line_qty]").fill(str(qty))
+        if price:
+            row.locator("input[name=line_price]").fill(price[0])
     page.select_option("#payment_method", "cod")
     page.check("input[name=invoice_requested]")
     shot(page, f"quick-order-{t.locale}")
@@ -134,3 +138,24 @@ def submit(page, selector: str) -> None:
     mark_page(page)
     page.click(selector)
     until_next_page(page)
+
+
+def add_order_line(page, sku: str, quantity: int, price: str | None = None) -> None:
+    """On the order page: pick the variant in "Add line" (its price fills in), the quantity, a
+    price typed over it if given, and add."""
+    form = page.locator("form.oh-add-line")
+    form.locator(".select2-selection").click()
+    page.fill(".select2-search__field", sku)
+    page.wait_for_selector(f".select2-results__option:has-text('{sku} —')")
+    page.keyboard.press("Enter")
+    assert form.locator("input[name=unit_price]").input_value(), "the variant's price is shown"
+    form.locator("input[name=quantity]").fill(str(quantity))
+    if price is not None:
+        form.locator("input[name=unit_price]").fill(price)
+    submit(page, "form.oh-add-line button[type=submit]")
+
+
+def remove_order_line(page, sku: str) -> None:
+    """On the order page: the line's remove button, answering its question with yes."""
+    page.once("dialog", lambda d: d.accept())
+    submit(page, f"tr.oh-line[data-sku='{sku}'] form.oh-line-remove button")

@@ -1,10 +1,12 @@
 """In a real browser, once in English and once in Vietnamese: a phone order taken to cash and back.
 
-A clerk takes an order for a new customer with one line short; the shortage becomes a purchase
+A clerk takes an order for a new customer with one line short, typing a price the Vietnamese way
+(289.000); on the order page adds a line and takes it off again; the shortage becomes a purchase
 order a supervisor approves; the goods come in and go to that order; it is packed, shipped with GHN
 (the label downloads), invoiced through Viettel S-Invoice after a preview; the GHN sandbox delivers
-the parcel; the supervisor reconciles the COD statement and the order completes; the buyer returns
-one unit, which goes back into stock, and the invoice is replaced.
+the parcel; the supervisor imports GHN's COD statement file and confirms it, and the order
+completes; the buyer returns one unit, which goes back into stock, and the invoice is replaced.
+A marketplace order delivered before the shop was connected is returned too.
 """
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import re
 import time
 
 from tests.e2e.conftest import shot
-from tests.e2e.steps import (flashes, order_id_of, press, run_record_action, submit,
-                             take_manual_order, wait_for)
+from tests.e2e.steps import (add_order_line, flashes, order_id_of, press, remove_order_line,
+                             run_record_action, submit, take_manual_order, wait_for)
+from tests.support.cod_statements import GHN_HEADER, as_csv, ghn_rows
 
 IN_STOCK = "AO-KHOAC-CONG-SO-XAM-S"
 NONE_LEFT = "AO-KHOAC-CONG-SO-XAM-XL"
+EXTRA = "AO-THUN-DEN-M"
 SUPPLIER = "Xưởng may Tân Bình"
 
 
@@ -36,6 +40,29 @@ def on_hand(app, sku: str) -> int:
         return sum(level.on_hand for level in db.session.query(StockLevel).filter_by(variant_id=variant.id))
 
 
+def cod_of(app, tracking: str) -> tuple:
+    """(tracking, client reference, COD, fee kept) of our parcel, as GHN's statement lists it."""
+    from app.extensions import db
+    from app.models import Shipment
+    from app.services.cod import expected_fee
+    with app.app_context():
+        s = db.session.query(Shipment).filter_by(tracking_number=tracking).one()
+        return s.tracking_number, s.client_reference, int(s.cod_amount), expected_fee(s)
+
+
+def delivered_marketplace_order(app) -> tuple[int, str]:
+    """A marketplace order the demo's first pull found already completed: (id, a line's SKU)."""
+    from app.extensions import db
+    from app.models import Channel, Order, OrderStatus, Platform
+    with app.app_context():
+        order = (db.session.query(Order).join(Channel, Channel.id == Order.channel_id)
+                 .filter(Channel.platform.in_([Platform.SHOPEE, Platform.LAZADA, Platform.TIKTOK]),
+                         Order.status == OrderStatus.COMPLETED, ~Order.returns.any())
+                 .order_by(Order.id).first())
+        line = next(ln for ln in order.lines if ln.variant_id)
+        return order.id, line.sku
+
+
 def test_a_phone_order_from_taking_to_cash_and_back(page_for, site, t):
     app, base = site
     clerk = page_for("clerk", t.locale)
@@ -48,9 +75,11 @@ def test_a_phone_order_from_taking_to_cash_and_back(page_for, site, t):
 
     # 1. A phone order for a new customer: one line in stock, one with nothing left.
     order_id = take_manual_order(clerk, t, "Chị Đặng Thu Hà", "0987 650 321",
-                                 [(IN_STOCK, 1), (NONE_LEFT, 1)])
+                                 [(IN_STOCK, 1, "289.000"), (NONE_LEFT, 1)])
     assert order_status(clerk) == "new"
     assert "0987650321" in clerk.inner_text(".oh-buyer")  # the phone as normalised
+    grouped = "289.000 ₫" if t.locale == "vi" else "289,000 ₫"  # 289 000 ₫, not 289 ₫
+    assert grouped in clerk.inner_text(f"tr.oh-line[data-sku='{IN_STOCK}']")
 
     # 2. Confirm: the page says which line is reserved and which is short.
     press(clerk, "confirm")
@@ -60,6 +89,17 @@ def test_a_phone_order_from_taking_to_cash_and_back(page_for, site, t):
     assert t("short by %(n)s", n=1) in clerk.inner_text(f"tr.oh-line[data-sku='{NONE_LEFT}']")
     assert clerk.locator("button[data-step=pack]").count() == 0  # not while a line is short
     shot(clerk, f"order-confirmed-short-{t.locale}")
+
+    # 2b. The buyer adds a T-shirt on the phone, then changes her mind: the line is reserved as it
+    # is added, at the price the clerk types the Vietnamese way, and gives its stock back.
+    add_order_line(clerk, EXTRA, 2, "1tr2" if t.locale == "vi" else "120.000")
+    assert line_stock(clerk, EXTRA) == "reserved", flashes(clerk)
+    price = {"vi": "1.200.000 ₫", "en": "120,000 ₫"}[t.locale]
+    assert price in clerk.inner_text(f"tr.oh-line[data-sku='{EXTRA}']")
+    shot(clerk, f"order-line-added-{t.locale}")
+    remove_order_line(clerk, EXTRA)
+    assert clerk.locator(f"tr.oh-line[data-sku='{EXTRA}']").count() == 0, flashes(clerk)
+    assert order_status(clerk) == "processing"
 
     # 3. The shortage becomes a purchase order in one step.
     press(clerk, "draft_purchase_order")
@@ -142,16 +182,22 @@ def test_a_phone_order_from_taking_to_cash_and_back(page_for, site, t):
     assert clerk.locator(".tracking-timeline tbody tr").count() >= 3  # the tracking timeline
     shot(clerk, f"order-delivered-{t.locale}")
 
-    # 9. The supervisor reconciles GHN's COD statement; the order is paid and completes.
-    supervisor.goto("/codreconciliationview/build/?carrier=ghn")
-    for box in supervisor.locator("input[name=shipment_id]").all():
-        row = box.locator("xpath=ancestor::tr").inner_text()
-        if tracking not in row:
-            box.uncheck()
-    supervisor.fill("input[name=statement_ref]", f"GHN-COD-{t.locale}-001")
+    # 9. The supervisor imports GHN's COD statement file (our parcel and one GHN lists that is
+    # not ours); the page says what it did not take; confirmed, the order is paid and completes.
+    statement = as_csv(GHN_HEADER, ghn_rows([(*cod_of(app, tracking), None),
+                                             ("GHNX0000", "SO-X", 150000, 20000, None)]))
+    supervisor.goto("/codreconciliationview/list/")
+    supervisor.goto("/codreconciliationview/add")  # "+" opens the page that makes statements
+    assert "/codreconciliationview/build/" in supervisor.url
+    supervisor.select_option("#import_carrier", "ghn")
+    supervisor.fill("#import_ref", f"GHN-COD-{t.locale}-001")
+    supervisor.set_input_files("input[name=file]", files=[{
+        "name": "doi-soat-cod.csv", "mimeType": "text/csv", "buffer": statement}])
     shot(supervisor, f"cod-build-{t.locale}")
-    submit(supervisor, "form[method=post] button[type=submit]")
+    submit(supervisor, "form.panel-body button[name=import]")
     assert "/codreconciliationview/enter/" in supervisor.url, flashes(supervisor)
+    assert "GHNX0000" in supervisor.inner_text(".oh-cod-report")
+    assert supervisor.locator(f"tr[data-tracking='{tracking}']").count() == 1
     shot(supervisor, f"cod-enter-{t.locale}")
     submit(supervisor, "button[name=confirm]")
     clerk.goto(f"/orderview/show/{order_id}")
@@ -190,3 +236,14 @@ def test_a_phone_order_from_taking_to_cash_and_back(page_for, site, t):
              and t("replaced") in clerk.inner_text(".oh-invoices"))
     shot(clerk, f"order-after-return-{t.locale}")
     assert original_invoice
+
+    # 12. A marketplace order delivered before the shop was connected comes back too.
+    market_id, market_sku = delivered_marketplace_order(app)
+    clerk.goto(f"/orderview/show/{market_id}")
+    press(clerk, "create_return")
+    assert "/orderview/return/" in clerk.url, flashes(clerk)
+    clerk.locator(f"tr:has-text('{market_sku}') input[name^=qty_]").first.fill("1")
+    clerk.fill("input[name=reason]", "Sai kích cỡ")
+    submit(clerk, "form button[type=submit]:not([formaction])")
+    assert "/returnrequestview/show/" in clerk.url, flashes(clerk)
+    shot(clerk, f"marketplace-return-{t.locale}")

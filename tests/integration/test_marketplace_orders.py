@@ -68,3 +68,39 @@ def test_reserve_on_arrival_holds_stock_and_the_push_does_not_oversell(app, live
     pushed = run(app, channel_id, stock_push.push_stock)
     assert pushed.pushed >= 1
     assert sandbox_stock(live, platform, SKU) == on_hand - reserved
+
+
+@pytest.mark.parametrize("platform", list(SANDBOXES))
+def test_an_order_the_marketplace_had_delivered_before_the_first_pull_can_be_returned(app, live,
+                                                                                      platform):
+    """Imported already delivered (no stock moved here), its lines still left the warehouse:
+    they show shipped, and the buyer's return of one unit is taken back into stock."""
+    from tests.conftest import api_token
+    channel_id = add_channel(app, live, platform)
+    connect(app, live, channel_id)
+    run(app, channel_id, product_sync.pull_products, platform=platform)
+    status = {"shopee": "COMPLETED", "lazada": "confirmed", "tiktok": "COMPLETED"}[platform]
+    made = httpx.post(f"{live}/sandbox/{platform}/_control/orders",
+                      json={"count": 1, "status": status, "age": 600}).json()
+    run(app, channel_id, order_import.pull_orders)  # the channel's first pull: its history
+    with app.app_context():
+        order = db.session.scalars(sa.select(Order).where(Order.external_order_id == _made(made))).one()
+        assert order.status == OrderStatus.COMPLETED, order.needs_attention
+        assert [(ln.shipped_quantity, ln.reserved_quantity) for ln in order.lines] == \
+            [(ln.quantity, 0) for ln in order.lines]
+        line = next(ln for ln in order.lines if ln.variant_id is not None)
+        order_id, line_id, variant_id = order.id, line.id, line.variant_id
+        on_hand = db.session.scalar(sa.select(sa.func.sum(StockLevel.on_hand))
+                                    .where(StockLevel.variant_id == variant_id)) or 0
+    client = app.test_client()
+    clerk = api_token(client, "clerk")
+    resp = client.post(f"/api/v1/order/{order_id}/return", headers=clerk,
+                       json={"lines": [{"order_line_id": line_id, "quantity": 1,
+                                        "condition": "good"}], "reason": "Khách đổi ý"})
+    assert resp.status_code == 201, resp.json
+    received = client.post(f"/api/v1/return_request/{resp.json['return_id']}/receive",
+                           headers=clerk, json={})
+    assert received.status_code in (200, 201), received.json
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.sum(StockLevel.on_hand))
+                                 .where(StockLevel.variant_id == variant_id)) == on_hand + 1

@@ -101,7 +101,7 @@ def test_shortage_to_purchase_order_to_receipt_reserves_the_waiting_order(any_we
     assert "AO-L: 5 received but only 3 of 3 still expected" in text(resp)
     resp = clerk.post(f"/purchaseorderview/receive/{po_id}",
                       data={f"qty_{line_id}": "một"}, follow_redirects=True)
-    assert "AO-L quantity: Enter a whole number" in text(resp)
+    assert "AO-L quantity: “một” is not a whole number" in text(resp)
     resp = clerk.post(f"/purchaseorderview/receive/{po_id}",
                       data={f"qty_{line_id}": "1", "note": "Phiếu giao 0012",
                             "reserve_waiting": "1"}, follow_redirects=True)

@@ -116,3 +116,69 @@ def test_typed_lines_survive_an_error(web_app):
     page = resp.get_data(as_text=True)
     assert "shipping_address.street" in page
     assert 'name="line_qty" value="3"' in page and 'value="120.000"' in page
+
+
+def _take(client, wh_id, variant_id, qty, price="", **extra):
+    return client.post("/quick-order/", data={
+        "name": "Lê Văn Số", "phone": "0912 000 111", "street": "1 Hàng Bông",
+        "ward": "Phường Hàng Bông", "district": "Quận Hoàn Kiếm", "province": "Hà Nội",
+        "warehouse_id": wh_id, "line_variant": [variant_id], "line_qty": [qty],
+        "line_price": [price], "payment_method": "cod", **extra})
+
+
+def _count(app, name="Lê Văn Số") -> int:
+    with app.app_context():
+        return db.session.query(Order).filter(Order.buyer_name == name).count()
+
+
+def test_quick_entry_numbers_are_read_with_the_rules_never_a_500(web_app):
+    wh_id, variant_id, _ = _shop(web_app)
+    client = web_app.test_client()
+    login(client, "clerk")
+    fraction = _take(client, wh_id, variant_id, "1.5")
+    assert fraction.status_code == 200 and _count(web_app) == 0  # not 15 units
+    assert "AO-M: quantity: “1.5” is not a whole number" in text_of(fraction)
+    assert 'value="1.5"' in text_of(fraction)  # what was typed stays on the line
+    for field, value in (("line_qty", "9" * 22), ("line_price", "9" * 25),
+                         ("shipping_fee", "1" * 20)):
+        data = {"qty": "1", "price": ""}
+        if field == "line_qty":
+            data["qty"] = value
+        elif field == "line_price":
+            data["price"] = value
+        extra = {"shipping_fee": value} if field == "shipping_fee" else {}
+        resp = _take(client, wh_id, variant_id, data["qty"], data["price"], **extra)
+        assert resp.status_code == 200 and "is too large" in text_of(resp), field
+    for bogus in ("9" * 22, "abc"):
+        resp = _take(client, bogus, bogus, "1", customer_id=bogus, channel_id=bogus)
+        assert resp.status_code == 200, bogus  # the form again with a message, not a 500
+    assert client.get(f"/quick-order/variants?q=AO&warehouse_id={'9' * 22}").status_code == 200
+    assert _count(web_app) == 0
+    resp = _take(client, wh_id, variant_id, "2", "289k", shipping_fee="30.000")
+    assert resp.status_code == 302, text_of(resp)[-1500:]
+    with web_app.app_context():
+        order = db.session.scalars(sa.select(Order).where(Order.buyer_name == "Lê Văn Số")).one()
+        assert [(ln.quantity, int(ln.unit_price)) for ln in order.lines] == [(2, 289_000)]
+        assert int(order.shipping_fee) == 30_000
+
+
+def test_quick_entry_in_vietnamese_reads_150_000_as_150_000(web_app):
+    wh_id, variant_id, _ = _shop(web_app)
+    client = web_app.test_client()
+    login(client, "clerk")
+    client.get("/lang/vi")
+    resp = _take(client, wh_id, variant_id, "1", "150.000")
+    assert resp.status_code == 302
+    resp = _take(client, wh_id, variant_id, "1", "1.500.000")
+    assert resp.status_code == 302
+    with web_app.app_context():
+        prices = sorted(int(ln.unit_price) for o in db.session.scalars(sa.select(Order).where(
+            Order.buyer_name == "Lê Văn Số")) for ln in o.lines)
+    assert prices == [150_000, 1_500_000]
+    resp = _take(client, wh_id, variant_id, "1,5", "")
+    assert "không phải là số nguyên" in text_of(resp) and "is not a whole number" not in text_of(resp)
+
+
+def text_of(resp) -> str:
+    import html
+    return html.unescape(resp.get_data(as_text=True))

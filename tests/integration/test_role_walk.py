@@ -145,7 +145,8 @@ def _calls(app):
             verbs = [v for v in verbs if v != "GET"]  # a GET never deletes (refused as CSRF-unsafe)
         values = {"pk": pks.get(view_name) or 1, "filename": "nothing.txt", "role_id": 1,
                   "version": "v1", "locale": "vi", "group_by": "username",
-                  "channel_id": channel_id or 1, "return_id": return_id, "job_id": job_id}
+                  "channel_id": channel_id or 1, "return_id": return_id, "job_id": job_id,
+                  "line_id": 1}
         if not set(rule.arguments) <= set(values):
             raise AssertionError(f"no value to walk {rule.rule} with")
         url = rule.rule

@@ -54,7 +54,7 @@ def test_adjust_and_write_off(any_web_app):
     assert "reason: Say why the stock is adjusted." in text(resp)
     resp = sup.post(f"/stocklevelview/adjust/{level_id}", data={"quantity": "ba", "reason": "x"},
                     follow_redirects=True)
-    assert "quantity: Enter a whole number" in text(resp)
+    assert "Quantity: “ba” is not a whole number" in text(resp)
     resp = sup.post(f"/stocklevelview/adjust/{level_id}",
                     data={"kind": "adjustment", "quantity": "+3", "reason": "Tìm thấy thêm hàng"},
                     follow_redirects=True)

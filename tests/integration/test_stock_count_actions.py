@@ -69,7 +69,7 @@ def test_count_from_sheet_to_posted_variances_in_the_panel(any_web_app):
     resp = clerk.post(f"/stockcountview/enter/{count_id}",
                       data={"version": str(version), f"c_{variants['AO-M']}": "4",
                             f"c_{variants['AO-L']}": "ba"}, follow_redirects=True)
-    assert "AO-L counted: Enter a whole number" in text(resp)
+    assert "AO-L counted: “ba” is not a whole number" in text(resp)
     resp = clerk.post(f"/stockcountview/enter/{count_id}",
                       data={"version": str(version), f"c_{variants['AO-M']}": "4"},
                       follow_redirects=True)
