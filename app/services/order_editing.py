@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Order, OrderLine, OrderStatus, ProductVariant, VatRate
 from app.models.base import utcnow
+from app.services import addresses
 from app.services.editing import check_version
 from app.services.errors import DomainError, InvalidTransition, N_, NotFound, ValidationError
 from app.services.ledger import use_case
@@ -56,6 +57,7 @@ def edit_order(session: Session, order_id: int, *, version: int | None = None,
     order = load_order(session, order_id)
     check_version(order, version, "order")
     changes = changed_fields(order, clean_header(session, values))
+    changes = changed_fields(order, addresses.ship_changes(order, changes))
     for field in changes:
         if order.status not in EDITABLE_IN[field]:
             raise OrderFieldLocked(field, str(order.status))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.models import Channel, MoveKind, Order, OrderLine, OrderStatus, PaymentStatus, Warehouse
 from app.models.base import utcnow
+from app.services import addresses
 from app.services.editing import check_version
 from app.services.errors import DomainError, InvalidTransition, NotFound, ValidationError
 from app.services.ledger import MoveReference, post_move, use_case
@@ -110,6 +111,7 @@ def confirm_order(session: Session, order_id, *, version: int | None = None
     require_state(order, "confirm")
     if not order.lines:
         raise ValidationError("lines", "Add at least one line before confirming the order.")
+    addresses.require_for(order, "confirm")
     order.warehouse_id = fulfilling_warehouse(session, order)
     order.status = S.PROCESSING
     order.confirmed_at = utcnow()
@@ -173,6 +175,7 @@ def pack_order(session: Session, order_id, *, version: int | None = None) -> Ord
     order = load_order(session, order_id)
     check_version(order, version, "order")
     require_state(order, "pack")
+    addresses.require_for(order, "pack")
     short = [line for line in order.lines
              if line.variant_id is None or line_result(line).short_by > 0]
     if short:

@@ -27,8 +27,8 @@ def site(session):
 def body(**changes):
     data = {"order_id": "W-1001",
             "buyer": {"name": "Nguyễn Thị E", "phone": "+84 912 345 678", "email": "e@x.vn"},
-            "shipping_address": {"street": "5 Hai Bà Trưng", "ward": "Tràng Tiền",
-                                 "district": "Hoàn Kiếm", "province": "Hà Nội"},
+            "shipping_address": {"street": "5 Hai Bà Trưng", "ward": "Phường Cửa Nam",
+                                 "province": "Hà Nội"},
             "lines": [{"sku": "AT-M", "quantity": 2, "unit_price": 150000}],
             "payment_method": "cod", "shipping_fee": 30000,
             "placed_at": "2026-11-02T08:15:00+07:00"}
