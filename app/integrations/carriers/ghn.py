@@ -119,6 +119,15 @@ class GHNClient(HttpClient):
         return self._call("/master-data/ward", {"district_id": district_id}, shop=False,
                           method="GET") or []
 
+    # Since the 2025 reorganisation GHN lists today's provinces and wards (two levels) apart; each
+    # ward row names the district GHN still wants in fee and create calls.
+    def provinces_new(self) -> list[dict]:
+        return self._call("/v3/master-data/province/all", shop=False, method="GET") or []
+
+    def wards_new(self, province_id: int) -> list[dict]:
+        return self._call("/v3/master-data/ward/all-by-province-id", {"province_id": province_id},
+                          shop=False, method="GET") or []
+
     # ---- quote -------------------------------------------------------------------------------
     def available_services(self, from_district_id: int | None, to_district_id: int) -> list[dict]:
         payload = {"shop_id": self.shop_id, "from_district": from_district_id,
