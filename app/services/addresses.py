@@ -108,10 +108,11 @@ def for_import(street, ward, district, province) -> tuple[dict, str | None]:
 class AddressIncomplete(ValidationError):
     """An order's address stops an action; the problem is shown in the reader's language."""
 
-    translatable = ("action", "problem")
+    translatable = ("problem",)
 
 
-ACTIONS = {"confirm": N_("confirmed"), "pack": N_("packed")}
+REFUSALS = {"confirm": N_("Order %(number)s cannot be confirmed: %(problem)s"),
+            "pack": N_("Order %(number)s cannot be packed: %(problem)s")}
 ATTENTION_PREFIX = "Address: "
 
 
@@ -134,6 +135,7 @@ def require_for(order, action: str) -> None:
     if checked:
         ward = divisions.ward(order.ship_ward_code)
         if ward is not None and ward.province_code == order.ship_province_code:
+            order.needs_attention = attention(order.needs_attention, None)
             return
     try:
         found = resolve({"street": order.ship_street, "ward": order.ship_ward_code or order.ship_ward,
@@ -141,8 +143,7 @@ def require_for(order, action: str) -> None:
                          "province": order.ship_province_code or order.ship_province}, fields)
     except ValidationError as exc:
         problem = FieldMessage(exc.template, **exc.details)
-        raise AddressIncomplete(exc.field, N_("Order %(number)s cannot be %(action)s: %(problem)s"),
-                                number=order.number, action=ACTIONS[action],
+        raise AddressIncomplete(exc.field, REFUSALS[action], number=order.number,
                                 problem=problem) from None
     for key, value in found.fields("ship_").items():
         if getattr(order, key) != value:

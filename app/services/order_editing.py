@@ -57,10 +57,10 @@ def edit_order(session: Session, order_id: int, *, version: int | None = None,
     order = load_order(session, order_id)
     check_version(order, version, "order")
     changes = changed_fields(order, clean_header(session, values))
-    changes = changed_fields(order, addresses.ship_changes(order, changes))
     for field in changes:
         if order.status not in EDITABLE_IN[field]:
             raise OrderFieldLocked(field, str(order.status))
+    changes = changed_fields(order, addresses.ship_changes(order, changes))
     if "customer_id" in changes and changes["customer_id"] is not None and \
             not (values.get("buyer_name") or "").strip():
         from app.models import Customer
@@ -69,6 +69,8 @@ def edit_order(session: Session, order_id: int, *, version: int | None = None,
     new_warehouse = changes.pop("warehouse_id", order.warehouse_id)
     for key, value in changes.items():
         setattr(order, key, value)
+    if "ship_ward_code" in changes:  # the address is placed now: its import flag goes
+        order.needs_attention = addresses.attention(order.needs_attention, None)
     if new_warehouse != order.warehouse_id:
         if new_warehouse is None:
             raise ValidationError("warehouse_id", N_("An order keeps the warehouse that fulfils "
