@@ -157,16 +157,24 @@ def find_ward(province_code: int, value) -> Ward | None:
 
 
 def search(items, q: str, name=lambda item: item.name, limit: int = 30) -> list:
-    """Those whose name contains every word typed, with or without diacritics; the names that
-    start with what was typed first."""
-    words = plain(q).split()
+    """Those whose name has a word starting with each word typed, with or without diacritics
+    ("ben th" finds "Phường Bến Thành"); names whose own part (after "Phường", "Thành phố" …)
+    starts with what was typed come first. A province's usual short names ("hcm", "tphcm") find
+    it too."""
+    words = plain(q).replace(".", " ").split()
     if not words:
         return list(items)[:limit]
+    alias = find_province(q)
     hits = []
     for item in items:
-        text = plain(name(item))
-        if all(w in text for w in words):
-            starts = _strip(text, ("phuong ", "xa ", "dac khu ", "thanh pho ")).startswith(words[0])
-            hits.append((0 if starts else 1, item))
+        if alias is not None and getattr(item, "code", None) == alias.code and \
+                isinstance(item, Province):
+            hits.append((-1, item))
+            continue
+        text = plain(name(item)).replace(" - ", " ")
+        own = _strip(text, ("phuong ", "xa ", "dac khu ", "thanh pho ", "tinh ")).split()
+        parts = text.split()
+        if all(any(p.startswith(w) for p in parts) for w in words):
+            hits.append((0 if own and own[0].startswith(words[0]) else 1, item))
     hits.sort(key=lambda pair: pair[0])
     return [item for _rank, item in hits[:limit]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import enum_label, format_datetime, format_vnd
+    from app.web.formatting import enum_label, format_area_codes, format_datetime, format_vnd
 
     @app.template_filter("vnd")
     def vnd(value):
@@ -18,3 +18,11 @@ def register_filters(app) -> None:
     def state(value):
         """A state, kind or method in the reader's words ("delivery_failed" → "giao thất bại")."""
         return enum_label(value)
+
+    @app.template_filter("audit_value")
+    def audit_value(value, field: str = ""):
+        """A changed value in an audit trail as a person reads it (carrier area ids spelled out,
+        never a Python dict)."""
+        if field == "area_codes":
+            return format_area_codes(value)
+        return value

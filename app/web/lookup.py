@@ -1,4 +1,5 @@
-"""Search-as-you-type look-ups behind the customer and variant selects (at most 20 matches)."""
+"""Search-as-you-type look-ups behind the customer, variant and address selects (at most 20
+matches; provinces and wards come from app.services.divisions, today's administrative units)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -6,6 +7,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from app.extensions import db
 from app.models import Customer, Product, ProductVariant, StockLevel
+from app.services import divisions
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")
 LIMIT = 20
@@ -49,3 +51,32 @@ def variants():
     return jsonify({"results": [
         {"id": v.id, "text": f"{v.sku} — {name} ({avail} available)", "available": int(avail)}
         for v, name, avail in rows]})
+
+
+def _require_login() -> None:
+    user = getattr(g, "user", None)
+    if user is None or not user.is_authenticated:
+        abort(401)
+
+
+@bp.get("/provinces")
+def provinces():
+    """``?q=`` part of the name, with or without diacritics: ``{"results": [{"id": GSO code,
+    "text": name}]}`` — all 34 when nothing is typed."""
+    _require_login()
+    hits = divisions.search(divisions.provinces(), request.args.get("q", ""),
+                            name=lambda p: p.name, limit=40)
+    return jsonify({"results": [{"id": p.code, "text": p.name} for p in hits]})
+
+
+@bp.get("/wards")
+def wards():
+    """``?province=<GSO code>&q=``: the province's wards matching what was typed (empty without a
+    province)."""
+    _require_login()
+    found = divisions.find_province(request.args.get("province", ""))
+    if found is None:
+        return jsonify({"results": []})
+    hits = divisions.search(divisions.wards_of(found.code), request.args.get("q", ""),
+                            limit=LIMIT if request.args.get("q") else 50)
+    return jsonify({"results": [{"id": w.code, "text": w.name} for w in hits]})
