@@ -33,7 +33,7 @@ def variant_field():
 
 
 def customer_field():
-    return SearchSelectField("Customer", model=Customer, endpoint="lookup.customers")
+    return SearchSelectField(lazy_gettext("Customer"), model=Customer, endpoint="lookup.customers")
 
 
 class OrderLineView(ServiceForms, OrderHubModelView):
