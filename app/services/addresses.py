@@ -17,6 +17,9 @@ from app.services import divisions, old_addresses
 from app.services.errors import N_, FieldMessage, ValidationError
 
 PARTS = ("street", "ward", "district", "province")
+SHIP_FIELDS = ("ship_street", "ship_ward", "ship_district", "ship_province")
+_SHIP_NAMES = {"street": "ship_street", "ward": "ship_ward", "district": "ship_district",
+               "province": "ship_province"}
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,29 @@ def attention(current: str | None, problem: str | None) -> str | None:
     return " | ".join(kept)[:500] or None
 
 
+def problem_of(order) -> ValidationError | None:
+    """What stops the order's address from being used (None when it is complete or resolvable)."""
+    if order.ship_province_code and order.ship_ward_code and _text(order.ship_street):
+        return None
+    try:
+        _resolve_order(order)
+    except ValidationError as exc:
+        return exc
+    return None
+
+
+def _resolve_order(order) -> Address:
+    return resolve({"street": order.ship_street, "ward": order.ship_ward_code or order.ship_ward,
+                    "district": order.ship_district,
+                    "province": order.ship_province_code or order.ship_province}, _SHIP_NAMES)
+
+
 def require_for(order, action: str) -> None:
     """An order is confirmed or packed only with a street and a checked province and ward.
 
     An address stored before addresses were checked (names only) is resolved now and its codes
     kept; one that cannot be resolved is refused, naming the part at fault.
     """
-    fields = {"street": "ship_street", "ward": "ship_ward", "province": "ship_province"}
     checked = order.ship_province_code and order.ship_ward_code and _text(order.ship_street)
     if checked:
         ward = divisions.ward(order.ship_ward_code)
@@ -138,9 +157,7 @@ def require_for(order, action: str) -> None:
             order.needs_attention = attention(order.needs_attention, None)
             return
     try:
-        found = resolve({"street": order.ship_street, "ward": order.ship_ward_code or order.ship_ward,
-                         "district": order.ship_district,
-                         "province": order.ship_province_code or order.ship_province}, fields)
+        found = _resolve_order(order)
     except ValidationError as exc:
         problem = FieldMessage(exc.template, **exc.details)
         raise AddressIncomplete(exc.field, REFUSALS[action], number=order.number,
@@ -151,9 +168,6 @@ def require_for(order, action: str) -> None:
     order.needs_attention = attention(order.needs_attention, None)
 
 
-SHIP_FIELDS = ("ship_street", "ship_ward", "ship_district", "ship_province")
-_SHIP_NAMES = {"street": "ship_street", "ward": "ship_ward", "district": "ship_district",
-               "province": "ship_province"}
 
 
 def ship_changes(order, changes: dict) -> dict:

@@ -26,3 +26,11 @@ def register_filters(app) -> None:
         if field == "area_codes":
             return format_area_codes(value)
         return value
+
+    @app.template_filter("address_problem")
+    def address_problem(order) -> str:
+        """Why the order's address cannot be used yet, in the reader's language ("" when it can)."""
+        from app.services.addresses import problem_of
+        from app.web.i18n import error_text
+        problem = problem_of(order)
+        return error_text(problem) if problem is not None else ""

@@ -53,17 +53,12 @@ def variants():
         for v, name, avail in rows]})
 
 
-def _require_login() -> None:
-    user = getattr(g, "user", None)
-    if user is None or not user.is_authenticated:
-        abort(401)
-
-
 @bp.get("/provinces")
 def provinces():
     """``?q=`` part of the name, with or without diacritics: ``{"results": [{"id": GSO code,
-    "text": name}]}`` — all 34 when nothing is typed."""
-    _require_login()
+    "text": name}]}`` — all 34 when nothing is typed. Whoever may read customers (and so their
+    addresses) may use it, as the address forms do."""
+    _require_read("Customer")
     hits = divisions.search(divisions.provinces(), request.args.get("q", ""),
                             name=lambda p: p.name, limit=40)
     return jsonify({"results": [{"id": p.code, "text": p.name} for p in hits]})
@@ -73,7 +68,7 @@ def provinces():
 def wards():
     """``?province=<GSO code>&q=``: the province's wards matching what was typed (empty without a
     province)."""
-    _require_login()
+    _require_read("Customer")
     found = divisions.find_province(request.args.get("province", ""))
     if found is None:
         return jsonify({"results": []})

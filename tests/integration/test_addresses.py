@@ -207,6 +207,11 @@ def test_an_order_without_an_address_cannot_be_confirmed_or_packed(web_app):
         db.session.commit()
     resp = client.post(f"/api/v1/order/{bare_id}/confirm", json={}, headers=clerk)
     assert resp.status_code == 422 and "needs a ward" in resp.json["message"]
+    # The order page says so where the address is, in the reader's language.
+    login(client, "clerk")
+    client.get("/lang/vi")
+    page = client.get(f"/orderview/show/{bare_id}").get_data(as_text=True)
+    assert "Địa chỉ giao hàng cần phường/xã" in page and "1 Lê Lợi, Hồ Chí Minh" in page
 
 
 def test_editing_the_ward_forgets_carrier_ids_of_the_old_one(session):
