@@ -10,6 +10,7 @@ An order is confirmed and packed only with a complete, checked address (:func:`r
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -97,15 +98,23 @@ def for_import(street, ward, district, province) -> tuple[dict, str | None]:
     """A marketplace's address: resolved when it can be, else kept as sent with the reason it
     could not (the order is flagged, never dropped). Returns the order's ``ship_*`` fields and
     that reason or None."""
-    street = street_only(street, ward, district, province)
+    street = street_only(street, ward, district, province) or None
+    found, problem = _units(_text(ward), _text(district), _text(province))
+    if found is None:
+        return {"ship_street": street, "ship_ward": _text(ward) or None,
+                "ship_district": _text(district) or None,
+                "ship_province": _text(province) or None}, problem
+    return found.fields("ship_") | {"ship_street": street}, None
+
+
+@functools.lru_cache(maxsize=4096)
+def _units(ward: str, district: str, province: str) -> tuple[Address | None, str | None]:
+    """An import batch names the same few places again and again: each is resolved once."""
     try:
-        found = resolve({"street": street, "ward": ward, "district": district,
-                         "province": province}, need_street=False)
+        return resolve({"ward": ward, "district": district, "province": province},
+                       need_street=False), None
     except ValidationError as exc:
-        kept = {"ship_street": _text(street) or None, "ship_ward": _text(ward) or None,
-                "ship_district": _text(district) or None, "ship_province": _text(province) or None}
-        return kept, exc.message
-    return found.fields("ship_") | {"ship_street": _text(street) or None}, None
+        return None, exc.message
 
 
 class AddressIncomplete(ValidationError):

@@ -35,7 +35,12 @@ _PROVINCE_ALIASES = {"hcm": 79, "tphcm": 79, "tp hcm": 79, "sai gon": 79, "sài 
 def spelling(text) -> str:
     """One spelling for comparing names: NFC, lower case, one tone placement, tidy hyphens,
     apostrophes and spaces."""
-    value = unicodedata.normalize("NFC", str(text or "")).casefold()
+    return _spelling(str(text or ""))
+
+
+@functools.lru_cache(maxsize=16384)
+def _spelling(text: str) -> str:
+    value = unicodedata.normalize("NFC", text).casefold()
     for old, new in _TONE.items():
         value = value.replace(old, new)
     value = re.sub(r"[’‘`´]", "'", value)
