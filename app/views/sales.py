@@ -225,6 +225,7 @@ class CustomerAddressView(CheckedAddress, OrderHubModelView):
     datamodel = OrderHubInterface(CustomerAddress, eager=("customer",))
     class_permission_name = "CustomerAddress"
     list_columns = ["customer", "label", "recipient", "phone", "address_text", "is_default"]
+    order_columns = ["label", "recipient", "phone", "is_default"]  # the address is not a column
     search_columns = ["label", "street", "province"]
     add_columns = edit_columns = ["customer", "label", "recipient", "phone", "province", "ward",
                                   "street", "is_default"]
@@ -245,6 +246,7 @@ class CustomerView(CheckedAddress, OrderHubModelView):
     class_permission_name = "Customer"
     list_columns = ["name", "phone", "email", "address", "company_name", "tax_code",
                     "wants_invoice"]
+    order_columns = ["name", "phone", "email", "company_name", "tax_code", "wants_invoice"]
     search_columns = ["name", "phone", "email", "company_name", "tax_code", "province"]
     show_columns = ["name", "phone", "email", "address",
                     "company_name", "tax_code", "invoice_address", "invoice_email",
