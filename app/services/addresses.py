@@ -36,11 +36,6 @@ class Address:
                 f"{prefix}province_code": self.province.code, f"{prefix}ward_code": self.ward.code}
 
 
-def format_address(*parts) -> str:
-    """As a person writes it: the parts that are known, comma-separated (never "None")."""
-    return ", ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
-
-
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 

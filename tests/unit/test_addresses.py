@@ -96,6 +96,8 @@ def test_the_attention_note_keeps_other_flags():
 
 
 def test_an_address_reads_as_a_person_writes_it():
-    assert addresses.format_address("1 Lê Lợi", None, "", "Phường Sài Gòn", None,
-                                    "Thành phố Hồ Chí Minh") == \
-        "1 Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh"
+    from app.models import Order
+    order = Order(ship_street="1 Lê Lợi", ship_ward="Phường Sài Gòn",
+                  ship_province="Thành phố Hồ Chí Minh")
+    assert order.ship_address == "1 Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh"
+    assert Order(ship_province="Hà Nội").ship_address == "Hà Nội"
