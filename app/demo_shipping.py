@@ -19,31 +19,29 @@ from app.sandbox import ghn as ghn_sandbox
 from app.sandbox import viettelpost as vtp_sandbox
 from app.sandbox.mount import webhook_base
 from app.services import orders, shipments
-from app.services.carrier_areas import name_key
 from app.services.carrier_clients import ClientPool, using_transport
 from app.services.errors import DomainError
 
 WAREHOUSE = {"name": "Shop Demo OrderHub – Kho Tân Bình", "phone": "0987654321",
              "address": "120 Cộng Hòa", "email": "kho@orderhub-demo.vn"}
-# The sender ward in each carrier's own ids (Phường 2, Quận Tân Bình, Hồ Chí Minh).
-SENDER_AREA = {"ghn": (202, 1455, "21602"), "viettelpost": (2, 55, 55502)}
+# The sender's ward: Phường Tân Sơn Hòa, Hồ Chí Minh (GSO 26977; Phường 2, Quận Tân Bình before 2025).
+SENDER_WARD = 26977
 MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7}$")
 NAMES = {"ghn": "GHN (sandbox)", "viettelpost": "Viettel Post (sandbox)"}
 
 
-def _area(carrier: str, province_id, district_id, ward_id) -> tuple[dict, dict, dict]:
-    areas = ghn_sandbox.AREAS if carrier == "ghn" else vtp_sandbox.AREAS
-    province = next(p for p in areas if p["id"] == province_id)
-    district = next(d for d in province["districts"] if d["id"] == district_id)
-    ward = next(w for w in district["wards"] if w["id"] == ward_id)
-    return province, district, ward
+def _book(carrier: str):
+    return ghn_sandbox.areas if carrier == "ghn" else vtp_sandbox.areas
 
 
 def _sender(carrier: str) -> dict:
-    province, district, ward = _area(carrier, *SENDER_AREA[carrier])
-    return {**WAREHOUSE, "ward_name": ward["name"], "district_name": district["name"],
-            "province_name": province["name"], "province_id": province["id"],
-            "district_id": district["id"], "ward_code": ward["id"]}
+    """The shop's address as people write it today, with the carrier's own ids for it."""
+    from app.services import divisions
+    ward, gso = _book(carrier).ward_by_gso(SENDER_WARD), divisions.ward(SENDER_WARD)
+    return {**WAREHOUSE, "ward_name": gso.name, "district_name": "",
+            "province_name": divisions.province(gso.province_code).name,
+            "province_id": ward["province_id"], "district_id": ward["district_id"],
+            "ward_code": ward["id"]}
 
 
 def load(app) -> dict:
@@ -69,32 +67,14 @@ def load(app) -> dict:
     return {"carrier_accounts_created": created}
 
 
-def _fixture_codes(order: Order, index: int) -> dict:
-    """Both carriers' ids for the order's address; an address outside the sandboxes' small
-    fixtures is moved (demo only) to a fixture ward, so every demo order can ship."""
-    def find(areas):
-        for p in areas:
-            if name_key(p["name"]) != name_key(order.ship_province):
-                continue
-            for d in p["districts"]:
-                if name_key(d["name"]) != name_key(order.ship_district):
-                    continue
-                for w in d["wards"]:
-                    if name_key(w["name"]) == name_key(order.ship_ward):
-                        return p, d, w
-        return None
-
-    ghn, vtp = find(ghn_sandbox.AREAS), find(vtp_sandbox.AREAS)
-    if ghn is None or vtp is None:
-        p = ghn_sandbox.AREAS[index % len(ghn_sandbox.AREAS)]
-        d = p["districts"][index % len(p["districts"])]
-        w = d["wards"][index % len(d["wards"])]
-        order.ship_province, order.ship_district, order.ship_ward = p["name"], d["name"], w["name"]
-        ghn, vtp = find(ghn_sandbox.AREAS), find(vtp_sandbox.AREAS)
-    return {"ghn": {"province_id": ghn[0]["id"], "district_id": ghn[1]["id"],
-                    "ward_code": ghn[2]["id"]},
-            "viettelpost": {"province_id": vtp[0]["id"], "district_id": vtp[1]["id"],
-                            "ward_id": vtp[2]["id"]}}
+def _fixture_codes(order: Order) -> dict:
+    """Both carriers' ids for the order's (checked) ward, read from the sandboxes' books (demo
+    only: a real shop's orders find them through the carriers' master data)."""
+    ghn, vtp = (_book(c).ward_by_gso(order.ship_ward_code) for c in ("ghn", "viettelpost"))
+    return {"ghn": {"province_id": ghn["province_id"], "district_id": ghn["district_id"],
+                    "ward_code": ghn["id"]},
+            "viettelpost": {"province_id": vtp["province_id"], "district_id": vtp["district_id"],
+                            "ward_id": vtp["id"]}}
 
 
 # How far each demo order's parcel goes at its carrier (the sandbox's own status codes).
@@ -136,7 +116,7 @@ def ship_orders(app, order_ids, transport: httpx.BaseTransport | None = None,
                 skipped.append(order_id)
                 continue
             carrier = ("ghn", "viettelpost")[i % 2]
-            order.area_codes = _fixture_codes(order, i)
+            order.area_codes = _fixture_codes(order)
             if not MOBILE.match(order.buyer_phone or ""):  # demo buyers' numbers are random
                 digits = "".join(c for c in (order.buyer_phone or "") if c.isdigit())
                 order.buyer_phone = "09" + digits[-8:].rjust(8, "1")

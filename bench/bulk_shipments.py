@@ -78,13 +78,15 @@ def seed(app, n: int, sandbox: str) -> list[int]:
     for v in variants:
         ledger.record_opening_stock(s, v.id, wh.id, 3 * n)
     customer = Customer(name="Nguyễn Thị Hoa", phone="0912345678")
-    codes = {"ghn": {"province_id": 202, "district_id": 1442, "ward_code": "20101"}}
+    ward = ghn_sandbox.areas.ward_by_gso(26740)  # Phường Sài Gòn, Hồ Chí Minh
+    codes = {"ghn": {"province_id": ward["province_id"], "district_id": ward["district_id"],
+                     "ward_code": ward["id"]}}
     ids = []
     for i in range(n):
         o = Order(buyer_name="Nguyễn Thị Hoa", buyer_phone="0912345678", customer=customer,
-                  warehouse=wh, ship_street=f"{i + 1} Lý Tự Trọng", ship_ward="Phường Bến Nghé",
-                  ship_district="Quận 1", ship_province="TP. Hồ Chí Minh", area_codes=codes,
-                  shipping_fee=20000)
+                  warehouse=wh, ship_street=f"{i + 1} Lý Tự Trọng", ship_ward="Phường Sài Gòn",
+                  ship_province="Thành phố Hồ Chí Minh", ship_province_code=79,
+                  ship_ward_code=26740, area_codes=codes, shipping_fee=20000)
         for v in variants[: 1 + i % 3]:
             o.lines.append(OrderLine(variant=v, sku=v.sku, name="Áo thun cotton", quantity=1 + i % 2,
                                      unit_price=150000, vat_rate="10"))

@@ -68,6 +68,9 @@ class Customer(TimestampMixin, VersionedMixin, Model):
     ward: Mapped[str | None] = mapped_column(sa.String(80))
     district: Mapped[str | None] = mapped_column(sa.String(80))
     province: Mapped[str | None] = mapped_column(sa.String(80))
+    # GSO codes of the province and ward chosen (app.services.divisions); null until chosen.
+    province_code: Mapped[int | None] = mapped_column(sa.Integer)
+    ward_code: Mapped[int | None] = mapped_column(sa.Integer)
     company_name: Mapped[str | None] = mapped_column(sa.String(255))
     tax_code: Mapped[str | None] = mapped_column(sa.String(14), index=True)
     invoice_address: Mapped[str | None] = mapped_column(sa.String(500))
@@ -81,6 +84,11 @@ class Customer(TimestampMixin, VersionedMixin, Model):
     @property
     def is_business(self) -> bool:
         return bool(self.tax_code)
+
+    @property
+    def address(self) -> str:
+        """As a person writes it: street, ward(, district), province — only the parts known."""
+        return ", ".join(p for p in (self.street, self.ward, self.district, self.province) if p)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})" if self.phone else self.name
@@ -97,11 +105,17 @@ class CustomerAddress(TimestampMixin, Model):
     ward: Mapped[str | None] = mapped_column(sa.String(80))
     district: Mapped[str | None] = mapped_column(sa.String(80))
     province: Mapped[str | None] = mapped_column(sa.String(80))
+    province_code: Mapped[int | None] = mapped_column(sa.Integer)
+    ward_code: Mapped[int | None] = mapped_column(sa.Integer)
     is_default: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     customer = relationship("Customer", back_populates="addresses")
 
-    def __str__(self) -> str:
+    @property
+    def address_text(self) -> str:
         return ", ".join(p for p in (self.street, self.ward, self.district, self.province) if p)
+
+    def __str__(self) -> str:
+        return self.address_text
 
 
 class Order(TimestampMixin, VersionedMixin, Model):
@@ -120,6 +134,10 @@ class Order(TimestampMixin, VersionedMixin, Model):
     ship_ward: Mapped[str | None] = mapped_column(sa.String(80))
     ship_district: Mapped[str | None] = mapped_column(sa.String(80))
     ship_province: Mapped[str | None] = mapped_column(sa.String(80))
+    # GSO codes of the province and ward (app.services.divisions): set when the address was checked
+    # against today's divisions; an order is confirmed and packed only with both.
+    ship_province_code: Mapped[int | None] = mapped_column(sa.Integer)
+    ship_ward_code: Mapped[int | None] = mapped_column(sa.Integer)
     # Each carrier's own ids for the address, e.g. {"ghn": {"district_id": 1442, "ward_code": "20109"}}
     area_codes: Mapped[dict | None] = mapped_column(sa.JSON)
     warehouse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouse.id", ondelete="RESTRICT"),

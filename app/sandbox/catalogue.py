@@ -104,14 +104,20 @@ _GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Khoa", "Lan
 _STREETS = ["Nguyễn Huệ", "Lê Lợi", "Trần Hưng Đạo", "Hai Bà Trưng", "Điện Biên Phủ", "Cách Mạng Tháng 8",
             "Nguyễn Trãi", "Lý Thường Kiệt", "Phan Đình Phùng", "Võ Văn Tần"]
 _PLACES = [
-    ("TP. Hồ Chí Minh", "Quận 1", ["Phường Bến Nghé", "Phường Đa Kao", "Phường Bến Thành"]),
+    # Buyers' saved addresses from before the 2025 reorganisation (province, district, ward), as
+    # marketplaces still send many of them; each converts to exactly one ward today.
+    ("TP. Hồ Chí Minh", "Quận 1", ["Phường Bến Nghé", "Phường Bến Thành"]),
     ("TP. Hồ Chí Minh", "Quận Bình Thạnh", ["Phường 25", "Phường 26"]),
     ("TP. Hồ Chí Minh", "TP. Thủ Đức", ["Phường Linh Trung", "Phường Thảo Điền"]),
-    ("Hà Nội", "Quận Cầu Giấy", ["Phường Dịch Vọng", "Phường Nghĩa Đô"]),
-    ("Hà Nội", "Quận Hoàn Kiếm", ["Phường Hàng Bạc", "Phường Tràng Tiền"]),
+    ("Hà Nội", "Quận Cầu Giấy", ["Phường Nghĩa Đô"]),
+    ("Hà Nội", "Quận Hoàn Kiếm", ["Phường Hàng Bạc"]),
     ("Đà Nẵng", "Quận Hải Châu", ["Phường Thạch Thang", "Phường Hòa Cường Bắc"]),
     ("Cần Thơ", "Quận Ninh Kiều", ["Phường An Hòa", "Phường Xuân Khánh"]),
     ("Hải Phòng", "Quận Lê Chân", ["Phường An Biên"]),
+    # Today's two-level addresses (no district).
+    ("Thành phố Hồ Chí Minh", "", ["Phường Sài Gòn", "Phường Tân Định", "Phường Bình Thạnh"]),
+    ("Thành phố Hà Nội", "", ["Phường Cầu Giấy", "Phường Ba Đình", "Phường Thanh Xuân"]),
+    ("Thành phố Đà Nẵng", "", ["Phường Hải Châu"]),
 ]
 
 

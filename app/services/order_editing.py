@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Order, OrderLine, OrderStatus, ProductVariant, VatRate
 from app.models.base import utcnow
+from app.services import addresses
 from app.services.amounts import parse_id
 from app.services.editing import check_version
 from app.services.errors import DomainError, InvalidTransition, N_, NotFound, ValidationError
@@ -60,6 +61,7 @@ def edit_order(session: Session, order_id: int, *, version: int | None = None,
     for field in changes:
         if order.status not in EDITABLE_IN[field]:
             raise OrderFieldLocked(field, str(order.status))
+    changes = changed_fields(order, addresses.ship_changes(order, changes))
     if "customer_id" in changes and changes["customer_id"] is not None and \
             not (values.get("buyer_name") or "").strip():
         from app.models import Customer
@@ -68,6 +70,8 @@ def edit_order(session: Session, order_id: int, *, version: int | None = None,
     new_warehouse = changes.pop("warehouse_id", order.warehouse_id)
     for key, value in changes.items():
         setattr(order, key, value)
+    if "ship_ward_code" in changes:  # the address is placed now: its import flag goes
+        order.needs_attention = addresses.attention(order.needs_attention, None)
     if new_warehouse != order.warehouse_id:
         if new_warehouse is None:
             raise ValidationError("warehouse_id", N_("An order keeps the warehouse that fulfils "

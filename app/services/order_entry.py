@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from app.models import Channel, Customer, Order, OrderLine, OrderStatus, ProductVariant
 from app.models.base import utcnow
+from app.services import addresses
 from app.services.amounts import QUANTITY, parse_amount, parse_id
 from app.services.errors import N_, ValidationError
 from app.services.ledger import use_case
@@ -81,8 +82,11 @@ def find_or_create_customer(session: Session, *, name: str, phone: str | None,
         if found is not None:
             return found
     address = address or {}
+    if isinstance(address, addresses.Address):
+        address = address.fields()
     customer = Customer(name=name, phone=phone, email=email or None,
-                        **{k: address.get(k) or None for k in ADDRESS_FIELDS})
+                        **{k: address.get(k) or None for k in (*ADDRESS_FIELDS, "province_code",
+                                                                "ward_code")})
     session.add(customer)
     return customer
 
@@ -123,29 +127,28 @@ def _new_channel_order(session: Session, channel: Channel, incoming) -> Order:
         phone = normalize_phone(phone) if phone else None
     except ValidationError:
         pass  # marketplaces mask phones ("******78"); keep what they sent, do not link a customer
+    ship, problem = addresses.for_import(incoming.address, incoming.ward, incoming.district,
+                                         incoming.province)
     customer = None
     if phone and phone.isdigit():
         customer = find_or_create_customer(session, name=incoming.buyer_name, phone=phone,
                                            email=getattr(incoming, "buyer_email", None),
-                                           address={"street": incoming.address,
-                                                    "ward": incoming.ward,
-                                                    "district": incoming.district,
-                                                    "province": incoming.province})
+                                           address={k[5:]: v for k, v in ship.items()})
     cancelled = incoming.status == OrderStatus.CANCELLED.value
+    attention = unknown_sku_message(unknown) if unknown else None
     return Order(
         channel_id=channel.id, external_order_id=str(incoming.external_id)[:64],
         marketplace_status=(incoming.raw_status or None), customer=customer,
         buyer_name=incoming.buyer_name[:255], buyer_phone=(phone or None) and phone[:20],
-        buyer_email=getattr(incoming, "buyer_email", None), ship_street=incoming.address or None,
-        ship_ward=incoming.ward or None, ship_district=incoming.district or None,
-        ship_province=incoming.province or None, area_codes=getattr(incoming, "area_codes", None),
+        buyer_email=getattr(incoming, "buyer_email", None), **ship,
+        area_codes=getattr(incoming, "area_codes", None),
         warehouse_id=channel.order_warehouse_id,
         payment_method=_payment_method(incoming.payment_method),
         shipping_fee=Decimal(int(incoming.shipping_fee or 0)), notes=incoming.note or None,
         placed_at=incoming.created_at,
         status=OrderStatus.CANCELLED if cancelled else OrderStatus.NEW,
         cancel_reason=(incoming.cancel_reason or None) if cancelled else None,
-        needs_attention=unknown_sku_message(unknown) if unknown else None, lines=lines)
+        needs_attention=addresses.attention(attention, problem), lines=lines)
 
 
 def _find_channel_order(session: Session, channel_id: int, external_id: str) -> Order | None:
@@ -188,20 +191,21 @@ def upsert_channel_order(session: Session, channel: Channel, incoming) -> EntryR
     return EntryResult(order, True)
 
 
-ADDRESS_MISSING = {"street": N_("The shipping address needs a street."),
-                   "ward": N_("The shipping address needs a ward."),
-                   "district": N_("The shipping address needs a district."),
-                   "province": N_("The shipping address needs a province.")}
+def customer_address(customer: Customer | None) -> dict:
+    """The customer's address as order entry takes it (the codes when it was chosen)."""
+    if customer is None:
+        return {}
+    return {"street": customer.street, "district": customer.district,
+            "ward": customer.ward_code or customer.ward,
+            "province": customer.province_code or customer.province}
 
 
-def _address(given: Mapping | None, customer: Customer | None, prefix: str) -> dict:
+def _address(given: Mapping | None, customer: Customer | None, prefix: str) -> addresses.Address:
+    """The typed address (or, when none is typed, the customer's), checked against the divisions."""
     source = dict(given or {})
-    if not any(source.get(k) for k in ADDRESS_FIELDS) and customer is not None:
-        source = {k: getattr(customer, k) for k in ADDRESS_FIELDS}
-    for key in ADDRESS_FIELDS:
-        if not str(source.get(key) or "").strip():
-            raise ValidationError(f"{prefix}.{key}", ADDRESS_MISSING[key])
-    return {k: str(source[k]).strip() for k in ADDRESS_FIELDS}
+    if not any(str(source.get(k) or "").strip() for k in ADDRESS_FIELDS) and customer is not None:
+        source = customer_address(customer)
+    return addresses.resolve(source, {k: f"{prefix}.{k}" for k in addresses.PARTS})
 
 
 def manual_line(session: Session, index: int, spec) -> OrderLine:
@@ -233,20 +237,23 @@ def manual_line(session: Session, index: int, spec) -> OrderLine:
                      returned_quantity=0)
 
 
-def _buyer(session: Session, customer_id, customer: Mapping | None,
-           shipping_address: Mapping | None) -> Customer:
+def _buyer(session: Session, customer_id, customer: Mapping | None) -> tuple[Customer | None, dict]:
+    """The chosen customer, or the one with the typed phone, or None for a new buyer; and the
+    new buyer's checked name, phone and e-mail."""
     if customer_id is not None:
         buyer = session.get(Customer, parse_id(customer_id)) if parse_id(customer_id) else None
         if buyer is None:
             raise ValidationError("customer_id", N_("Customer #%(id)s does not exist."),
                                   id=customer_id)
-        return buyer
+        return buyer, {}
     fields = dict(customer or {})
     if not str(fields.get("name") or "").strip():
         raise ValidationError("customer.name", N_("Give the buyer's name."))
     phone = normalize_phone(fields.get("phone"), "customer.phone")
-    return find_or_create_customer(session, name=fields["name"].strip(), phone=phone,
-                                   email=fields.get("email"), address=shipping_address or fields)
+    found = session.scalars(sa.select(Customer).where(Customer.phone == phone)
+                            .order_by(Customer.id).limit(1)).first() if phone else None
+    return found, {"name": fields["name"].strip(), "phone": phone, "email": fields.get("email"),
+                   "address": {k: fields.get(k) for k in ADDRESS_FIELDS}}
 
 
 @use_case
@@ -265,11 +272,17 @@ def create_manual_order(session: Session, *, lines: Sequence, customer_id: int |
         channel = session.get(Channel, channel_id) if str(channel_id).isdigit() else None
         if channel is None or not channel.active:
             raise ValidationError("channel_id", N_("Choose the channel the order came through."))
-    buyer = _buyer(session, customer_id, customer, shipping_address)
+    buyer, new_buyer = _buyer(session, customer_id, customer)
     if not lines:
         raise ValidationError("lines", N_("Add at least one line."))
     order_lines = [manual_line(session, i, spec) for i, spec in enumerate(lines)]
-    address = _address(shipping_address, buyer, "shipping_address")
+    given = shipping_address
+    if buyer is None and not any(str(v or "").strip() for v in (given or {}).values()):
+        given = new_buyer["address"]  # typed with the new customer's fields
+    address = _address(given, buyer, "shipping_address")
+    if buyer is None:
+        buyer = find_or_create_customer(session, name=new_buyer["name"], phone=new_buyer["phone"],
+                                        email=new_buyer["email"], address=address)
     fee = whole_dong(shipping_fee, "shipping_fee", allow_none=True) or Decimal(0)
     warehouse = warehouse_id or (channel.order_warehouse_id if channel else None) \
         or main_warehouse_id(session)
@@ -278,9 +291,7 @@ def create_manual_order(session: Session, *, lines: Sequence, customer_id: int |
     order = Order(customer=buyer, buyer_name=buyer.name, buyer_phone=buyer.phone,
                   buyer_email=buyer.email, channel_id=channel.id if channel else None,
                   payment_method=_payment_method(payment_method), shipping_fee=fee,
-                  placed_at=utcnow(), ship_street=address["street"], ship_ward=address["ward"],
-                  ship_district=address["district"], ship_province=address["province"],
-                  lines=order_lines, **header)
+                  placed_at=utcnow(), lines=order_lines, **address.fields("ship_"), **header)
     session.add(order)
     return order
 
@@ -298,6 +309,11 @@ def create_order(session: Session, **values) -> Order:
     if unknown:
         raise ValidationError(sorted(unknown)[0], N_("This field cannot be set here."))
     customer = session.get(Customer, fields["customer_id"]) if fields.get("customer_id") else None
+    if not any(fields.get(f) for f in addresses.SHIP_FIELDS if f != "ship_district") and \
+            customer is not None and customer.ward_code:
+        fields.update({f"ship_{k}": v for k, v in customer_address(customer).items()})
+    fields = addresses.ship_changes(None, {k: v for k, v in fields.items()
+                                           if k not in addresses.SHIP_FIELDS or v})
     if not fields.get("buyer_name"):
         if customer is None:
             raise ValidationError("buyer_name", N_("Give the buyer's name or choose a customer."))

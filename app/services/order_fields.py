@@ -25,7 +25,7 @@ OPEN_STATES = frozenset({S.NEW, S.PROCESSING, S.PACKED})
 EDITABLE_IN: dict[str, frozenset[OrderStatus]] = {
     **{name: frozenset({S.NEW}) for name in (
         "customer_id", "buyer_name", "buyer_phone", "buyer_email", "ship_street", "ship_ward",
-        "ship_district", "ship_province", "area_codes", "payment_method", "shipping_fee",
+        "ship_district", "ship_province", "ship_province_code", "ship_ward_code", "area_codes", "payment_method", "shipping_fee",
         "invoice_requested", "channel_id", "external_order_id")},
     "warehouse_id": frozenset({S.NEW, S.PROCESSING}),
     "notes": OPEN_STATES,
@@ -41,6 +41,7 @@ FIELD_LABELS = {
     "customer_id": N_("customer"), "buyer_name": N_("buyer name"), "buyer_phone": N_("buyer phone"),
     "buyer_email": N_("buyer e-mail"), "ship_street": N_("street"), "ship_ward": N_("ward"),
     "ship_district": N_("district"), "ship_province": N_("province"),
+    "ship_province_code": N_("province"), "ship_ward_code": N_("ward"),
     "area_codes": N_("carrier area codes"), "payment_method": N_("payment method"),
     "shipping_fee": N_("shipping fee"), "invoice_requested": N_("invoice request"),
     "channel_id": N_("channel"), "external_order_id": N_("channel order id"),
@@ -124,6 +125,11 @@ def clean_header(session: Session, values: dict) -> dict:
             out[key] = whole_dong(value, key)
         elif key == "invoice_requested":
             out[key] = _flag(value, key)
+        elif key in ("ship_province_code", "ship_ward_code"):
+            # Set with the names by addresses.ship_changes; a code alone is taken as the choice.
+            if value not in (None, "") and not str(value).strip().isdigit():
+                raise ValidationError(key, N_("Choose it from the list."))
+            out[key.replace("_code", "")] = str(value).strip() if value not in (None, "") else None
         elif key == "area_codes":
             if value is not None and not isinstance(value, dict):
                 raise ValidationError(key, N_("Must be an object of carrier → codes."))

@@ -37,7 +37,7 @@ from app.models import (Channel, ChannelListing, Customer, Order, OrderLine, Ord
                         ProductVariant, VatRate)
 from app.models.base import utcnow
 from app.services.channel_clients import PLATFORM_NAMES
-from app.services import order_bulk
+from app.services import addresses, order_bulk
 from app.services.errors import N_, ValidationError, fill
 from app.services.marketplace_money import amount_differs, price_without_vat
 from app.services.marketplace_status import HISTORY_STATES, Follower, flag, record_history
@@ -168,10 +168,10 @@ def _new_buyers(session: Session, orders: list, found: dict[str, Customer]) -> d
     for o in orders:
         phone = _phone(o.buyer_phone)
         if phone and phone.isdigit() and phone not in found:
+            ship, _problem = addresses.for_import(o.address, o.ward, o.district, o.province)
             found[phone] = Customer(name=o.buyer_name[:255], phone=phone,
                                     email=getattr(o, "buyer_email", None) or None,
-                                    street=o.address or None, ward=o.ward or None,
-                                    district=o.district or None, province=o.province or None)
+                                    **{k[5:]: v for k, v in ship.items() if v is not None})
             session.add(found[phone])
     return found
 
@@ -216,6 +216,9 @@ class _Batch:
             lines.append(line)
         phone = _phone(incoming.buyer_phone)
         state = OrderStatus(incoming.status)
+        # An address the divisions cannot place is kept as sent and the order flagged.
+        ship, problem = addresses.for_import(incoming.address, incoming.ward, incoming.district,
+                                             incoming.province)
         values = {  # only what is known: each attribute set costs, and a batch sets thousands
             "channel_id": self.channel.id,
             "external_order_id": str(incoming.external_id).strip()[:64],
@@ -224,14 +227,14 @@ class _Batch:
             "customer": customers.get(phone) if phone else None,
             "buyer_name": incoming.buyer_name[:255], "buyer_phone": (phone or None) and phone[:20],
             "buyer_email": getattr(incoming, "buyer_email", None),
-            "ship_street": incoming.address or None, "ship_ward": incoming.ward or None,
-            "ship_district": incoming.district or None, "ship_province": incoming.province or None,
+            **ship,
             "area_codes": getattr(incoming, "area_codes", None),
             "warehouse_id": self.channel.order_warehouse_id,
             "payment_method": _payment_method(incoming.payment_method),
             "shipping_fee": Decimal(int(incoming.shipping_fee or 0)), "notes": incoming.note or None,
             "placed_at": incoming.created_at, "status": OrderStatus.NEW,
-            "needs_attention": unknown_sku_message(unknown) if unknown else None, "lines": lines}
+            "needs_attention": addresses.attention(unknown_sku_message(unknown) if unknown
+                                                   else None, problem), "lines": lines}
         order = Order(**{k: v for k, v in values.items() if v is not None})
         if state == OrderStatus.CANCELLED:  # it never held stock here: nothing to release
             order.status, order.cancel_reason = state, (incoming.cancel_reason or None)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.models import (Channel, MoveKind, Order, OrderLine, OrderStatus, PaymentMethod,
                         PaymentStatus, Warehouse)
 from app.models.base import utcnow
+from app.services import addresses
 from app.services.editing import check_version
 from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError
 from app.services.ledger import MoveReference, post_move, use_case
@@ -95,16 +96,18 @@ def release_order(session: Session, order: Order) -> None:
 
 
 @use_case
-def confirm_order(session: Session, order_id, *, version: int | None = None
-                  ) -> list[LineReservation]:
+def confirm_order(session: Session, order_id, *, version: int | None = None,
+                  check_address: bool = True) -> list[LineReservation]:
     """new → processing: reserve each line in the fulfilling warehouse, partly if stock is short.
 
     Lines that stay short (or whose SKU is unknown) are reported; a purchase order for the shortfall
-    can be drafted from them (purchasing.draft_purchase_orders_for_order).
+    can be drafted from them (purchasing.draft_purchase_orders_for_order). The order needs a
+    complete, checked address (addresses.require_for) unless ``check_address`` is False: following
+    a marketplace that ships the order with its own logistics, and so holds the address itself.
     """
     if session.get_bind().dialect.name == "postgresql" and not isinstance(order_id, Order):
         from app.services.order_confirmation import confirm_in_two_statements
-        results = confirm_in_two_statements(session, order_id, version)
+        results = confirm_in_two_statements(session, order_id, version, check_address)
         if results is not None:
             return results
     order = load_order(session, order_id)
@@ -112,6 +115,8 @@ def confirm_order(session: Session, order_id, *, version: int | None = None
     require_state(order, "confirm")
     if not order.lines:
         raise ValidationError("lines", "Add at least one line before confirming the order.")
+    if check_address:
+        addresses.require_for(order, "confirm")
     order.warehouse_id = fulfilling_warehouse(session, order)
     order.status = S.PROCESSING
     order.confirmed_at = utcnow()
@@ -170,11 +175,15 @@ def reserve_waiting_orders(session: Session, variant_ids: Iterable[int] | None =
 
 
 @use_case
-def pack_order(session: Session, order_id, *, version: int | None = None) -> Order:
-    """processing → packed, only when every line is known and fully reserved."""
+def pack_order(session: Session, order_id, *, version: int | None = None,
+               check_address: bool = True) -> Order:
+    """processing → packed, only when every line is known and fully reserved and the address is
+    complete (see confirm_order for ``check_address``)."""
     order = load_order(session, order_id)
     check_version(order, version, "order")
     require_state(order, "pack")
+    if check_address:
+        addresses.require_for(order, "pack")
     short = [line for line in order.lines
              if line.variant_id is None or line_result(line).short_by > 0]
     if short:

@@ -38,6 +38,7 @@ from app.services.errors import (N_, DomainError, FieldMessage, InvalidTransitio
                                  ValidationError, ValidationErrors)
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
+from app.services.parcels import parcel_for
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ class ShipmentForm:
     account_id: int | None = None
     carrier_service_code: str | None = None
     fee_quoted: int | None = None
+    missing_weight: int = 0       # lines whose weight was estimated (the variant has none)
+    missing_size: int = 0         # lines whose size was estimated
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -91,19 +94,8 @@ def cod_for(order: Order, fee_payer: str) -> int:
 
 
 def parcel_of(order: Order) -> dict:
-    """Weight (g) and box size (cm) from the variants: weights summed, items stacked."""
-    weight = length = width = height = 0
-    for line in order.lines:
-        v = line.variant
-        qty = line.quantity or 0
-        weight += (v.weight_g if v is not None and v.weight_g else 200) * qty
-        if v is not None:
-            length = max(length, v.length_cm or 0)
-            width = max(width, v.width_cm or 0)
-            height += (v.height_cm or 0) * qty
-    return {"weight_g": max(weight, 1), "length_cm": min(max(length, 10), MAX_SIDE_CM),
-            "width_cm": min(max(width, 10), MAX_SIDE_CM),
-            "height_cm": min(max(height, 5), MAX_SIDE_CM)}
+    """Weight (g), box size (cm) and what was estimated, from the variants (services.parcels)."""
+    return parcel_for(order.lines).form_values()
 
 
 def default_form(session: Session, order: Order, carrier: str | None = None) -> ShipmentForm:
@@ -197,7 +189,8 @@ def area_codes_for(order: Order, carrier: str, client=None) -> dict:
     if client is None:
         raise ValidationError("area_codes", N_("Order %(number)s has no %(carrier)s area codes."),
                               number=order.number, carrier=CARRIER_NAMES[carrier])
-    return carrier_areas.resolve(client, order.ship_province, order.ship_district, order.ship_ward)
+    return carrier_areas.area_ids(client, order.ship_province_code or order.ship_province,
+                                  order.ship_ward_code or order.ship_ward)
 
 
 def receiver_party(order: Order, carrier: str, client=None) -> Party:

@@ -9,7 +9,10 @@ Body (JSON)::
 
     {"order_id": "W-1001",                         # the website's id: the idempotency key
      "buyer": {"name": "…", "phone": "0912345678", "email": "…"},
-     "shipping_address": {"street": "…", "ward": "…", "district": "…", "province": "…"},
+     "shipping_address": {"street": "…", "ward": "…", "province": "…"},
+                                                    # ward and province of today's divisions
+                                                    # (names or GSO codes); an old address may
+                                                    # add "district" and is converted
      "lines": [{"sku": "AT-M", "quantity": 2, "unit_price": 150000, "discount": 0, "name": "…"}],
      "payment_method": "cod" | "prepaid" | "bank_transfer",
      "paid": true,                                  # the website took the money (card, bank)
@@ -28,7 +31,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.models import Channel, Order, Platform
-from app.services.errors import DomainError, ValidationError, ValidationErrors
+from app.services import addresses
+from app.services.errors import DomainError, FieldMessage, ValidationError, ValidationErrors
 from app.services.order_entry import (ADDRESS_FIELDS, IncomingLine, IncomingOrder,
                                       upsert_channel_order)
 from app.services.orders import mark_paid
@@ -119,8 +123,17 @@ def parse_storefront_order(raw_body: bytes) -> IncomingOrder:
     email = _text(buyer, "email", "buyer.email", errors, required=False)
     if email and "@" not in email:
         errors.setdefault("buyer.email", []).append("Not an e-mail address.")
-    place = {k: _text(address, k, f"shipping_address.{k}", errors, limit=80 if k != "street"
-                      else 255) for k in ADDRESS_FIELDS}
+    place = {k: _text(address, k, f"shipping_address.{k}", errors, required=k != "district",
+                      limit=80 if k != "street" else 255)
+             for k in ADDRESS_FIELDS if not isinstance(address.get(k), int)}
+    place.update({k: str(v) for k, v in address.items() if k in ("ward", "province")
+                  and isinstance(v, int) and not isinstance(v, bool)})
+    if not any(f"shipping_address.{k}" in errors for k in ADDRESS_FIELDS):
+        try:
+            found = addresses.resolve(place, {k: f"shipping_address.{k}" for k in ADDRESS_FIELDS})
+            place.update(ward=found.ward.name, province=found.province.name, district="")
+        except ValidationError as exc:
+            errors.setdefault(exc.field, []).append(FieldMessage(exc.template, **exc.details))
     raw_lines = data.get("lines")
     lines = []
     if not isinstance(raw_lines, list) or not raw_lines:

@@ -16,7 +16,8 @@ from app.security.row_rules import warehouse_scope
 from app.extensions import db
 from app.services.amounts import parse_id
 from app.services.errors import N_
-from app.services import order_editing, order_entry, order_fields
+from app.services import addresses, order_editing, order_entry, order_fields
+from app.views.address_fields import province_field, ward_field
 from app.views import order_page
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.form_fields import AmountField
@@ -35,7 +36,7 @@ def variant_field():
 
 
 def customer_field():
-    return SearchSelectField("Customer", model=Customer, endpoint="lookup.customers")
+    return SearchSelectField(lazy_gettext("Customer"), model=Customer, endpoint="lookup.customers")
 
 
 class OrderLineView(ServiceForms, OrderHubModelView):
@@ -157,17 +158,21 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
                                  "completed_at", "cancelled_at", "cancel_reason"], "expanded": False}),
         ("Notes", {"fields": ["notes"], "expanded": False}),
     ]
+    # The address is chosen: province, then one of its wards (today's divisions), then the street.
     add_columns = ["channel", "external_order_id", "customer", "buyer_name", "buyer_phone",
-                   "buyer_email", "ship_street", "ship_ward", "ship_district", "ship_province",
+                   "buyer_email", "ship_province", "ship_ward", "ship_street",
                    "warehouse", "payment_method", "shipping_fee", "invoice_requested", "notes"]
-    edit_columns = ["customer", "buyer_name", "buyer_phone", "buyer_email", "ship_street",
-                    "ship_ward", "ship_district", "ship_province", "warehouse", "payment_method",
+    edit_columns = ["customer", "buyer_name", "buyer_phone", "buyer_email", "ship_province",
+                    "ship_ward", "ship_street", "warehouse", "payment_method",
                     "shipping_fee", "invoice_requested", "notes"]
     # A flag is never "required" (unticked is an answer), unlike what FAB infers from NOT NULL.
     add_form_extra_fields = {"customer": customer_field(),
-                             "invoice_requested": BooleanField(lazy_gettext("Invoice requested"))}
+                             "invoice_requested": BooleanField(lazy_gettext("Invoice requested")),
+                             "ship_province": province_field(), "ship_ward": ward_field("ship_province")}
     edit_form_extra_fields = {"customer": customer_field(),
-                              "invoice_requested": BooleanField(lazy_gettext("Invoice requested"))}
+                              "invoice_requested": BooleanField(lazy_gettext("Invoice requested")),
+                              "ship_province": province_field(),
+                              "ship_ward": ward_field("ship_province")}
     label_columns = {"placed_at": "Placed", "buyer_name": "Buyer", "buyer_phone": "Phone",
                      "total": "Total (₫)", "needs_attention": "Attention",
                      "ship_address": "Shipping address", "external_order_id": "Channel order id"}
@@ -221,15 +226,31 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
         return redirect(url_for("JobView.show", pk=job.id))
 
 
-class CustomerAddressView(OrderHubModelView):
+class CheckedAddress:
+    """A customer's (or saved) address is checked against today's divisions before it is saved."""
+
+    def pre_add(self, item):
+        addresses.check_saved(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        addresses.check_saved(item)
+        super().pre_update(item)
+
+
+class CustomerAddressView(CheckedAddress, OrderHubModelView):
     datamodel = OrderHubInterface(CustomerAddress, eager=("customer",))
     class_permission_name = "CustomerAddress"
-    list_columns = ["customer", "label", "recipient", "phone", "street", "ward", "district",
-                    "province", "is_default"]
+    list_columns = ["customer", "label", "recipient", "phone", "address_text", "is_default"]
+    order_columns = ["label", "recipient", "phone", "is_default"]  # the address is not a column
     search_columns = ["label", "street", "province"]
-    add_columns = edit_columns = ["customer", "label", "recipient", "phone", "street", "ward",
-                                  "district", "province", "is_default"]
+    add_columns = edit_columns = ["customer", "label", "recipient", "phone", "province", "ward",
+                                  "street", "is_default"]
+    add_form_extra_fields = {"province": province_field(), "ward": ward_field("province")}
+    edit_form_extra_fields = {"province": province_field(), "ward": ward_field("province")}
+    label_columns = {"address_text": "Address"}
     base_order = ("id", "asc")
+
 
 
 class CustomerOrdersView(OrderView):
@@ -237,20 +258,24 @@ class CustomerOrdersView(OrderView):
     list_columns = ["number", "placed_at", "channel", "status", "payment_status", "total"]
 
 
-class CustomerView(OrderHubModelView):
+class CustomerView(CheckedAddress, OrderHubModelView):
     datamodel = OrderHubInterface(Customer)
     class_permission_name = "Customer"
-    list_columns = ["name", "phone", "email", "province", "company_name", "tax_code",
+    list_columns = ["name", "phone", "email", "address", "company_name", "tax_code",
                     "wants_invoice"]
+    order_columns = ["name", "phone", "email", "company_name", "tax_code", "wants_invoice"]
     search_columns = ["name", "phone", "email", "company_name", "tax_code", "province"]
-    show_columns = ["name", "phone", "email", "street", "ward", "district", "province",
+    show_columns = ["name", "phone", "email", "address",
                     "company_name", "tax_code", "invoice_address", "invoice_email",
                     "wants_invoice", "order_count", "failed_count", "notes"]
-    add_columns = edit_columns = ["name", "phone", "email", "street", "ward", "district",
-                                  "province", "company_name", "tax_code", "invoice_address",
+    add_columns = edit_columns = ["name", "phone", "email", "province", "ward", "street",
+                                  "company_name", "tax_code", "invoice_address",
                                   "invoice_email", "wants_invoice", "notes"]
+    add_form_extra_fields = {"province": province_field(), "ward": ward_field("province")}
+    edit_form_extra_fields = {"province": province_field(), "ward": ward_field("province")}
     label_columns = {"order_count": "Orders", "failed_count": "Failed deliveries / returns",
-                     "tax_code": "Tax code (MST)"}
+                     "tax_code": "Tax code (MST)", "address": "Address"}
     related_views = [CustomerAddressView, CustomerOrdersView]
     base_order = ("name", "asc")
     audit_tables = ("customer",)
+

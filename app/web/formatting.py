@@ -81,3 +81,21 @@ def enum_label(value) -> str:
         return text
     from flask_babel import gettext
     return gettext(text)
+
+
+CARRIER_NAMES = {"ghn": "GHN", "viettelpost": "Viettel Post"}
+
+
+def format_area_codes(value) -> str:
+    """An order's carrier area ids: "GHN: province 202, district 1442, ward 144202"."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    from flask_babel import gettext
+    labels = {"province_id": gettext("province"), "district_id": gettext("district"),
+              "ward_code": gettext("ward"), "ward_id": gettext("ward")}
+    parts = []
+    for carrier, codes in value.items():
+        if isinstance(codes, dict):
+            ids = ", ".join(f"{labels.get(k, k)} {v}" for k, v in codes.items() if v not in (None, ""))
+            parts.append(f"{CARRIER_NAMES.get(carrier, carrier)}: {ids}")
+    return "; ".join(parts)

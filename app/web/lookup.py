@@ -1,4 +1,5 @@
-"""Search-as-you-type look-ups behind the customer and variant selects (at most 20 matches)."""
+"""Search-as-you-type look-ups behind the customer, variant and address selects (at most 20
+matches; provinces and wards come from app.services.divisions, today's administrative units)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.models import Customer, Product, ProductVariant, StockLevel
+from app.services import divisions
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")
 LIMIT = 20
@@ -53,3 +55,28 @@ def variants():
                                      n=int(avail)),
          "available": int(avail), "price": int(selling)}
         for v, name, avail, selling in rows]})
+
+
+
+@bp.get("/provinces")
+def provinces():
+    """``?q=`` part of the name, with or without diacritics: ``{"results": [{"id": GSO code,
+    "text": name}]}`` — all 34 when nothing is typed. Whoever may read customers (and so their
+    addresses) may use it, as the address forms do."""
+    _require_read("Customer")
+    hits = divisions.search(divisions.provinces(), request.args.get("q", ""),
+                            name=lambda p: p.name, limit=40)
+    return jsonify({"results": [{"id": p.code, "text": p.name} for p in hits]})
+
+
+@bp.get("/wards")
+def wards():
+    """``?province=<GSO code>&q=``: the province's wards matching what was typed (empty without a
+    province)."""
+    _require_read("Customer")
+    found = divisions.find_province(request.args.get("province", ""))
+    if found is None:
+        return jsonify({"results": []})
+    hits = divisions.search(divisions.wards_of(found.code), request.args.get("q", ""),
+                            limit=LIMIT if request.args.get("q") else 50)
+    return jsonify({"results": [{"id": w.code, "text": w.name} for w in hits]})

@@ -10,9 +10,24 @@ import time
 
 from tests.e2e.conftest import shot
 
-# A Hà Nội address that both carriers' address books know.
-ADDRESS = {"street": "12 Lý Thường Kiệt", "ward": "Phường Tràng Tiền",
-           "district": "Quận Hoàn Kiếm", "province": "Hà Nội"}
+# A Hà Nội address that both carriers' address books know: (what is typed, what is chosen).
+ADDRESS = {"street": "12 Lý Thường Kiệt", "province": ("ha noi", "Thành phố Hà Nội"),
+           "ward": ("cua nam", "Phường Cửa Nam")}
+
+
+def choose(page, select_id: str, typed: str, choice: str) -> None:
+    """Pick from a search-as-you-type select (province, ward …): open it, type, click the hit."""
+    page.click(f"#{select_id} + .select2-container .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", typed)
+    page.locator(".select2-container--open .select2-results__option",
+                 has_text=choice).first.click()
+    assert page.locator(f"#{select_id}").input_value() == choice
+
+
+def choose_address(page, address=ADDRESS) -> None:
+    choose(page, "province", *address["province"])
+    choose(page, "ward", *address["ward"])
+    page.fill("#street", address["street"])
 
 
 def order_id_of(page) -> int:
@@ -83,8 +98,7 @@ def take_manual_order(page, t, name: str, phone: str, lines: list[tuple]) -> int
     page.goto("/quick-order/")
     page.fill("#name", name)
     page.fill("#phone", phone)
-    for key, value in ADDRESS.items():
-        page.fill(f"#{key}", value)
+    choose_address(page)
     for sku, qty, *price in lines:
         page.fill("#variant_search", sku)
         page.wait_for_selector(f".variant-hit:has-text('{sku} —')")

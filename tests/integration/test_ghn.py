@@ -90,9 +90,11 @@ def test_master_data_and_quote(client):
     quotes = client.quote(shipment())
     by_service = {q.service: q for q in quotes}
     assert set(by_service) == {"fast", "economy"}
-    # GHN's one current light service ("Hàng nhẹ", type 2) answers for both choices.
-    assert by_service["economy"].carrier_service_code == by_service["fast"].carrier_service_code == "53320"
-    assert by_service["fast"].fee == by_service["economy"].fee > 0
+    # Economy is GHN's standard service (type 2), fast its express (type 1): dearer and sooner.
+    assert by_service["economy"].carrier_service_code == "53320"
+    assert by_service["fast"].carrier_service_code == "53321"
+    assert by_service["fast"].fee > by_service["economy"].fee > 0
+    assert by_service["fast"].eta < by_service["economy"].eta
     assert isinstance(by_service["economy"].fee, int)
     assert by_service["economy"].eta is not None
     assert client.quote(shipment()) == quotes  # deterministic
@@ -107,7 +109,7 @@ def test_create_with_cod_detail_and_label(client):
     assert detail.cod_amount == 1_250_000
     assert detail.client_reference == req.client_reference
     assert detail.raw_status == "ready_to_pick" and detail.status is ShipmentStatus.CREATED
-    assert detail.raw["to_ward_code"] == "20101"
+    assert detail.raw["to_ward_code"] == HCM["districts"][0]["wards"][0]["id"]
     assert detail.raw["payment_type_id"] == 1
     assert detail.raw["required_note"] == "CHOXEMHANGKHONGTHU"
     html = client.label([created.tracking_number])
@@ -230,11 +232,16 @@ def test_parse_webhook_rejects_garbage():
         GHNClient.parse_webhook({"Type": "switch_status"})
 
 
-def test_legacy_express_service_type_is_refused_and_fast_books_hang_nhe(client, sandbox):
+def test_fast_books_express_and_legacy_saving_type_is_refused(client, sandbox):
     import dataclasses
-    payload = client.order_payload(dataclasses.replace(shipment(), service="fast"))
-    assert payload["service_type_id"] == 2
-    legacy = {**payload, "service_type_id": 1, "client_order_code": "LEGACY-1"}
+    fast = dataclasses.replace(shipment(), service="fast")
+    assert client.order_payload(fast)["service_type_id"] == 1
+    assert client.order_payload(shipment())["service_type_id"] == 2
+    booked_fast, booked_economy = client.create_shipment(fast), client.create_shipment(shipment())
+    assert booked_fast.fee > booked_economy.fee
+    assert booked_fast.expected_delivery < booked_economy.expected_delivery
+    legacy = {**client.order_payload(shipment()), "service_type_id": 3,
+              "client_order_code": "LEGACY-3"}
     resp = httpx.post(f"{sandbox}/shiip/public-api/v2/shipping-order/create", json=legacy,
                       headers={"Token": client.token, "ShopId": str(client.shop_id)})
     assert resp.status_code == 400 and resp.json()["code_message"] == "SERVICE_NOT_FOUND_CONFIG_FEE"

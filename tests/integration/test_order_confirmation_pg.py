@@ -7,6 +7,7 @@ from app.models import (AuditLog, Order, OrderLine, OrderStatus, Product, Produc
 from app.services import ledger, orders
 from app.services.actor import acting_as
 from app.services.errors import InvalidTransition, StaleVersion
+from tests.support.seed import ADDRESS
 
 pytestmark = pytest.mark.postgres
 
@@ -25,7 +26,7 @@ def shop(pg_session_factory):
 
 
 def _order(s, wh, lines, **kw):
-    o = Order(buyer_name="Khách", warehouse_id=wh.id, **kw)
+    o = Order(**ADDRESS, buyer_name="Khách", warehouse_id=wh.id, **kw)
     for v, q in lines:
         o.lines.append(OrderLine(variant_id=v.id if v else None, sku=v.sku if v else "UNKNOWN",
                                  name="x", quantity=q, unit_price=1000))
@@ -66,7 +67,7 @@ def test_refusals_keep_their_exact_messages(shop):
 
 def test_an_order_without_a_warehouse_takes_the_channel_or_only_warehouse(shop):
     s, wh, a, _ = shop
-    o = Order(buyer_name="Khách", lines=[OrderLine(variant_id=a.id, sku="AO-M", name="x",
+    o = Order(**ADDRESS, buyer_name="Khách", lines=[OrderLine(variant_id=a.id, sku="AO-M", name="x",
                                                    quantity=1, unit_price=1000)])
     s.add(o)
     s.commit()

@@ -32,7 +32,7 @@ def test_quick_entry_shows_stock_and_risk_and_takes_the_order(web_app):
     assert customers[0]["orders"] == 3 and customers[0]["failed"] == 2
     resp = client.post("/quick-order/", data={
         "customer_id": "", "name": "Đỗ Thu Hà", "phone": "0903 123 456", "street": "9 Hàng Bạc",
-        "ward": "Phường Hàng Bạc", "district": "Quận Hoàn Kiếm", "province": "Hà Nội",
+        "ward": "Phường Hoàn Kiếm", "province": "Thành phố Hà Nội",
         "warehouse_id": wh_id, "line_variant": [variant_id], "line_qty": ["2"],
         "line_price": ["150000"], "payment_method": "cod", "shipping_fee": "30.000"})
     assert resp.status_code == 302 and "/orderview/show/" in resp.headers["Location"]
@@ -87,7 +87,7 @@ def test_risk_is_checked_on_the_server_for_a_known_phone_and_returns_count(web_a
     assert client.get("/quick-order/customer?phone=0900000000").json is None
 
     form = {"customer_id": "", "name": "Rủi Ro", "phone": "0987 654 321", "street": "1 A",
-            "ward": "W", "district": "D", "province": "P", "warehouse_id": wh_id,
+            "ward": "Phường Sài Gòn", "province": "Hồ Chí Minh", "warehouse_id": wh_id,
             "channel_id": channel_id, "line_variant": [variant_id], "line_qty": ["2"],
             "line_price": [""], "payment_method": "cod", "shipping_fee": "0"}
     resp = client.post("/quick-order/", data=form)
@@ -121,7 +121,7 @@ def test_typed_lines_survive_an_error(web_app):
 def _take(client, wh_id, variant_id, qty, price="", **extra):
     return client.post("/quick-order/", data={
         "name": "Lê Văn Số", "phone": "0912 000 111", "street": "1 Hàng Bông",
-        "ward": "Phường Hàng Bông", "district": "Quận Hoàn Kiếm", "province": "Hà Nội",
+        "ward": "Phường Hoàn Kiếm", "province": "Thành phố Hà Nội",
         "warehouse_id": wh_id, "line_variant": [variant_id], "line_qty": [qty],
         "line_price": [price], "payment_method": "cod", **extra})
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.services.stock_verify import verify_stock
 from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Warehouse
 from app.services import ledger, orders
+from tests.support.seed import ADDRESS
 
 THREADS = 16
 ROUNDS = 30
@@ -25,7 +26,7 @@ def _setup_round(factory, round_no: int, on_hand: int, wanted: list[int]):
         ledger.record_opening_stock(session, variant.id, wh.id, on_hand)
         ids = []
         for qty in wanted:
-            order = Order(buyer_name="Khách", warehouse_id=wh.id,
+            order = Order(**ADDRESS, buyer_name="Khách", warehouse_id=wh.id,
                           lines=[OrderLine(variant_id=variant.id, sku=variant.sku, name="Hot",
                                            quantity=qty, unit_price=1000)])
             session.add(order)

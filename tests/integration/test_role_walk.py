@@ -25,6 +25,7 @@ SKIPPED_PREFIXES = ("/static", "/appbuilder", "/sandbox", "/webhooks", "/api/v1/
 # Plain Flask endpoints (outside Flask-AppBuilder's views): the permission each one checks.
 PLAIN = {"lookup.customers": ("Customer", "can_read"),
          "lookup.variants": ("ProductVariant", "can_read"),
+         "lookup.provinces": ("Customer", "can_read"), "lookup.wards": ("Customer", "can_read"),
          "channel_connect.start": ("Channel", "can_connect"),
          "channel_connect.callback": (None, None)}  # the marketplace's redirect: state-checked
 # Who may do what, as SPEC §1 words it — a second statement of the matrix's intent, so a wrong

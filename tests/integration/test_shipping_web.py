@@ -121,7 +121,7 @@ def test_clerk_ships_prints_and_watches_delivery_through_ghn_callbacks(live):
     shipment = _shipment(app, order_id)
     assert shipment.status == ShipmentStatus.CREATED and shipment.service.value == "fast"
     assert shipment.fee_quoted > 1000 and shipment.weight_g == 900
-    assert shipment.carrier_service_code == "53320" and shipment.sort_code
+    assert shipment.carrier_service_code == "53321" and shipment.sort_code  # GHN's express
     assert _order(app, order_id).status == OrderStatus.SHIPPED
     label = client.post("/orderview/action_post", data={"action": "print_label", "rowid": order_id})
     assert label.status_code == 200 and label.mimetype == "application/pdf"

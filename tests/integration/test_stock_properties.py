@@ -19,6 +19,7 @@ from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Wa
 from app.services import ledger, order_editing, orders, returns, stock_counts
 from app.services.errors import DomainError
 from tests.conftest import BACKENDS, _sqlite_engine, truncate_all
+from tests.support.seed import ADDRESS
 
 qty = st.integers(min_value=1, max_value=8)
 index = st.integers(min_value=0, max_value=2)
@@ -57,7 +58,7 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(target=placed, v=index, v2=index, w=st.integers(0, 1), q=qty, q2=qty)
     def confirm(self, v, v2, w, q, q2):
-        order = Order(buyer_name="A", warehouse_id=self.warehouses[w].id, lines=[
+        order = Order(**ADDRESS, buyer_name="A", warehouse_id=self.warehouses[w].id, lines=[
             OrderLine(variant_id=self.variants[i].id, sku="x", name="x", quantity=n)
             for i, n in {v: q, v2: q2}.items()])
         self.session.add(order)

@@ -89,7 +89,7 @@ def test_login_gives_long_term_token_and_master_data(client):
     token = client.login()
     assert len(token) == 64 and client.token == token
     assert {p["PROVINCE_CODE"] for p in client.provinces()} >= {"HNI", "HCM", "DNG"}
-    assert client.wards(43)[0]["WARDS_NAME"] == "PHƯỜNG BẾN NGHÉ"
+    assert client.wards(43)[0]["WARDS_NAME"] == "PHƯỜNG TÂN ĐỊNH"  # Quận 1's wards since 2025
     assert client.list_inventory()[0]["groupaddressId"]
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 from app.models import Customer, Order, OrderLine, Product, ProductVariant, Warehouse
 from app.services import ledger
 
+# A checked address of today's divisions (what a form or an import stores): Phường Sài Gòn, HCMC.
+ADDRESS = dict(ship_street="12 Lý Tự Trọng", ship_ward="Phường Sài Gòn",
+               ship_province="Thành phố Hồ Chí Minh", ship_province_code=79, ship_ward_code=26740)
+
 
 def shop(session, stock: dict[str, int] | None = None):
     """A warehouse and variants AO-M / AO-L with opening stock; returns (warehouse, {sku: variant})."""

@@ -89,7 +89,7 @@ def test_manual_order_with_a_new_customer_and_default_price(shop):
     session, wh, m, _ = shop
     order = order_entry.create_manual_order(
         session, customer={"name": "Lê Văn C", "phone": "+84 912 345 678"},
-        shipping_address={"street": "1 Trần Phú", "ward": "P1", "district": "Q5",
+        shipping_address={"street": "1 Trần Phú", "ward": "Phường Chợ Quán",
                           "province": "TP HCM"},
         lines=[(m.id, 2), {"variant_id": m.id, "quantity": 1, "unit_price": 120000,
                            "discount": 10000}], payment_method="bank_transfer",
@@ -102,6 +102,8 @@ def test_manual_order_with_a_new_customer_and_default_price(shop):
                                             lines=[(m.id, 1)], warehouse_id=wh.id)
     assert again.customer_id == order.customer_id  # the phone identifies the buyer
     assert again.ship_street == "1 Trần Phú"       # the customer's address by default
+    assert (order.ship_ward, order.ship_province) == ("Phường Chợ Quán", "Thành phố Hồ Chí Minh")
+    assert again.ship_ward_code == order.ship_ward_code == 27301
 
 
 @pytest.mark.parametrize("kwargs,field", [
@@ -111,12 +113,19 @@ def test_manual_order_with_a_new_customer_and_default_price(shop):
     ({"lines": []}, "lines"),
     ({"lines": [(999, 1)]}, "lines[0].variant_id"),
     ({"lines": [("M", 0)]}, "lines[0].quantity"),
-    ({"shipping_address": {"street": "x"}}, "shipping_address.ward"),
+    ({"shipping_address": {"street": "x"}}, "shipping_address.province"),
+    ({"shipping_address": {"street": "x", "province": "Hồ Chí Minh"}}, "shipping_address.ward"),
+    ({"shipping_address": {"street": "x", "province": "Hồ Chí Minh", "ward": "Phường 99"}},
+     "shipping_address.ward"),
+    ({"shipping_address": {"street": "x", "province": "Bình Dương", "ward": "Phú Cường"}},
+     "shipping_address.province"),
+    ({"shipping_address": {"street": "", "province": "Hồ Chí Minh", "ward": "Sài Gòn"}},
+     "shipping_address.street"),
 ])
 def test_manual_order_errors_name_the_field(shop, kwargs, field):
     session, wh, m, _ = shop
     args = {"customer": {"name": "A", "phone": "0912345678"}, "lines": [(m.id, 1)],
-            "shipping_address": {"street": "1", "ward": "2", "district": "3", "province": "4"},
+            "shipping_address": {"street": "1", "ward": "Phường Sài Gòn", "province": "Hồ Chí Minh"},
             "warehouse_id": wh.id}
     args.update(kwargs)
     args["lines"] = [(m.id if v == "M" else v, q) for v, q in args["lines"]]

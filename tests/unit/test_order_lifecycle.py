@@ -7,6 +7,7 @@ from app.models import (MoveKind, Order, OrderLine, OrderStatus, PaymentStatus, 
                         ProductVariant, StockLevel, StockMove, Warehouse)
 from app.services import ledger, order_editing, order_entry, orders
 from app.services.errors import (DomainError, InvalidTransition, StaleVersion, ValidationError)
+from tests.support.seed import ADDRESS
 
 S = OrderStatus
 
@@ -25,7 +26,7 @@ def shop(session):
 
 
 def new_order(session, wh, *lines):
-    order = Order(buyer_name="Nguyễn Văn A", buyer_phone="0912345678", warehouse_id=wh.id)
+    order = Order(**ADDRESS, buyer_name="Nguyễn Văn A", buyer_phone="0912345678", warehouse_id=wh.id)
     for variant, qty in lines:
         order.lines.append(OrderLine(variant_id=variant.id, sku=variant.sku, name="Áo",
                                      quantity=qty, unit_price=100000))
@@ -60,7 +61,7 @@ ACTIONS = {
 def test_an_action_not_allowed_from_the_state_is_refused_naming_the_state(session, state):
     wh = Warehouse(code="HN", name="Kho")
     session.add(wh)
-    order = Order(buyer_name="A", warehouse_id=wh.id, status=state,
+    order = Order(**ADDRESS, buyer_name="A", warehouse_id=wh.id, status=state,
                   lines=[OrderLine(sku="X", name="X", quantity=1)])
     session.add(order)
     session.commit()

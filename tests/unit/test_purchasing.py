@@ -8,6 +8,7 @@ from app.models import (Order, OrderLine, OrderStatus, Product, ProductVariant, 
                         PurchaseOrderStatus, StockLevel, Supplier, Warehouse)
 from app.services import ledger, orders, purchasing
 from app.services.errors import InvalidTransition, ValidationError
+from tests.support.seed import ADDRESS
 
 P = PurchaseOrderStatus
 
@@ -26,7 +27,7 @@ def shop(session):
 
 
 def short_order(session, wh, *lines):
-    order = Order(buyer_name="A", warehouse_id=wh.id, lines=[
+    order = Order(**ADDRESS, buyer_name="A", warehouse_id=wh.id, lines=[
         OrderLine(variant_id=v.id, sku=v.sku, name=v.sku, quantity=q) for v, q in lines])
     session.add(order)
     session.commit()

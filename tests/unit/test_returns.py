@@ -8,6 +8,7 @@ from app.models import (MoveKind, Order, OrderLine, OrderStatus, PaymentStatus, 
                         Warehouse)
 from app.services import ledger, orders, returns
 from app.services.errors import InvalidTransition, ValidationError
+from tests.support.seed import ADDRESS
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def delivered(session):
     session.commit()
     ledger.record_opening_stock(session, m.id, wh.id, 10)
     ledger.record_opening_stock(session, l.id, wh.id, 10)
-    order = Order(buyer_name="Chị Lan", warehouse_id=wh.id, lines=[
+    order = Order(**ADDRESS, buyer_name="Chị Lan", warehouse_id=wh.id, lines=[
         OrderLine(variant_id=m.id, sku="AT-M", name="Áo M", quantity=3, unit_price=100000,
                   vat_rate="10")])
     session.add(order)
@@ -36,7 +37,7 @@ def on_hand(session, variant):
 
 def test_only_delivered_or_completed_orders_take_returns(session):
     wh = Warehouse(code="HN", name="Kho")
-    order = Order(buyer_name="A", warehouse=wh, status=OrderStatus.SHIPPED,
+    order = Order(**ADDRESS, buyer_name="A", warehouse=wh, status=OrderStatus.SHIPPED,
                   lines=[OrderLine(sku="X", name="X", quantity=1)])
     session.add(order)
     session.commit()
@@ -95,7 +96,7 @@ def test_refund_cannot_exceed_what_was_paid(delivered):
 
 def test_an_unpaid_cod_order_has_nothing_to_refund(delivered):
     session, wh, _, (m, _) = delivered
-    cod = Order(buyer_name="Anh Tú", warehouse_id=wh.id, payment_method="cod", lines=[
+    cod = Order(**ADDRESS, buyer_name="Anh Tú", warehouse_id=wh.id, payment_method="cod", lines=[
         OrderLine(variant_id=m.id, sku="AT-M", name="Áo M", quantity=1, unit_price=100000,
                   vat_rate="10")])
     session.add(cod)

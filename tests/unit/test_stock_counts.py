@@ -10,6 +10,7 @@ from app.models import (Category, MoveKind, Order, OrderLine, Product, ProductVa
                         StockMove, Warehouse)
 from app.services import ledger, orders, stock_counts
 from app.services.errors import InvalidTransition, ValidationError
+from tests.support.seed import ADDRESS
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_post_sets_on_hand_to_the_count_and_reports_variances(shop):
 
 def test_counting_less_than_is_reserved_is_refused_with_the_sku(shop):
     session, wh, _, (m, _, _) = shop
-    order = Order(buyer_name="A", warehouse_id=wh.id,
+    order = Order(**ADDRESS, buyer_name="A", warehouse_id=wh.id,
                   lines=[OrderLine(variant_id=m.id, sku="AT-M", name="Áo", quantity=6)])
     session.add(order)
     session.commit()

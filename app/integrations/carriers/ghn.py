@@ -33,15 +33,14 @@ PRODUCTION_URL = "https://online-gateway.ghn.vn"
 DEV_URL = "https://dev-online-gateway.ghn.vn"
 API = "/shiip/public-api"
 
-# Our two choices → GHN service_type_id. GHN's current API offers two types: 2 "Hàng nhẹ" (its
-# e-commerce service, < 20 kg) and 5 "Hàng nặng" (≥ 20 kg, priced per item). Types 1 (express) and
-# 3 (saving) exist only in GHN's older documents and are refused by accounts set up today, so GHN
-# has no separate "fast": both choices book "Hàng nhẹ", and a parcel of 20 kg or more goes as
-# "Hàng nặng" whatever was chosen.
-SERVICE_TYPES = {"fast": 2, "economy": 2}
+# Our two choices → GHN service_type_id: 2 is GHN's standard e-commerce service ("Chuẩn" /
+# "Hàng nhẹ", < 20 kg), our economy; 1 is its express ("Nhanh"), our fast, where the shop's
+# account and the route offer it (available-services says; quote() shows only what is offered).
+# A parcel of 20 kg or more goes as 5 "Hàng nặng" whatever was chosen.
+SERVICE_TYPES = {"fast": 1, "economy": 2}
 HEAVY_SERVICE_TYPE = 5
 HEAVY_FROM_G = 20_000
-SERVICE_OF_TYPE = {2: "economy", 5: "economy"}
+SERVICE_OF_TYPE = {1: "fast", 2: "economy", 5: "economy"}
 PAYMENT_TYPES = {"seller": 1, "buyer": 2}
 REQUIRED_NOTES = {"allow_try": "CHOTHUHANG", "allow_view": "CHOXEMHANGKHONGTHU",
                   "no_view": "KHONGCHOXEMHANG"}
@@ -119,6 +118,15 @@ class GHNClient(HttpClient):
         return self._call("/master-data/ward", {"district_id": district_id}, shop=False,
                           method="GET") or []
 
+    # Since the 2025 reorganisation GHN lists today's provinces and wards (two levels) apart; each
+    # ward row names the district GHN still wants in fee and create calls.
+    def provinces_new(self) -> list[dict]:
+        return self._call("/v3/master-data/province/all", shop=False, method="GET") or []
+
+    def wards_new(self, province_id: int) -> list[dict]:
+        return self._call("/v3/master-data/ward/all-by-province-id", {"province_id": province_id},
+                          shop=False, method="GET") or []
+
     # ---- quote -------------------------------------------------------------------------------
     def available_services(self, from_district_id: int | None, to_district_id: int) -> list[dict]:
         payload = {"shop_id": self.shop_id, "from_district": from_district_id,
@@ -143,21 +151,21 @@ class GHNClient(HttpClient):
         return parse_time(data.get("leadtime"))
 
     def quote(self, request: ShipmentRequest) -> list[Quote]:
-        """Fee and expected delivery for fast and economy, as far as the route offers them. GHN's
-        one current light service ("Hàng nhẹ") answers for both; "Hàng nặng" from 20 kg."""
-        wanted = HEAVY_SERVICE_TYPE if request.weight_g >= HEAVY_FROM_G else SERVICE_TYPES["economy"]
+        """Fee and expected delivery for fast and economy, as far as the route offers them; from
+        20 kg "Hàng nặng" answers for both."""
         offered = self.available_services(request.sender.district_id, request.receiver.district_id)
+        by_type = {as_int(s.get("service_type_id")): s for s in offered}
+        heavy = request.weight_g >= HEAVY_FROM_G
         quotes = []
-        for service in offered:
-            if as_int(service.get("service_type_id")) != wanted:
+        for choice in ("fast", "economy"):
+            service = by_type.get(HEAVY_SERVICE_TYPE if heavy else SERVICE_TYPES[choice])
+            if service is None:
                 continue
             fee = self.fee(request, service_id=service["service_id"])
-            eta = self.leadtime(request, service["service_id"])
-            for choice in ("fast", "economy"):
-                quotes.append(Quote(service=choice, carrier_service_code=str(service["service_id"]),
-                                    fee=as_int(fee.get("total"), 0), eta=eta,
-                                    name=str(service.get("short_name") or ""), raw=fee))
-            break
+            quotes.append(Quote(service=choice, carrier_service_code=str(service["service_id"]),
+                                fee=as_int(fee.get("total"), 0),
+                                eta=self.leadtime(request, service["service_id"]),
+                                name=str(service.get("short_name") or ""), raw=fee))
         return quotes
 
     # ---- orders ------------------------------------------------------------------------------

@@ -159,6 +159,15 @@ class ViettelPostClient(HttpClient):
     def wards(self, district_id: int) -> list[dict]:
         return self._read(self._get("/v2/categories/listWards", {"districtId": district_id}, None))["data"]
 
+    # Since the 2025 reorganisation: today's provinces and wards (two levels); each ward row names
+    # the district Viettel Post still routes it by.
+    def provinces_new(self) -> list[dict]:
+        return self._read(self._get("/v3/categories/listProvinceNew", {}, None))["data"] or []
+
+    def wards_new(self, province_id: int) -> list[dict]:
+        return self._read(self._get("/v3/categories/listWardsNew",
+                                    {"provinceId": int(province_id)}, None))["data"] or []
+
     def list_inventory(self) -> list[dict]:
         return self._call("/v2/user/listInventory", method="GET")["data"] or []
 

@@ -31,8 +31,9 @@ from .store import (ALL_STATUSES, CANCELLABLE, FINAL, HAPPY_NEXT, REDELIVERABLE,
                     resolve_sender_district)
 
 DEMO_CREDENTIALS = {"token": "ghn-sandbox-token-2f6c1d0e", "shop_id": 885123}
+# The demo shop: Phường Thanh Xuân, Hà Nội (GSO 367), in GHN's district 1493 (Quận Thanh Xuân).
 SHOP = {"name": "Shop Demo OrderHub", "phone": "0987654321", "address": "310 Quan Nhân",
-        "district_id": 1493, "ward_code": "1A0710"}
+        "district_id": areas.ward_by_gso(367)["district_id"], "ward_code": areas.ward_by_gso(367)["id"]}
 API = "/shiip/public-api"
 
 
@@ -130,6 +131,25 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
                     "SupportType": 3, "NameExtension": [w["name"]]}
                    for w in areas.WARDS.values() if w["district_id"] == district_id])
 
+    # Since the 2025 reorganisation: provinces and their wards, two levels (GHN's /v3 master data).
+    # Each ward still names the district GHN routes and prices it by (fee and create want it).
+    @bp.route(f"{API}/v3/master-data/province/all", methods=["GET", "POST"])
+    def provinces_new():
+        need_token()
+        return ok([{"ProvinceID": p["id"], "ProvinceName": p["name"], "Code": p["code"],
+                    "NameExtension": [p["name"], f"TP. {p['name']}", f"Thành phố {p['name']}",
+                                      f"Tỉnh {p['name']}"]} for p in areas.AREAS])
+
+    @bp.route(f"{API}/v3/master-data/ward/all-by-province-id", methods=["GET", "POST"])
+    def wards_new():
+        need_token()
+        province_id = int_field(body(), "province_id", required=True)
+        if province_id not in areas.PROVINCES:
+            raise GhnError(f"province_id {province_id} không tồn tại")
+        return ok([{"WardCode": w["id"], "WardName": w["name"], "DistrictID": w["district_id"],
+                    "ProvinceID": province_id, "SupportType": 3, "NameExtension": [w["name"]]}
+                   for w in areas.WARDS.values() if w["province_id"] == province_id])
+
     # ---- services, fee, leadtime ------------------------------------------------------------
     @bp.route(f"{API}/v2/shipping-order/available-services", methods=["GET", "POST"])
     def available_services():
@@ -210,7 +230,7 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         if not items:
             check_text(data, "content", 2000, required=True)
         parcel = check_parcel(data)
-        if service_type == 2 and parcel["weight"] >= 20_000:
+        if service_type in (1, 2) and parcel["weight"] >= 20_000:
             raise GhnError("Đơn hàng từ 20 kg phải dùng dịch vụ Hàng nặng (service_type_id 5)")
         if service_type == 5 and not items:
             raise GhnError("Dịch vụ Hàng nặng cần danh sách items")

@@ -23,10 +23,14 @@ MAX_INSURANCE = 5_000_000
 REQUIRED_NOTES = ("CHOTHUHANG", "CHOXEMHANGKHONGTHU", "KHONGCHOXEMHANG")
 PHONE = re.compile(r"^(?:\+?84|0)(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7}$")
 
-# service_type_id → (service_id, short_name, price factor %) offered on every sandbox route: GHN's
-# two current types. The legacy 1 (express) and 3 (saving) are refused, as a current account does.
+# service_type_id → (service_id, short_name, price factor %) offered on every sandbox route: 2
+# "Chuẩn" (GHN's standard e-commerce service for parcels under 20 kg: our "economy"), 1 "Nhanh"
+# (express: dearer and a day sooner, our "fast") and 5 "Hàng nặng" (20 kg and more). ⚠️ Which
+# types an account gets is GHN's choice per shop and route (available-services says); type 3
+# (saving) of GHN's older documents is refused, as a current account does.
 SERVICES = {
-    2: (53320, "Hàng nhẹ", 100),
+    1: (53321, "Nhanh", 140),
+    2: (53320, "Chuẩn", 100),
     5: (100039, "Hàng nặng", 100),
 }
 SERVICE_BY_ID = {sid: stype for stype, (sid, _n, _f) in SERVICES.items()}
@@ -117,6 +121,8 @@ def leadtime(service_type: int, from_district: int, to_district: int, start: dat
     days = LEADTIME_DAYS[areas.zone(from_district, to_district)]
     if service_type == 5:
         days += 1
+    elif service_type == 1:  # express: in half the time (same day within a province)
+        return start + timedelta(hours=12 * days)
     return start + timedelta(days=days)
 
 
@@ -260,6 +266,6 @@ def pick_service(data: dict) -> tuple[int, int]:
         return SERVICE_BY_ID[service_id], service_id
     service_type = int_field(data, "service_type_id", 0)
     if service_type not in SERVICES:
-        raise GhnError("service_type_id không hợp lệ (2: Hàng nhẹ, 5: Hàng nặng)",
+        raise GhnError("service_type_id không hợp lệ (1: Nhanh, 2: Chuẩn, 5: Hàng nặng)",
                        "SERVICE_NOT_FOUND_CONFIG_FEE")
     return service_type, SERVICES[service_type][0]

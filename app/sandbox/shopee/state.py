@@ -144,7 +144,7 @@ class ShopeeShop:
                 "recipient_address": {"name": buyer["name"], "phone": buyer["phone"], "town": buyer["ward"],
                                       "district": buyer["district"], "city": buyer["district"],
                                       "state": buyer["province"], "region": "VN", "zipcode": "",
-                                      "full_address": f'{buyer["street"]}, {buyer["ward"]}, {buyer["district"]}, {buyer["province"]}'},
+                                      "full_address": ", ".join(p for p in (buyer["street"], buyer["ward"], buyer["district"], buyer["province"]) if p)},
                 "item_list": lines, "pay_time": None if cod or status == "UNPAID" else at,
                 "payment_method": "Cash on Delivery" if cod else "ShopeePay",
                 "cancel_reason": "", "cancel_by": "", "shipping_carrier": "SPX Express",

@@ -105,11 +105,12 @@ class TikTokShop:
                             "tax": "0"},
                 "recipient_address": {
                     "name": buyer["name"], "phone_number": "(+84)" + buyer["phone"][1:],
-                    "full_address": f'{buyer["street"]}, {buyer["ward"]}, {buyer["district"]}, {buyer["province"]}, Việt Nam',
+                    "full_address": ", ".join(p for p in (buyer["street"], buyer["ward"], buyer["district"], buyer["province"], "Việt Nam") if p),
                     "address_detail": buyer["street"], "postal_code": "", "region_code": "VN",
                     "district_info": [{"address_level_name": "Country", "address_name": "Việt Nam"},
                                       {"address_level_name": "Province", "address_name": buyer["province"]},
-                                      {"address_level_name": "District", "address_name": buyer["district"]},
+                                      *([{"address_level_name": "District", "address_name": buyer["district"]}]
+                                        if buyer["district"] else []),
                                       {"address_level_name": "Ward", "address_name": buyer["ward"]}]},
                 "line_items": lines, "packages": [], "shipping_provider": "J&T Express", "tracking_number": "",
                 "cancel_reason": "Buyer changed mind" if status == "CANCELLED" else ""}

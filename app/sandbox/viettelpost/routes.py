@@ -34,9 +34,12 @@ from .store import (CANCELLABLE, FINAL, HAPPY_NEXT, SERVICES, STATUS_NAMES, WAIT
 
 DEMO_CREDENTIALS = {"username": "0987000111", "password": "OrderHub@2026"}
 DEFAULT_WEBHOOK_TOKEN = "vtp-sandbox-webhook-secret"
+# The demo shop: Phường Thanh Xuân, Hà Nội (GSO 367), in Viettel Post's district 5.
+_SHOP_WARD = areas.ward_by_gso(367)
 INVENTORY = {"groupaddressId": 5818802, "cusId": 722, "name": "Shop Demo OrderHub",
-             "phone": "0987000111", "address": "310 Quan Nhân", "provinceId": 1, "districtId": 5,
-             "wardsId": 10501}
+             "phone": "0987000111", "address": "310 Quan Nhân",
+             "provinceId": _SHOP_WARD["province_id"], "districtId": _SHOP_WARD["district_id"],
+             "wardsId": _SHOP_WARD["id"]}
 
 
 def ok(data=None, message: str = "OK"):
@@ -143,6 +146,22 @@ def create_blueprint(*, webhook_url: str | None = None, webhook_token: str | Non
         wanted = to_int(request.args, "districtId", -1)
         return ok([{"WARDS_ID": w["id"], "WARDS_NAME": w["name"].upper(), "DISTRICT_ID": w["district_id"]}
                    for w in areas.WARDS.values() if wanted in (-1, w["district_id"])])
+
+    # Since the 2025 reorganisation: provinces and their wards, two levels. Each ward still names
+    # the district Viettel Post routes it by (createOrder and the prices want RECEIVER_DISTRICT).
+    @bp.get("/v3/categories/listProvinceNew")
+    def provinces_new():
+        return ok([{"PROVINCE_ID": p["id"], "PROVINCE_CODE": p["code"], "PROVINCE_NAME": p["name"]}
+                   for p in areas.AREAS])
+
+    @bp.get("/v3/categories/listWardsNew")
+    def wards_new():
+        wanted = to_int(request.args, "provinceId", required=True)
+        if wanted not in areas.PROVINCES:
+            raise VtpError(f"provinceId {wanted}: Tỉnh/thành phố không tồn tại")
+        return ok([{"WARDS_ID": w["id"], "WARDS_NAME": w["name"].upper(), "PROVINCE_ID": wanted,
+                    "DISTRICT_ID": w["district_id"]}
+                   for w in areas.WARDS.values() if w["province_id"] == wanted])
 
     # ---- prices -------------------------------------------------------------------------------
     def route(data: dict) -> tuple[int, int]:

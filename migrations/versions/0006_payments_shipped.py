@@ -1,7 +1,7 @@
 """an order's payment reference, a COD statement's import report; marketplace orders imported
 already shipped have their lines shipped
 
-Revision ID: week_orders_payments_shipped
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-07 07:00:00
 
@@ -17,7 +17,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'week_orders_payments_shipped'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
