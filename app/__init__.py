@@ -20,6 +20,8 @@ def create_app(config_object=None, **overrides) -> Flask:
                 instance_relative_config=False)
     if config_object is None:
         from config import Config as config_object
+    from app.web.inbound import BoundedJSONProvider
+    app.json = BoundedJSONProvider(app)
     app.config.from_object(config_object)
     app.config.update(overrides)
     app.config["FAB_ROLES"] = fab_roles()
