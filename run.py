@@ -45,7 +45,17 @@ def worker() -> None:
     from app.extensions import db
     with app.app_context():
         db.engine.dispose()
-    Worker(list(rt.queues.values()), connection=rt.connection).work(with_scheduler=True)
+    # Due retries are moved onto their queues by whichever worker is alive (jobs/retry_scheduler.py),
+    # not by RQ's own scheduler, which a killed worker blocks for minutes.
+    from jobs.retry_scheduler import RetryScheduler
+    queues = list(rt.queues.values())
+    retries = RetryScheduler(queues, rt.connection)
+    thread = retries.start()
+    try:
+        Worker(queues, connection=rt.connection).work(with_scheduler=False)
+    finally:
+        retries.stop()
+        thread.join(timeout=10)
 
 
 def scheduler() -> None:
