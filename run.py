@@ -14,9 +14,13 @@ def serve() -> None:
     from app import create_app
     from app.demo import load_demo
 
+    from app.security.passwords import PasswordRejected
     app = create_app()
     with app.app_context():
-        result = load_demo(app, password=app.config.get("DEMO_PASSWORD"))
+        try:
+            result = load_demo(app, password=app.config.get("DEMO_PASSWORD"))
+        except PasswordRejected as exc:
+            sys.exit(f"DEMO_PASSWORD is refused: {exc.message}")
     if result.get("password_generated"):
         print(f"Demo users admin / supervisor / clerk, password: {result['password']}")
     elif result.get("users_created"):
