@@ -86,6 +86,7 @@ class Config:
     LOGIN_FAILURES_PER_USER = os.environ.get("LOGIN_FAILURES_PER_USER", "5 per 5 minutes")
     RATELIMIT_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"  # no burst across a window edge; an exact "try again in"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis away for a moment: sign-in works, unlimited meanwhile
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))  # they set X-Forwarded-For
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]

@@ -114,8 +114,10 @@ class OrderHubSecurityManager(SecurityManager):
         changed its own password carries on in a new session)."""
         user = self.get_user_by_id(userid)
         _refuse_weak(password, user.username if user is not None else None)
-        super().reset_password(userid, password)
-        password_changed(self.session, user.id)
+        sessions.revoke_all(self.session, user.id, sessions.PASSWORD_CHANGED)
+        super().reset_password(userid, password)  # commits the password and the revocations at once
+        login.renew_browser_session(self.session, user.id)
+        self.session.commit()
 
     def add_user(self, username, first_name, last_name, email, role=None, password="",
                  hashed_password="", *args, **kwargs):
@@ -147,12 +149,6 @@ class OrderHubSecurityManager(SecurityManager):
         for name in list(self.builtin_roles) + [self.auth_role_admin, self.auth_role_public]:
             if self.find_role(name) is None:
                 self.add_role(name)
-
-
-def password_changed(db_session, user_id: int) -> None:
-    sessions.revoke_all(db_session, user_id, sessions.PASSWORD_CHANGED)
-    login.renew_browser_session(db_session, user_id)
-    db_session.commit()
 
 
 def _refuse_weak(password: str, username: str | None) -> None:

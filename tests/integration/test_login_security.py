@@ -93,6 +93,14 @@ def test_the_counts_are_shared_by_every_web_process_through_redis(tmp_path):
             conn.delete(key)
 
 
+def test_sign_in_goes_on_while_the_counts_store_is_away(tmp_path):
+    app = make_app(tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")  # nothing listens
+    browser = app.test_client()
+    _sign_in(browser, "clerk", DEMO_PASSWORD)
+    assert _signed_in(browser)
+    assert _api_login(app.test_client(), "clerk").status_code == 200
+
+
 # --- the password rule -----------------------------------------------------------------------------
 
 WEAK = {"1": "at least 10 characters", "clerk2-is-me": "must not contain the user name",
