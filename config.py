@@ -78,6 +78,24 @@ class Config:
     FAB_INDEX_VIEW = "app.views.dashboard.DashboardIndexView"
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.OrderHubSecurityManager"
     FAB_BASE_TEMPLATE = "orderhub/baselayout.html"
+    # Sign-in limits (README "Security"): per client IP, every attempt on the sign-in page and the
+    # API login (Flask-AppBuilder's AUTH_RATE_LIMITED); per user name, failed attempts. Counted on
+    # Redis when REDIS_URL is set (RATELIMIT_STORAGE_URI overrides), in memory otherwise.
+    AUTH_RATE_LIMITED = _flag("AUTH_RATE_LIMITED", True)
+    AUTH_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "20 per minute")
+    LOGIN_FAILURES_PER_USER = os.environ.get("LOGIN_FAILURES_PER_USER", "5 per 5 minutes")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"  # no burst across a window edge; an exact "try again in"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis away for a moment: sign-in works, unlimited meanwhile
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))  # they set X-Forwarded-For
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
+    # The session cookie: not sent by other sites' requests, not readable by scripts, and only
+    # over HTTPS when the app is served over HTTPS (SESSION_COOKIE_SECURE overrides).
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     JWT_ACCESS_TOKEN_EXPIRES = 3600
@@ -98,6 +116,8 @@ class Config:
     # cancellations, status changes, each pushed to our webhooks); 0 keeps the shops still.
     SANDBOX_SIMULATE_SECONDS = float(os.environ.get("SANDBOX_SIMULATE_SECONDS", "120"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     # Mail: with no MAIL_SERVER, mails are written as .eml files to MAIL_OUTBOX.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -14,9 +14,13 @@ def serve() -> None:
     from app import create_app
     from app.demo import load_demo
 
+    from app.security.passwords import PasswordRejected
     app = create_app()
     with app.app_context():
-        result = load_demo(app, password=app.config.get("DEMO_PASSWORD"))
+        try:
+            result = load_demo(app, password=app.config.get("DEMO_PASSWORD"))
+        except PasswordRejected as exc:
+            sys.exit(f"DEMO_PASSWORD is refused: {exc.message}")
     if result.get("password_generated"):
         print(f"Demo users admin / supervisor / clerk, password: {result['password']}")
     elif result.get("users_created"):
@@ -45,7 +49,17 @@ def worker() -> None:
     from app.extensions import db
     with app.app_context():
         db.engine.dispose()
-    Worker(list(rt.queues.values()), connection=rt.connection).work(with_scheduler=True)
+    # Due retries are moved onto their queues by whichever worker is alive (jobs/retry_scheduler.py),
+    # not by RQ's own scheduler, which a killed worker blocks for minutes.
+    from jobs.retry_scheduler import RetryScheduler
+    queues = list(rt.queues.values())
+    retries = RetryScheduler(queues, rt.connection)
+    thread = retries.start()
+    try:
+        Worker(queues, connection=rt.connection).work(with_scheduler=False)
+    finally:
+        retries.stop()
+        thread.join(timeout=10)
 
 
 def scheduler() -> None:

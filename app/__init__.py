@@ -20,9 +20,17 @@ def create_app(config_object=None, **overrides) -> Flask:
                 instance_relative_config=False)
     if config_object is None:
         from config import Config as config_object
+    from app.web.inbound import BoundedJSONProvider
+    app.json = BoundedJSONProvider(app)
     app.config.from_object(config_object)
     app.config.update(overrides)
     app.config["FAB_ROLES"] = fab_roles()
+    from app.security import login
+    login.configure(app)  # sign-in limits, password rule: read by FAB and Flask-Limiter at start
+    if app.config.get("TRUSTED_PROXIES"):  # the client's address, not the proxy's, is counted
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
     crypto.set_key(app.config["CREDENTIALS_KEY"])
     import importlib

@@ -45,7 +45,11 @@ def register_cli(app) -> None:
     def demo_load(password):
         """Create the demo users and data (once; a second run changes nothing)."""
         from app.demo import load_demo
-        result = load_demo(app, password=password)
+        from app.security.passwords import PasswordRejected
+        try:
+            result = load_demo(app, password=password)
+        except PasswordRejected as exc:
+            raise click.ClickException(f"Password refused: {exc.message}") from None
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
     for group in (roles, stock, sandbox, demo):

@@ -16,7 +16,10 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from app.integrations import bounded_json
+
 MASK = "***"
+TOO_DEEP = "(JSON nested too deep: not kept)"
 _SECRET_KEY = re.compile(
     r"(pass(word)?|secret|token|api[_-]?key|partner[_-]?key|sign(ature)?$|"
     r"^authorization$|^(set-)?cookie$|credential|private)",
@@ -50,7 +53,9 @@ def redact_text(text: str, *, codes: bool = False) -> str:
     stripped = text.strip()
     if stripped[:1] in ("{", "["):
         try:
-            parsed = json.loads(stripped)
+            parsed = bounded_json.loads(stripped)
+        except bounded_json.TooDeep:
+            return TOO_DEEP  # no secret hides in what is not kept
         except ValueError:
             return text
         return json.dumps(redact(parsed, codes=codes), ensure_ascii=False)

@@ -2,6 +2,7 @@
 from flask_appbuilder.security.sqla.models import Role, User  # noqa: F401  (shared metadata)
 
 from app.models.audit import AuditLog, DocumentSequence, IntegrationLog  # noqa: F401
+from app.models.auth import AuthSession, RefreshToken  # noqa: F401
 from app.models.catalog import (Brand, Category, MediaKind, Product, ProductMedia,  # noqa: F401
                                 ProductVariant, VatRate)
 from app.models.channels import (Channel, ChannelListing, Platform, ProviderAccount,  # noqa: F401

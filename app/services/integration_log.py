@@ -27,7 +27,7 @@ def _text(body, *, codes: bool = False) -> str | None:
         body = redact(body, codes=codes)
     else:
         body = json.dumps(redact(body, codes=codes), ensure_ascii=False, default=str)
-    return body[:MAX_BODY]
+    return body[:MAX_BODY].replace("\x00", "")  # PostgreSQL text holds no NUL
 
 
 def write_exchange(engine, exchange: Exchange, *, job_id: int | None = None,

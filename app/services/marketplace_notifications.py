@@ -2,12 +2,13 @@
 marketplace expects.
 
 A notification is trusted only once its signature over the raw body matches one of our channels'
-secrets: the shop it names must be one of our channels (404 otherwise), the signature must match
-(Shopee signs the callback URL exactly as registered, so each URL we may be known under is tried),
-the timestamp must be recent and its event key (TikTok's notification id, else a hash of the body)
-new — a forged, stale or replayed one gets 401. Shopee sends some pushes without a shop id: the
-URL-verification push (code 0) when the callback is registered, and authorization pushes; those
-are checked against every Shopee channel's partner key instead.
+secrets, checked before anything reads the body (401 otherwise; Shopee signs the callback URL
+exactly as registered, so each URL we may be known under is tried). Then the body must be the JSON
+object the marketplace documents (400), the shop it names one of the channels whose secret signed
+it (404), the timestamp recent and its event key (TikTok's notification id, else a hash of the
+body) new — a stale or replayed one gets 401. Shopee sends some pushes without a shop id (the
+URL-verification push, code 0, and authorization pushes): those go to the channel that signed them.
+Bodies over 256 KB get 413 unread.
 
 Every notification is stored as a WebhookEvent, accepted or rejected with the reason, and logged
 as an inbound IntegrationLog entry. An order notification starts the follow-up fetch as a job; a
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.integrations.base import AuthError
 from app.integrations.marketplaces import lazada, shopee, tiktok
+from app.integrations.marketplaces.common import MalformedPush
 from app.integrations.redact import redact_headers
 from app.models import Channel, Platform, WebhookEvent, WebhookStatus
 from app.services.channel_clients import mark_reconnect_needed
@@ -38,6 +40,8 @@ AUTHORIZATION_ENDS = {"deauthorized": N_("the seller withdrew the authorization"
                       "authorization_expiry": N_("the authorization is about to expire")}
 FOLLOW_UP = N_("%(channel)s: %(kind)s %(order)s")
 TOO_BIG = N_("The body is larger than 256 KB.")
+NO_CHANNEL = N_("No %(platform)s channel is connected here.")
+NOT_SIGNED = N_("The signature does not match any %(platform)s channel's secret.")
 UNKNOWN_SHOP = N_("Unknown shop %(shop)s: no %(platform)s channel has this shop id.")
 REPLAYED = N_("Replayed notification: same event key as #%(event)s.")
 
@@ -49,35 +53,27 @@ class Reply:
     event_id: int | None = None
 
 
-def _candidates(session: Session, platform: str, claimed) -> list[Channel]:
-    shop_id = claimed.shop_id
-    stmt = sa.select(Channel).where(Channel.platform == Platform(platform)).order_by(Channel.id)
-    if shop_id:
-        return list(session.scalars(stmt.where(Channel.shop_id == shop_id)))
-    if platform == "shopee":  # verification and authorization pushes name no shop
-        return list(session.scalars(stmt))
-    return []
-
-
-def _verify(platform: str, raw: bytes, authorization: str | None, channel: Channel, urls,
-            max_age: int):
+def _signed_by(platform: str, raw: bytes, authorization: str | None, channel: Channel,
+               urls) -> bool:
+    """Whether ``channel``'s secret signs these bytes (Shopee signs the callback URL too, so each
+    URL we may be known under is tried). A channel without a secret signs nothing: an empty key
+    is one anybody can sign with."""
     creds = channel.credentials or {}
     if platform == "shopee":
-        error = None
-        for url in urls:
-            try:
-                return shopee.verify_push(raw, authorization, url=url,
-                                          partner_key=str(creds.get("partner_key") or ""),
-                                          max_age_seconds=max_age)
-            except AuthError as exc:
-                if exc.code == "stale_push":
-                    raise
-                error = exc
-        raise error or AuthError("Shopee push signature does not match", provider="shopee",
-                                 code="bad_push_signature")
-    return MODULES[platform].verify_push(raw, authorization, app_key=str(creds.get("app_key") or ""),
-                                         app_secret=str(creds.get("app_secret") or ""),
-                                         max_age_seconds=max_age)
+        key = str(creds.get("partner_key") or "")
+        return bool(key) and any(shopee.push_signed(raw, authorization, url=url, partner_key=key)
+                                 for url in urls)
+    secret = str(creds.get("app_secret") or "")
+    return bool(secret) and MODULES[platform].push_signed(
+        raw, authorization, app_key=str(creds.get("app_key") or ""), app_secret=secret)
+
+
+def _shop_channel(platform: str, signers: list[Channel], note) -> Channel | None:
+    """The channel a signed push is about: the one with the shop id it names. Shopee sends some
+    pushes without one (URL verification, authorization news): those go to the first signer."""
+    if note.shop_id:
+        return next((c for c in signers if c.shop_id == note.shop_id), None)
+    return signers[0] if platform == "shopee" else None
 
 
 def _event_key(note, raw: bytes) -> str:
@@ -98,7 +94,7 @@ class _Inbox:
                              event_key=key, kind=kind, status=status,
                              reason=(reason or None) and reason[:500],
                              headers=redact_headers(self.headers),
-                             body=self.raw.decode("utf-8", "replace")[:20000])
+                             body=self.raw.decode("utf-8", "replace")[:20000].replace("\x00", ""))
         self.session.add(event)
         return event
 
@@ -115,34 +111,40 @@ class _Inbox:
         return self.answer(status, channel=channel, error=reason, event=event)
 
 
-def receive(session: Session, platform: str, raw: bytes, headers: dict, *, endpoint: str,
+def receive(session: Session, platform: str, raw: bytes | None, headers: dict, *, endpoint: str,
             urls: list[str], max_age: int, enqueue) -> Reply:
-    """Check, record and follow up one notification; commits. ``urls``: the callback URLs we may
-    be registered under (Shopee signs the one it calls)."""
-    inbox = _Inbox(session, platform, raw, dict(headers), endpoint)
-    if len(raw) > MAX_BODY:
+    """Check, record and follow up one notification; commits. ``raw`` is None when the body was
+    longer than MAX_BODY (and not read). ``urls``: the callback URLs we may be registered under
+    (Shopee signs the one it calls).
+
+    The signature is checked on the bytes as received before anything reads them: a stranger's
+    body is never parsed. Whatever the body or the headers, the answer is a status and a
+    WebhookEvent saying why, never an error page.
+    """
+    inbox = _Inbox(session, platform, raw or b"", dict(headers), endpoint)
+    if raw is None or len(raw) > MAX_BODY:
         inbox.raw = b""
         return inbox.reject(413, fill(TOO_BIG, {}))
-    try:
-        claimed = MODULES[platform].parse_push(raw)  # not trusted yet: only to find whose secret signs it
-    except AuthError as exc:
-        return inbox.reject(401, exc.message)
-    channels = _candidates(session, platform, claimed)
+    channels = list(session.scalars(sa.select(Channel).where(Channel.platform == Platform(platform))
+                                    .order_by(Channel.id)))
     if not channels:
-        return inbox.reject(404, fill(UNKNOWN_SHOP, {"shop": claimed.shop_id or "(none)",
-                                                     "platform": platform}), kind=claimed.kind)
+        return inbox.reject(404, fill(NO_CHANNEL, {"platform": platform}))
     authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-    note, error = None, None
-    for channel in channels:
-        try:
-            note = _verify(platform, raw, authorization, channel, urls, max_age)
-            break
-        except AuthError as exc:
-            error = exc
-            if exc.code == "stale_push":
-                break
-    if note is None:
-        return inbox.reject(401, error.message, channel=channels[0], kind=claimed.kind)
+    signers = [c for c in channels if _signed_by(platform, raw, authorization, c, urls)]
+    if not signers:
+        return inbox.reject(401, fill(NOT_SIGNED, {"platform": platform}))
+    try:
+        note = MODULES[platform].parse_push(raw)
+    except MalformedPush as exc:
+        return inbox.reject(400, exc.message, channel=signers[0])
+    channel = _shop_channel(platform, signers, note)
+    if channel is None:
+        return inbox.reject(404, fill(UNKNOWN_SHOP, {"shop": note.shop_id or "(none)",
+                                                     "platform": platform}), kind=note.kind)
+    try:
+        MODULES[platform].check_push_age(note, max_age)
+    except AuthError as exc:
+        return inbox.reject(401, exc.message, channel=channel, kind=note.kind)
     key = _event_key(note, raw)
     seen = session.scalar(sa.select(WebhookEvent.id).where(WebhookEvent.platform == platform,
                                                            WebhookEvent.event_key == key))

@@ -25,10 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
+
+from app.integrations import bounded_json
 
 from app.models import Channel, Order, Platform
 from app.services import addresses
@@ -61,7 +62,7 @@ def verify_signature(channel: Channel, raw_body: bytes, signature_header: str | 
     if given.lower().startswith("sha256="):
         given = given[len("sha256="):]
     expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, given.lower()):
+    if not hmac.compare_digest(expected.encode("ascii"), given.lower().encode("utf-8", "replace")):
         raise StorefrontAuthError("The request signature is missing or wrong.")
 
 
@@ -102,8 +103,8 @@ def _object(data: dict, key: str, errors: dict) -> dict:
 def parse_storefront_order(raw_body: bytes) -> IncomingOrder:
     """Validate the JSON body; raise ValidationErrors listing every field at fault."""
     try:
-        data = json.loads(raw_body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = bounded_json.loads(raw_body)
+    except ValueError as exc:
         raise ValidationError("body", f"The body is not valid JSON: {exc}.") from None
     if not isinstance(data, dict):
         raise ValidationError("body", "The body must be a JSON object.")

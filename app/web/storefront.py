@@ -14,6 +14,7 @@ from app.models import Channel
 from app.services.errors import DomainError
 from app.services.integration_log import record_inbound
 from app.services.storefront import create_storefront_order
+from app.web.inbound import read_body
 
 bp = Blueprint("storefront", __name__, url_prefix="/api/v1/storefront")
 MAX_BODY = 256 * 1024
@@ -28,11 +29,12 @@ def _answer(status: int, body: dict, raw: bytes, channel_id=None):
 
 @bp.post("/orders")
 def receive_order():
-    raw = request.get_data(cache=False)[:MAX_BODY + 1]
-    if len(raw) > MAX_BODY:
+    raw = read_body(MAX_BODY)
+    if raw is None:
         return _answer(413, {"message": "The body is larger than 256 KB."}, b"")
     channel_ref = (request.headers.get("X-Channel-Id") or "").strip()
-    channel = db.session.get(Channel, int(channel_ref)) if channel_ref.isdigit() else None
+    known = channel_ref.isascii() and channel_ref.isdigit() and len(channel_ref) <= 9
+    channel = db.session.get(Channel, int(channel_ref)) if known else None
     if channel is None:
         return _answer(401, {"message": "Unknown channel: send its id in X-Channel-Id."}, raw)
     try:

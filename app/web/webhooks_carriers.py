@@ -7,7 +7,6 @@ account; a wrong one is refused with 401. Every call is written to the integrati
 """
 from __future__ import annotations
 
-import json
 import time
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from app.extensions import db
+from app.integrations import bounded_json
 from app.integrations.base import AuthError, IntegrationError, NotFound, RetryableError
 from app.integrations.carriers.ghn import GHNClient, parse_time
 from app.integrations.carriers.viettelpost import ViettelPostClient
@@ -23,14 +23,16 @@ from app.services import tracking
 from app.services.carrier_clients import carrier_accounts, logged_client
 from app.services.errors import DomainError, StaleVersion
 from app.services.integration_log import record_inbound
+from app.web.inbound import read_body
 
 bp = Blueprint("webhooks_carriers", __name__, url_prefix="/webhooks")
 MAX_BODY = 64 * 1024
+TOO_BIG = "The body is larger than 64 KB."
 
 
 def _body_for_log(raw: bytes):
     try:
-        return json.loads(raw)
+        return bounded_json.loads(raw)
     except ValueError:
         return raw.decode("utf-8", "replace")[:20000]
 
@@ -62,7 +64,9 @@ def _apply(system: str, shipment, update, raw: bytes):
 
 @bp.post("/ghn")
 def ghn():
-    raw = request.get_data(cache=False)[:MAX_BODY]
+    raw = read_body(MAX_BODY)
+    if raw is None:
+        return _answer("ghn", 413, TOO_BIG, b"")
     try:
         update = GHNClient.parse_webhook(raw)
     except IntegrationError as exc:
@@ -94,7 +98,9 @@ def ghn():
 
 @bp.post("/viettelpost")
 def viettelpost():
-    raw = request.get_data(cache=False)[:MAX_BODY]
+    raw = read_body(MAX_BODY)
+    if raw is None:
+        return _answer("viettelpost", 413, TOO_BIG, b"")
     tokens = [str((a.credentials or {}).get("webhook_token") or
                   (a.settings or {}).get("webhook_token") or "")
               for a in carrier_accounts(db.session, "viettelpost")]

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 
 from app.extensions import db
 from app.services import marketplace_notifications
+from app.web.inbound import read_body
 
 bp = Blueprint("webhooks_marketplaces", __name__, url_prefix="/webhooks")
 
@@ -19,7 +20,7 @@ def _receive(platform: str) -> Response:
     # Shopee signs the callback URL exactly as registered; behind a proxy that is PUBLIC_BASE_URL's.
     public = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + request.path
     reply = marketplace_notifications.receive(
-        db.session, platform, request.get_data(cache=True), dict(request.headers),
+        db.session, platform, read_body(marketplace_notifications.MAX_BODY), dict(request.headers),
         endpoint=request.path, urls=list(dict.fromkeys([request.base_url, public])),
         max_age=int(current_app.config.get("WEBHOOK_MAX_AGE_SECONDS", 600)),
         enqueue=enqueue_after_commit)

@@ -4,6 +4,8 @@ body (the accepted pushes of each sandbox: test_channel_sync), and a withdrawn a
 the shop "reconnect needed" on its page."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
 import httpx
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Channel, WebhookEvent, WebhookStatus
+from app.sandbox import lazada as lazada_sandbox
 from app.sandbox import shopee as shopee_sandbox
 from tests.conftest import login
 from tests.support.marketplaces import (add_channel, app, connect, live, live_server,  # noqa: F401
@@ -34,9 +37,19 @@ def test_shopee_url_verification_push_is_answered_with_an_empty_200(app, live):
 
 def test_a_push_without_a_shop_we_know_is_refused_with_an_empty_body(app, live):
     add_channel(app, live, "lazada")
-    unknown = httpx.post(f"{live}/webhooks/lazada", content=b'{"message_type":0,"data":{}}',
-                         headers={"Authorization": "00"})
+    body = b'{"message_type":0,"seller_id":"404404","data":{}}'
+    creds = lazada_sandbox.DEMO_CREDENTIALS  # signed with our app's secret, for a shop not ours
+    sign = hmac.new(creds["app_secret"].encode(), creds["app_key"].encode() + body,
+                    hashlib.sha256).hexdigest()
+    unknown = httpx.post(f"{live}/webhooks/lazada", content=body, headers={"Authorization": sign})
     assert unknown.status_code == 404 and unknown.content == b""
+    # Unsigned, the same body is not even read: the signature is checked first.
+    unsigned = httpx.post(f"{live}/webhooks/lazada", content=body, headers={"Authorization": "00"})
+    assert unsigned.status_code == 401 and unsigned.content == b""
+    with app.app_context():
+        reasons = [e.reason for e in db.session.scalars(sa.select(WebhookEvent)
+                                                        .order_by(WebhookEvent.id))]
+    assert "Unknown shop 404404" in reasons[0] and "signature does not match" in reasons[1]
 
 
 def test_withdrawn_authorization_flags_the_shop_for_reconnecting(app, live):

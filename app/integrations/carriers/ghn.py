@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from app.integrations import bounded_json
 from app.integrations.base import AuthError, HttpClient, NotFound, PermanentError, RetryableError
 
 from .common import (REQUIRED_NOTE_TEXT, CreatedShipment, Quote, ShipmentDetail,
@@ -285,9 +286,9 @@ class GHNClient(HttpClient):
         """Read a GHN callback. Unsigned: confirm with :meth:`detail` before acting on it."""
         if isinstance(body, (bytes, str)):
             try:
-                body = json.loads(body)
-            except ValueError:
-                raise PermanentError("GHN callback is not JSON", provider="ghn", code="malformed") from None
+                body = bounded_json.loads(body)
+            except ValueError as exc:
+                raise PermanentError(f"GHN callback is not JSON: {exc}", provider="ghn", code="malformed") from None
         if not isinstance(body, dict) or not body.get("OrderCode") or not body.get("Status"):
             raise PermanentError("GHN callback lacks OrderCode or Status", provider="ghn",
                                  code="malformed", response=body)

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from app.integrations import bounded_json
 from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError
 
 from .common import (REQUIRED_NOTE_TEXT, CreatedShipment, DuplicateReference, Quote, ShipmentRequest,
@@ -309,15 +310,16 @@ class ViettelPostClient(HttpClient):
         """Check the shared ``TOKEN`` (body, or a ``Token`` header some setups use) and read the status."""
         if isinstance(body, (bytes, str)):
             try:
-                body = json.loads(body)
-            except ValueError:
-                raise PermanentError("Viettel Post callback is not JSON", provider="viettelpost",
+                body = bounded_json.loads(body)
+            except ValueError as exc:
+                raise PermanentError(f"Viettel Post callback is not JSON: {exc}", provider="viettelpost",
                                      code="malformed") from None
         if not isinstance(body, dict):
             raise PermanentError("Viettel Post callback is not an object", provider="viettelpost",
                                  code="malformed")
         given = str(body.get("TOKEN") or header_token or "")
-        if not expected_token or not hmac.compare_digest(given.encode(), str(expected_token).encode()):
+        if not expected_token or not hmac.compare_digest(
+                given.encode("utf-8", "replace"), str(expected_token).encode("utf-8", "replace")):
             raise AuthError("Viettel Post callback token does not match", provider="viettelpost",
                             code="bad_token")
         data = body.get("DATA")

@@ -30,8 +30,10 @@ from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentErr
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
-                                                  StockUpdate, UpdateResult, image_content,
-                                                  merge_lines, to_unix, vnd)
+                                                  StockUpdate, UpdateResult, app_push_signed,
+                                                  image_content, merge_lines, push_kind,
+                                                  push_number, push_object, push_part, push_text,
+                                                  to_unix, vnd)
 
 STATUS_MAP: dict[str, str] = {
     "unpaid": "new",
@@ -359,18 +361,22 @@ def _order(head: dict, items: list[dict]) -> MarketplaceOrder:
 
 
 def parse_push(raw_body: bytes | str) -> PushNotification:
-    try:
-        data = json.loads(raw_body)
-    except (ValueError, TypeError) as exc:
-        raise AuthError("Lazada push body is not JSON", provider="lazada", code="bad_push") from exc
-    payload = data.get("data") or {}
+    """Read a push body without checking its signature; MalformedPush when it is not the object
+    Lazada documents."""
+    data = push_object(raw_body, "lazada")
+    payload = push_part(data, "data")
+    message_type = push_kind(data, "message_type", "lazada")
     kind = {0: "order_status", 3: "product", 4: "product", 5: "product", 7: "deauthorized"}.get(
-        data.get("message_type"), f"other:{data.get('message_type')}")
+        message_type, f"other:{message_type}")
     return PushNotification(
-        platform="lazada", shop_id=str(data.get("seller_id") or ""), kind=kind,
-        order_id=str(payload["trade_order_id"]) if payload.get("trade_order_id") else None,
-        order_status=payload.get("order_status"), timestamp=int(data.get("timestamp") or 0) // 1000,
-        notification_id=str(payload.get("trade_order_line_id") or ""), raw=data)
+        platform="lazada", shop_id=push_text(data.get("seller_id")), kind=kind,
+        order_id=push_text(payload.get("trade_order_id")) or None,
+        order_status=push_text(payload.get("order_status")) or None,
+        timestamp=(push_number(data.get("timestamp")) or 0) // 1000,
+        notification_id=push_text(payload.get("trade_order_line_id")), raw=data)
+
+
+push_signed = app_push_signed  # HMAC-SHA256(app_secret, app_key + raw body)
 
 
 def verify_push(raw_body: bytes, authorization: str | None, *, app_key: str, app_secret: str,
@@ -380,13 +386,13 @@ def verify_push(raw_body: bytes, authorization: str | None, *, app_key: str, app
     Verify the bytes as received: Lazada's FAQ blames most mismatches on re-serialized JSON.
     Delivery is at-least-once, so the caller deduplicates on ``notification_id``.
     """
-    if isinstance(raw_body, str):
-        raw_body = raw_body.encode("utf-8")
-    expected = hmac.new(app_secret.encode("utf-8"), str(app_key).encode("utf-8") + raw_body,
-                        hashlib.sha256).hexdigest()
-    if not authorization or not hmac.compare_digest(expected, authorization.strip().lower()):
+    if not push_signed(raw_body, authorization, app_key=app_key, app_secret=app_secret):
         raise AuthError("Lazada push signature does not match", provider="lazada", code="bad_push_signature")
     notification = parse_push(raw_body)
+    check_push_age(notification, max_age_seconds)
+    return notification
+
+
+def check_push_age(notification: PushNotification, max_age_seconds: int | None) -> None:
     if max_age_seconds is not None and abs(time.time() - notification.timestamp) > max_age_seconds:
         raise AuthError("Lazada push is too old (replayed?)", provider="lazada", code="stale_push")
-    return notification

@@ -33,7 +33,9 @@ from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceO
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
                                                   StockUpdate, UpdateResult, from_unix,
-                                                  image_content, to_unix, vnd)
+                                                  image_content, push_kind, push_number,
+                                                  push_object, push_part, push_text,
+                                                  signature_matches, to_unix, vnd)
 
 STATUS_MAP: dict[str, str] = {
     # Waiting for the buyer's payment (or Shopee's fraud check): already an order for us.
@@ -435,37 +437,48 @@ def _order(o: dict) -> MarketplaceOrder:
 
 
 def parse_push(raw_body: bytes | str) -> PushNotification:
-    """Read a push body without checking its signature (use ``verify_push`` for untrusted input)."""
-    try:
-        data = json.loads(raw_body)
-    except (ValueError, TypeError) as exc:
-        raise AuthError("Shopee push body is not JSON", provider="shopee", code="bad_push") from exc
-    payload = data.get("data") or {}
-    code = int(data.get("code", -1))
+    """Read a push body without checking its signature (use ``verify_push`` for untrusted input).
+    MalformedPush when it is not the object Shopee documents."""
+    data = push_object(raw_body, "shopee")
+    payload = push_part(data, "data")
+    code = push_kind(data, "code", "shopee")
     return PushNotification(  # authorization pushes carry the shop in ``data``, if at all
-        platform="shopee", shop_id=str(data.get("shop_id") or payload.get("shop_id") or ""),
-        kind=PUSH_KINDS.get(code, f"other:{code}"), order_id=payload.get("ordersn"),
-        order_status=payload.get("status"), timestamp=int(data.get("timestamp") or 0), raw=data)
+        platform="shopee", shop_id=push_text(data.get("shop_id")) or push_text(payload.get("shop_id")),
+        kind=PUSH_KINDS.get(code, f"other:{code}"),
+        order_id=push_text(payload.get("ordersn")) or None,
+        order_status=push_text(payload.get("status")) or None,
+        timestamp=push_number(data.get("timestamp")) or 0, raw=data)
+
+
+def push_signed(raw_body: bytes, authorization: str | None, *, url: str, partner_key: str) -> bool:
+    """``Authorization`` = hex HMAC-SHA256(partner_key, url + "|" + raw body), checked on the bytes
+    as received, before anything reads them."""
+    if isinstance(raw_body, str):
+        raw_body = raw_body.encode("utf-8")
+    expected = hmac.new(partner_key.encode("utf-8"), url.encode("utf-8") + b"|" + raw_body,
+                        hashlib.sha256).hexdigest()
+    return signature_matches(expected, authorization)
 
 
 def verify_push(raw_body: bytes, authorization: str | None, *, url: str, partner_key: str,
                 max_age_seconds: int | None = None) -> PushNotification:
-    """Check a push: ``Authorization`` = hex HMAC-SHA256(partner_key, url + "|" + raw body).
+    """Check a push: the signature (``push_signed``), then its body and age.
 
     ``url`` must be the callback URL exactly as registered with Shopee (scheme included, even
     behind a proxy), and ``raw_body`` the bytes received, before any JSON parsing. With
     ``max_age_seconds`` an old (replayed) push is refused too.
     """
-    if isinstance(raw_body, str):
-        raw_body = raw_body.encode("utf-8")
-    expected = hmac.new(partner_key.encode("utf-8"), url.encode("utf-8") + b"|" + raw_body,
-                        hashlib.sha256).hexdigest()
-    if not authorization or not hmac.compare_digest(expected, authorization.strip().lower()):
+    if not push_signed(raw_body, authorization, url=url, partner_key=partner_key):
         raise AuthError("Shopee push signature does not match", provider="shopee",
                         code="bad_push_signature")
     notification = parse_push(raw_body)
-    # The URL-verification push carries no timestamp: it changes nothing, so its age is moot.
+    check_push_age(notification, max_age_seconds)
+    return notification
+
+
+def check_push_age(notification: PushNotification, max_age_seconds: int | None) -> None:
+    """An old push is refused (a replay). The URL-verification push carries no timestamp: it
+    changes nothing, so its age is moot."""
     if max_age_seconds is not None and notification.kind != "verify" \
             and abs(time.time() - notification.timestamp) > max_age_seconds:
         raise AuthError("Shopee push is too old (replayed?)", provider="shopee", code="stale_push")
-    return notification

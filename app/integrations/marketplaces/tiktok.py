@@ -30,8 +30,10 @@ from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentErr
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
-                                                  StockUpdate, UpdateResult, from_unix,
-                                                  image_content, merge_lines, to_unix, vnd)
+                                                  StockUpdate, UpdateResult, app_push_signed,
+                                                  from_unix, image_content, merge_lines, push_kind,
+                                                  push_number, push_object, push_part, push_text,
+                                                  to_unix, vnd)
 
 STATUS_MAP: dict[str, str] = {
     "UNPAID": "new",
@@ -336,17 +338,21 @@ def _order(o: dict) -> MarketplaceOrder:
 
 
 def parse_push(raw_body: bytes | str) -> PushNotification:
-    try:
-        data = json.loads(raw_body)
-    except (ValueError, TypeError) as exc:
-        raise AuthError("TikTok Shop push body is not JSON", provider="tiktok", code="bad_push") from exc
-    payload = data.get("data") or {}
-    kind = PUSH_KINDS.get(data.get("type"), f"other:{data.get('type')}")
+    """Read a push body without checking its signature; MalformedPush when it is not the object
+    TikTok Shop documents."""
+    data = push_object(raw_body, "tiktok")
+    payload = push_part(data, "data")
+    push_type = push_kind(data, "type", "tiktok")
+    kind = PUSH_KINDS.get(push_type, f"other:{push_type}")
     return PushNotification(
-        platform="tiktok", shop_id=str(data.get("shop_id") or ""), kind=kind,
-        order_id=str(payload["order_id"]) if payload.get("order_id") else None,
-        order_status=payload.get("order_status"), timestamp=int(data.get("timestamp") or 0),
-        notification_id=str(data.get("tts_notification_id") or ""), raw=data)
+        platform="tiktok", shop_id=push_text(data.get("shop_id")), kind=kind,
+        order_id=push_text(payload.get("order_id")) or None,
+        order_status=push_text(payload.get("order_status")) or None,
+        timestamp=push_number(data.get("timestamp")) or 0,
+        notification_id=push_text(data.get("tts_notification_id")), raw=data)
+
+
+push_signed = app_push_signed  # HMAC-SHA256(app_secret, app_key + raw body)
 
 
 def verify_push(raw_body: bytes, authorization: str | None, *, app_key: str, app_secret: str,
@@ -356,13 +362,13 @@ def verify_push(raw_body: bytes, authorization: str | None, *, app_key: str, app
     Answer 401 on AuthError; TikTok retries at 2 min, 30 min, 3 h and 12 h, so deduplicate on
     ``notification_id``.
     """
-    if isinstance(raw_body, str):
-        raw_body = raw_body.encode("utf-8")
-    expected = hmac.new(app_secret.encode("utf-8"), str(app_key).encode("utf-8") + raw_body,
-                        hashlib.sha256).hexdigest()
-    if not authorization or not hmac.compare_digest(expected, authorization.strip().lower()):
+    if not push_signed(raw_body, authorization, app_key=app_key, app_secret=app_secret):
         raise AuthError("TikTok Shop webhook signature does not match", provider="tiktok", code="bad_push_signature")
     notification = parse_push(raw_body)
+    check_push_age(notification, max_age_seconds)
+    return notification
+
+
+def check_push_age(notification: PushNotification, max_age_seconds: int | None) -> None:
     if max_age_seconds is not None and abs(time.time() - notification.timestamp) > max_age_seconds:
         raise AuthError("TikTok Shop webhook is too old (replayed?)", provider="tiktok", code="stale_push")
-    return notification
