@@ -238,6 +238,10 @@ def test_every_page_runs_its_scripts_within_the_policy(browser, shared_site, use
         page.wait_for_load_state("networkidle")
         if answer.status >= 500:
             failures.append(f"{url} answered {answer.status}")
+        # A running job's page follows the job and reloads itself when it ends: read it after.
+        page.wait_for_selector(".oh-job[data-status=queued], .oh-job[data-status=started]",
+                               state="detached", timeout=60000)
+        page.wait_for_load_state("networkidle")
         markup.extend(f"{url}: {p}" for p in markup_problems(page))
 
     try:
