@@ -210,9 +210,9 @@ def test_channel_page_buttons_ask_their_question_then_act(browser, shared_site, 
         ctx.close()
 
 
-def _ask_and_confirm(page, button: str, question: str) -> None:
+def _ask_and_confirm(page, button: str, question: str, button_selector: str = "a.btn") -> None:
     mark_page(page)
-    page.locator("a.btn", has_text=button).first.click()
+    page.locator(button_selector, has_text=button).first.click()
     dialog = page.locator("#modal-confirm:visible")
     dialog.wait_for()
     assert dialog.locator(".modal-text").inner_text().strip() == question
@@ -268,6 +268,32 @@ def test_every_page_runs_its_scripts_within_the_policy(browser, shared_site, use
         assert len(pages) + len(records) > 40
         assert not failures, failures
         assert not markup, "\n".join(markup)
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def test_a_list_row_is_deleted_after_its_question(browser, shared_site):
+    """The list's delete button (Flask-AppBuilder's, without its inline script) asks, then deletes."""
+    from app.extensions import db
+    from app.models import Brand
+    app, base = shared_site
+    with app.app_context():
+        brand = Brand(name="Zq' \"brand\" <to delete>")
+        db.session.add(brand)
+        db.session.commit()
+        brand_id = brand.id
+    ctx, page = sign_in(browser, base, "admin")
+    watch = PageWatch(page)
+    try:
+        page.goto(f"/brandview/list/?_flt_2_name={QUOTED}")
+        assert page.locator("table.table-bordered").inner_text().count("Zq' \"brand\" <to delete>") == 1
+        _ask_and_confirm(page, "", Words("en")("Are you sure you want to delete this item?"),
+                         button_selector="a.confirm")
+        until_next_page(page)
+        with app.app_context():
+            db.session.remove()
+            assert db.session.get(Brand, brand_id) is None, flashes(page)
         watch.check()
     finally:
         ctx.close()
