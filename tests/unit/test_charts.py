@@ -32,7 +32,7 @@ def test_hostile_names_stay_text_and_long_ones_are_cut_with_the_whole_name_on_ho
         assert not [a for e in elements for a in e.attrib if a.startswith("on")]
         assert name in "".join(root.itertext())  # the whole name, as text (a title on hover)
     row = str(drawn[0])
-    assert f">{name[:25]}…<title>" in row.replace("&#39;", "'").replace("&#34;", '"')
+    assert f">{name[:21]}…<title>" in row.replace("&#39;", "'").replace("&#34;", '"')
 
 
 def test_the_axis_top_is_a_round_figure_at_or_above_the_peak():
