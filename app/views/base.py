@@ -36,6 +36,7 @@ class OrderHubModelView(ModelView):
     # Tables whose audit rows appear on the show page: (table name, FK from those rows to this record)
     audit_tables: tuple[str, ...] = ()
     job_target_type: str | None = None  # e.g. "order": the record page lists the jobs that ran on it
+    action_links: dict = {}  # action name → pk → address of its own page (see __init__)
     versioned = False
 
     def __init__(self, **kwargs):
@@ -66,6 +67,10 @@ class OrderHubModelView(ModelView):
                 item.confirmation = lazy_gettext(item.confirmation)
             if isinstance(item.text, str) and item.text:  # and its label, where not a template
                 item.text = lazy_gettext(item.text)
+            # An action that sends the browser to another site is a GET link on the record page
+            # (templates/appbuilder/general/lib.html): a form's answer may not redirect elsewhere
+            # under the Content-Security-Policy's form-action.
+            item.link = self.action_links.get(item.name)
         for col, label in list(self.label_columns.items()):  # labels a view spells out itself
             if isinstance(label, str):
                 self.label_columns[col] = lazy_gettext(label)

@@ -32,6 +32,8 @@ class ChannelViewActions:
     """Mixed into ChannelView."""
 
     job_target_type = "channel"
+    # Connect leaves for the marketplace's authorization page: a link, not a form.
+    action_links = {"connect": lambda pk: url_for("channel_connect.start", channel_id=pk)}
     permission_aliases = {"pull_products": "sync", "push_products": "sync", "pull_orders": "sync",
                           "push_stock": "sync", "push_prices": "sync"}
 

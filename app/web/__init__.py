@@ -30,3 +30,6 @@ def register_web(app) -> None:
 
     from app.web.filters import register_filters
     register_filters(app)
+
+    from app.web import security_headers
+    security_headers.install(app)

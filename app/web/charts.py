@@ -26,6 +26,13 @@ def _link(href: str | None, body: str) -> str:
     return f'<a href="{escape(href)}">{body}</a>' if href else body
 
 
+def _row_label(label: str, limit: int) -> str:
+    """A row's name as text, cut to what fits left of its bar; the whole name shows on hover."""
+    if len(label) <= limit:
+        return str(escape(label))
+    return f"{escape(label[:limit - 1])}…<title>{escape(label)}</title>"
+
+
 def short_amount(value: int, decimal_comma: bool = False) -> str:
     """1_250_000 → "1.3M" (axis labels; the exact figure is in each bar's title)."""
     for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
@@ -99,7 +106,7 @@ def stacked_rows(rows: list[tuple[str, list[tuple[str, int, str, str | None]]]],
         y = r * (row_h + gap)
         total = sum(c for _, c, _, _ in parts)
         out.append(f'<text x="{label_w - 8}" y="{y + row_h * 0.7:.1f}" text-anchor="end" '
-                   f'class="label">{escape(label)}</text>')
+                   f'class="label">{_row_label(label, 22)}</text>')
         x = float(label_w)
         for state, count, hover, href in parts:
             if not count:
@@ -126,7 +133,7 @@ def bars(items: list[tuple[str, str, int, str | None]], *, css_class: str = "") 
         bar = (f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{row_h}" '
                f'fill="{_colour(state)}"><title>{escape(label)}: {count}</title></rect>')
         out.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.75:.1f}" text-anchor="end" '
-                   f'class="label">{escape(label)}</text>{_link(href, bar)}'
+                   f'class="label">{_row_label(label, 20)}</text>{_link(href, bar)}'
                    f'<text x="{label_w + w + 5:.1f}" y="{y + row_h * 0.75:.1f}" class="total">'
                    f'{count}</text>')
     out.append("</svg>")

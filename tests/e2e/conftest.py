@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,15 +53,14 @@ def t(request):
     return Words(request.param)
 
 
-@pytest.fixture
-def site(tmp_path):
-    """The app with the demo shop loaded, served on a loopback port: yields (app, base_url).
+@contextmanager
+def demo_served(app):
+    """Serve ``app`` on a loopback port and load the demo shop: yields the base URL.
 
     The server listens before the demo loads, so the demo's shops, carrier and e-invoice accounts
     are registered at the address the browser and the sandboxes' callbacks really use.
     """
     import httpx
-    app = make_app(tmp_path)
     with serve(app) as base:
         app.config["PUBLIC_BASE_URL"] = base
         for carrier in ("ghn", "viettelpost"):  # their tracking callbacks come to this server
@@ -69,7 +69,41 @@ def site(tmp_path):
         with app.app_context():
             from app.demo import load_demo
             load_demo(app, password=DEMO_PASSWORD)
+        yield base
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The app with the demo shop loaded, served on a loopback port: yields (app, base_url)."""
+    app = make_app(tmp_path)
+    with demo_served(app) as base:
         yield app, base
+
+
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory):
+    """As ``site``, once for a whole test module (loading the demo costs tens of seconds), for
+    tests that only add records of their own."""
+    app = make_app(tmp_path_factory.mktemp("shop"))
+    with demo_served(app) as base:
+        yield app, base
+
+
+def sign_in(browser, base: str, username: str, locale: str = "en"):
+    """A fresh browser context signed in as ``username`` in ``locale``: returns (context, page)."""
+    ctx = browser.new_context(base_url=base, locale=locale, viewport={"width": 1366, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.goto("/login/")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, f"{username} could not sign in"
+    if locale != "en":
+        page.goto(f"/lang/{locale}")
+        page.wait_for_load_state("networkidle")
+    return ctx, page
 
 
 @pytest.fixture
@@ -79,19 +113,8 @@ def page_for(browser, site):
     contexts = []
 
     def make(username: str, locale: str = "en"):
-        ctx = browser.new_context(base_url=base, locale=locale, viewport={"width": 1366, "height": 900})
+        ctx, page = sign_in(browser, base, username, locale)
         contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(15000)
-        page.goto("/login/")
-        page.fill("#username", username)
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        assert "/login" not in page.url, f"{username} could not sign in"
-        if locale != "en":
-            page.goto(f"/lang/{locale}")
-            page.wait_for_load_state("networkidle")
         return page
 
     yield make

@@ -63,11 +63,11 @@ def test_cascading_province_and_ward_selects_on_the_quick_order(clerk_page, t):
     choose(page, "province", "ho chi", "Thành phố Hồ Chí Minh")
     page.click("#ward + .select2-container .select2-selection")
     page.fill(".select2-container--open .select2-search__field", "ben th")
-    page.wait_for_function("document.querySelectorAll('.select2-results__option').length === 1 "
+    page.wait_for_function("() => document.querySelectorAll('.select2-results__option').length === 1 "
                            "&& !document.querySelector('.loading-results')")
     assert options(page) == ["Phường Bến Thành"]  # a ward of Hồ Chí Minh only
     page.fill(".select2-container--open .select2-search__field", "cua nam")  # Hà Nội's
-    page.wait_for_function("[...document.querySelectorAll('.select2-results__option')]"
+    page.wait_for_function("() => [...document.querySelectorAll('.select2-results__option')]"
                            f".some(o => o.textContent === {t('No match')!r})")
     page.keyboard.press("Escape")
     choose(page, "ward", "ben th", "Phường Bến Thành")

@@ -19,6 +19,22 @@ def test_labels_and_links_are_escaped():
     assert 'fill="#5bc0de"' in svg  # "new" in its colour, the same on every chart
 
 
+def test_hostile_names_stay_text_and_long_ones_are_cut_with_the_whole_name_on_hover():
+    from xml.etree import ElementTree
+    name = "Zq' onmouseover=alert(1) x=\"<script>alert(2)</script><img src=x onerror=alert(3)>"
+    drawn = [charts.stacked_rows([(name, [("new", 3, name, "/orderview/list/")])]),
+             charts.bars([("new", name, 3, None)]), charts.legend([("new", name)]),
+             charts.columns([(name, 5, name)], label_every=1)]
+    for svg in drawn:
+        root = ElementTree.fromstring(str(svg))  # well-formed: nothing closed an element early
+        elements = list(root.iter())
+        assert not [e for e in elements if e.tag.split("}")[-1] in ("script", "img")]
+        assert not [a for e in elements for a in e.attrib if a.startswith("on")]
+        assert name in "".join(root.itertext())  # the whole name, as text (a title on hover)
+    row = str(drawn[0])
+    assert f">{name[:21]}…<title>" in row.replace("&#39;", "'").replace("&#34;", '"')
+
+
 def test_the_axis_top_is_a_round_figure_at_or_above_the_peak():
     assert [charts._nice_top(v) for v in (0, 7, 10, 11, 180, 26_000_000)] == \
         [1, 10, 10, 20, 200, 50_000_000]

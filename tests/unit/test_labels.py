@@ -79,3 +79,10 @@ def test_pick_list_sums_per_sku():
 def test_empty_batch_is_refused():
     with pytest.raises(ValueError):
         render_labels([])
+
+
+def test_markup_in_a_buyer_name_or_address_is_printed_as_text():
+    hostile = "Zq' <b>\"x\"</b> <img src=\"file:///etc/passwd\"> <script>alert(1)</script>"
+    [text] = pages(render_label(label(receiver=LabelParty(hostile, "0912345678", hostile),
+                                      items=[LabelItem(hostile, 1, "AD-01")])))
+    assert text.count("<b>\"x\"</b>") >= 2 and "<script>alert(1)</script>" in text
