@@ -9,6 +9,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.security import scope
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import N_, DomainError, ValidationError
@@ -37,12 +38,15 @@ class OrderHubRestApi(ModelRestApi):
             current = getattr(self, attr, None)
             if current is not None:
                 setattr(self, attr, [c for c in current if c not in SECRET_COLUMNS])
+        scope.apply_to(self, scope.API_RELATION_FILTERS)  # warehouse scope: app/security/scope.py
         super().__init__()
 
     def pre_add(self, item):
+        scope.refuse_out_of_scope_references(db.session, type(item), scope.item_references(item))
         check_record(item)
 
     def pre_update(self, item):
+        scope.refuse_out_of_scope_references(db.session, type(item), scope.item_references(item))
         check_record(item)
 
     # Turn database and domain errors into 4xx with a message naming the field, never a 500.
