@@ -11,23 +11,26 @@ from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 
+from app.security.role_guard import (GroupGuard, OrderHubGroupApi, OrderHubRoleApi,
+                                     OrderHubUserApi, RoleGuard, UserGuard)
+
 
 # FAB's download endpoint answers any name that is not one of its upload file names with a 500,
 # and users, roles and groups have no attachments: their views do not serve it.
 NO_DOWNLOAD = {"download"}
 
 
-class OrderHubUserDBModelView(UserDBModelView):
+class OrderHubUserDBModelView(UserGuard, UserDBModelView):
     class_permission_name = "UserDBModelView"  # the permissions keep FAB's names
     exclude_route_methods = UserDBModelView.exclude_route_methods | NO_DOWNLOAD
 
 
-class OrderHubGroupModelView(UserGroupModelView):
+class OrderHubGroupModelView(GroupGuard, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     exclude_route_methods = UserGroupModelView.exclude_route_methods | NO_DOWNLOAD
 
 
-class OrderHubRoleModelView(RoleModelView):
+class OrderHubRoleModelView(RoleGuard, RoleModelView):
     """FAB's role view, whose "copy role" crashed when run on one role from its page (it expects
     a list there) and on a second copy of the same role (the name is taken)."""
 
@@ -52,6 +55,10 @@ class OrderHubSecurityManager(SecurityManager):
     rolemodelview = OrderHubRoleModelView
     userdbmodelview = OrderHubUserDBModelView
     groupmodelview = OrderHubGroupModelView
+    # Built-in roles and the last admin stay (app/security/role_guard.py).
+    role_api = OrderHubRoleApi
+    user_api = OrderHubUserApi
+    group_api = OrderHubGroupApi
     # FAB's user statistics chart loads Google Charts from the internet, which a back office on
     # an intranet does not reach; the dashboard has its own charts.
     userstatschartview = None
