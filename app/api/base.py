@@ -1,5 +1,6 @@
 """What every OrderHub REST resource shares: JWT only (no cookie auth, so no CSRF exposure),
-the resource-level permission mapping, friendly 4xx errors, and never a secret in the output."""
+the resource-level permission mapping, friendly 4xx errors, a checked ``q`` (query_args.py), the
+warehouse scope (app/security/scope.py), and never a secret in the output."""
 from __future__ import annotations
 
 from flask import request
@@ -14,13 +15,14 @@ from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import N_, DomainError, ValidationError
 from app.api.actions import error_body
+from app.api.query_args import CheckedQueryArgs
 from app.services.integrity import explain_integrity_error
 from app.services.record_rules import check_record
 
 SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
 
 
-class OrderHubRestApi(ModelRestApi):
+class OrderHubRestApi(CheckedQueryArgs, ModelRestApi):
     allow_browser_login = False
     method_permission_name = dict(METHOD_PERMISSIONS)
     page_size = 25

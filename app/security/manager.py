@@ -10,9 +10,10 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
+from flask_appbuilder.security.sqla.apis import PermissionApi, PermissionViewMenuApi, ViewMenuApi
 
 from app.security.role_guard import (GroupGuard, OrderHubGroupApi, OrderHubRoleApi,
-                                     OrderHubUserApi, RoleGuard, UserGuard)
+                                     OrderHubUserApi, RoleGuard, UserGuard, secured)
 
 
 # FAB's download endpoint answers any name that is not one of its upload file names with a 500,
@@ -59,6 +60,10 @@ class OrderHubSecurityManager(SecurityManager):
     role_api = OrderHubRoleApi
     user_api = OrderHubUserApi
     group_api = OrderHubGroupApi
+    # Every list's ``q`` is checked (app/api/query_args.py), refused writes answer 4xx.
+    permission_api = secured(PermissionApi)
+    view_menu_api = secured(ViewMenuApi)
+    permission_view_menu_api = secured(PermissionViewMenuApi)
     # FAB's user statistics chart loads Google Charts from the internet, which a back office on
     # an intranet does not reach; the dashboard has its own charts.
     userstatschartview = None

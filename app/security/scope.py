@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext
 from app import models as m
 from app.security.row_rules import assigned_warehouse_ids
 from app.services.errors import N_, ValidationError
+from app.views.interface import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -259,10 +260,11 @@ def out_of_scope_reference(session, model, values: dict) -> str | None:
         target_id = getattr(value, "id", value)
         if target_id in (None, ""):
             continue
-        try:
-            target_id = int(target_id)
-        except (TypeError, ValueError):
-            continue  # not an id: the write's own validation refuses it
+        if isinstance(target_id, str) and target_id.strip().isdigit():
+            target_id = int(target_id)  # as the services read an id given as text
+        if not isinstance(target_id, int) or isinstance(target_id, bool) \
+                or abs(target_id) > MAX_ID:
+            continue  # not an id any row has: the write's own validation refuses it
         target = rel.mapper.class_
         key = sa.inspect(target).primary_key[0]
         visible = session.scalar(sa.select(sa.exists().where(key == target_id,

@@ -10,10 +10,8 @@ deleted or acted on; afterwards its rows are exactly as they were.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -24,49 +22,9 @@ from app.extensions import db
 from app.models.base import Model
 from app.security import scope
 from tests.conftest import DEMO_PASSWORD, api_token, login, make_app
+from tests.support import seed
 
 SCOPED_USERS = ["clerk", "lead"]
-
-
-def _records(session, wh, variant, supplier, customer, tag: str) -> None:
-    """One record of every warehouse-bound kind in ``wh``."""
-    from app.models.base import utcnow
-    order = m.Order(buyer_name=f"Người mua {tag}", buyer_phone="0912345678", customer=customer,
-                    warehouse=wh, ship_street="12 Lý Tự Trọng", ship_ward="Phường Bến Nghé",
-                    ship_district="Quận 1", ship_province="TP. Hồ Chí Minh")
-    line = m.OrderLine(variant=variant, sku=variant.sku, name="Áo thun", quantity=2,
-                       unit_price=150000, vat_rate="10")
-    order.lines.append(line)
-    shipment = m.Shipment(order=order, carrier="ghn", client_reference=f"REF-{tag}",
-                          tracking_number=f"TRK{tag}", label_pdf=b"%PDF-1.4 label")
-    event = m.TrackingEvent(shipment=shipment, event_time=utcnow(), carrier_status="picked",
-                            status="picked_up")
-    rec = m.CodReconciliation(number=f"COD-{tag}", carrier="ghn")
-    rec.lines.append(m.CodReconciliationLine(shipment=shipment, expected_cod=Decimal(300000)))
-    invoice = m.Invoice(order=order, provider="sinvoice", series="C26TAA",
-                        transaction_key=f"key-{tag}", buyer_name=f"Người mua {tag}")
-    invoice.lines.append(m.InvoiceLine(position=1, name="Áo thun", quantity=2, unit_price=150000,
-                                       vat_rate="10", amount=300000))
-    ret = m.ReturnRequest(number=f"RT-{tag}", order=order, warehouse=wh)
-    ret.lines.append(m.ReturnLine(order_line=line, quantity=1))
-    count = m.StockCount(number=f"SC-{tag}", warehouse=wh)
-    count.lines.append(m.StockCountLine(variant=variant, system_quantity=5))
-    po = m.PurchaseOrder(number=f"PO-{tag}", supplier=supplier, warehouse=wh)
-    po.lines.append(m.PurchaseOrderLine(variant=variant, quantity=3, unit_price=90000))
-    receipt = m.GoodsReceipt(number=f"GR-{tag}", purchase_order=po, supplier=supplier,
-                             warehouse=wh)
-    receipt.lines.append(m.GoodsReceiptLine(variant=variant, quantity=1, unit_cost=90000))
-    session.add_all([order, shipment, event, rec, invoice, ret, count, po, receipt])
-    session.commit()
-    from app.services import ledger
-    ledger.record_opening_stock(session, variant.id, wh.id, 5)
-    from app.services.jobs import start_job
-    job = start_job(session, "orders.recalculate_totals", f"Totals {tag}", target_type="order",
-                    target_ids=[order.id])
-    job.status = m.JobStatus.FAILED
-    session.add(m.IntegrationLog(direction="out", system="ghn", endpoint=f"/create {tag}",
-                                 job_id=job.id, request_body=f"Người mua {tag}"))
-    session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -79,16 +37,7 @@ def shop(tmp_path_factory):
     with app.app_context():
         sm.add_user("lead", "Lead", "Kho", "lead@orderhub.local", sm.add_role("Lead"),
                     password=DEMO_PASSWORD)
-        mine = m.Warehouse(code="HCM", name="Kho Hồ Chí Minh")
-        theirs = m.Warehouse(code="HN", name="Kho Hà Nội")
-        product = m.Product(name="Áo thun", sku="AO", selling_price=150000, cost_price=90000)
-        variant = m.ProductVariant(product=product, sku="AO-M", weight_g=250)
-        supplier = m.Supplier(name="Xưởng may")
-        customer = m.Customer(name="Khách quen", phone="0912345678")  # buys from both
-        db.session.add_all([mine, theirs, product, variant, supplier, customer])
-        db.session.commit()
-        _records(db.session, mine, variant, supplier, customer, "MINE")
-        _records(db.session, theirs, variant, supplier, customer, "THEIRS")
+        mine, theirs = seed.two_warehouses_of_records(db.session)
         for username in SCOPED_USERS:
             mine.assigned_users.append(sm.find_user(username=username))
         db.session.commit()
