@@ -12,8 +12,8 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 from flask_appbuilder.security.sqla.apis import PermissionApi, PermissionViewMenuApi, ViewMenuApi
 
-from app.security.role_guard import (GroupGuard, OrderHubGroupApi, OrderHubRoleApi,
-                                     OrderHubUserApi, RoleGuard, UserGuard, secured)
+from app.security import role_guard
+from app.security.role_guard import GroupGuard, RoleGuard, UserGuard, secured
 
 
 # FAB's download endpoint answers any name that is not one of its upload file names with a 500,
@@ -57,9 +57,9 @@ class OrderHubSecurityManager(SecurityManager):
     userdbmodelview = OrderHubUserDBModelView
     groupmodelview = OrderHubGroupModelView
     # Built-in roles and the last admin stay (app/security/role_guard.py).
-    role_api = OrderHubRoleApi
-    user_api = OrderHubUserApi
-    group_api = OrderHubGroupApi
+    role_api = role_guard.RoleApi
+    user_api = role_guard.UserApi
+    group_api = role_guard.GroupApi
     # Every list's ``q`` is checked (app/api/query_args.py), refused writes answer 4xx.
     permission_api = secured(PermissionApi)
     view_menu_api = secured(ViewMenuApi)

@@ -11,7 +11,9 @@ import inspect
 
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_appbuilder.security.sqla.apis import GroupApi, RoleApi, UserApi
+from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
+from flask_appbuilder.security.sqla.apis import RoleApi as FabRoleApi
+from flask_appbuilder.security.sqla.apis import UserApi as FabUserApi
 from flask_babel import gettext
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy import exc as sa_exc
@@ -130,26 +132,28 @@ class GuardedRestApi:
         return self._refusals(lambda: super(GuardedRestApi, self).delete_headless(pk))
 
 
-class OrderHubRoleApi(RoleGuard, GuardedRestApi, CheckedQueryArgs, RoleApi):
+class RoleApi(RoleGuard, GuardedRestApi, CheckedQueryArgs, FabRoleApi):
+    """FAB's, under its own name (its endpoints and OpenAPI schemas keep their names)."""
+
     @expose("/<int:role_id>/users", methods=["PUT"])
     @protect()
     @safe
     @permission_name("update_role_users")
     def update_role_users(self, role_id):
-        return self._refusals(lambda: inspect.unwrap(RoleApi.update_role_users)(self, role_id))
+        return self._refusals(lambda: inspect.unwrap(FabRoleApi.update_role_users)(self, role_id))
 
     @expose("/<int:role_id>/groups", methods=["PUT"])
     @protect()
     @safe
     @permission_name("update_role_groups")
     def update_role_groups(self, role_id):
-        return self._refusals(lambda: inspect.unwrap(RoleApi.update_role_groups)(self, role_id))
+        return self._refusals(lambda: inspect.unwrap(FabRoleApi.update_role_groups)(self, role_id))
 
-    update_role_users.__doc__ = RoleApi.update_role_users.__doc__
-    update_role_groups.__doc__ = RoleApi.update_role_groups.__doc__
+    update_role_users.__doc__ = FabRoleApi.update_role_users.__doc__
+    update_role_groups.__doc__ = FabRoleApi.update_role_groups.__doc__
 
 
-class OrderHubUserApi(UserGuard, GuardedRestApi, CheckedQueryArgs, UserApi):
+class UserApi(UserGuard, GuardedRestApi, CheckedQueryArgs, FabUserApi):
     @expose("/<pk>", methods=("PUT",))
     @protect()
     @safe
@@ -157,12 +161,12 @@ class OrderHubUserApi(UserGuard, GuardedRestApi, CheckedQueryArgs, UserApi):
     def put(self, pk):
         if self.datamodel.get(pk, self._base_filters) is None:  # FAB's own put crashes on it
             return self.response_404()
-        return self._refusals(lambda: inspect.unwrap(UserApi.put)(self, pk))
+        return self._refusals(lambda: inspect.unwrap(FabUserApi.put)(self, pk))
 
-    put.__doc__ = UserApi.put.__doc__
+    put.__doc__ = FabUserApi.put.__doc__
 
 
-class OrderHubGroupApi(GroupGuard, GuardedRestApi, CheckedQueryArgs, GroupApi):
+class GroupApi(GroupGuard, GuardedRestApi, CheckedQueryArgs, FabGroupApi):
     pass
 
 

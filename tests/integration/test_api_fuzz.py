@@ -51,6 +51,7 @@ def _operations(app, headers):
         yield result.ok()
 
 
+@pytest.mark.timeout(max(600, 120 * MAX_EXAMPLES))
 def test_no_request_gets_a_server_error(fuzzed_app):
     """Every operation, MAX_EXAMPLES generated requests each, sent as each role."""
     tokens = {role: api_token(fuzzed_app.test_client(), role) for role in ROLES}

@@ -21,15 +21,20 @@ import app.models as m
 from app.extensions import db
 from app.models.base import Model
 from app.security import scope
-from tests.conftest import DEMO_PASSWORD, api_token, login, make_app
+from tests.conftest import (BACKENDS, DEMO_PASSWORD, PG_URL, api_token, login, make_app,
+                            normalize_pg_url, truncate_all)
 from tests.support import seed
 
 SCOPED_USERS = ["clerk", "lead"]
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("scope"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def shop(request, tmp_path_factory):
+    overrides = {}
+    if request.param == "postgresql":
+        truncate_all(request.getfixturevalue("pg_engine"))
+        overrides["SQLALCHEMY_DATABASE_URI"] = normalize_pg_url(PG_URL)
+    app = make_app(tmp_path_factory.mktemp("scope"), **overrides)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     sm = app.appbuilder.sm
     # A lead: a supervisor's every right, but assigned to one warehouse, hence scoped.
