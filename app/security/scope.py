@@ -194,6 +194,15 @@ def visible(session, model, pk) -> bool:
     return bool(session.scalar(sa.select(sa.exists().where(*where))))
 
 
+def restrict(statement, model):
+    """``statement`` (a select of ``model``: the warehouses a form offers) limited to the
+    signed-in user's scope."""
+    ids = assigned_warehouse_ids()
+    if ids is None or not scoped(model):
+        return statement
+    return statement.where(condition(model, ids))
+
+
 def check_declared(models) -> None:
     """Raise LookupError for any of ``models`` with no declaration (called at start-up)."""
     for model in models:

@@ -334,3 +334,29 @@ def test_the_scope_limits_what_a_scoped_user_sees_not_what_others_see(shop):
     clerk_headers = api_token(clerk, "clerk")
     mine = clerk.get("/api/v1/shipment/?q=(page_size:500)", headers=clerk_headers).json["ids"]
     assert mine and not set(mine) & outside[m.Shipment]
+
+
+def test_forms_that_choose_a_warehouse_offer_and_accept_only_the_users_own(shop):
+    """A stock count, a quick order and a draft purchase order land in the clerk's warehouse,
+    whatever warehouse id the form is sent with."""
+    outside = _outside(shop)
+    theirs = shop.config["TEST_THEIRS"]
+    client = shop.test_client()
+    login(client, "clerk")
+    for url in ("/stockcountview/add", "/quick-order/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Kho Hồ Chí Minh" in page or "HCM" in page, url
+        assert "Kho Hà Nội" not in page and f'value="{theirs}"' not in page, url
+    with shop.app_context():
+        variant_id = db.session.scalar(sa.select(m.ProductVariant.id))
+    client.post("/stockcountview/add", data={"warehouse_id": theirs, "scope": "all"})
+    client.post("/quick-order/", data={"warehouse_id": theirs, "name": "Chị Lan",
+                                       "phone": "0912345679", "street": "1 Hàng Bạc",
+                                       "ward": "Hàng Bạc", "district": "Hoàn Kiếm",
+                                       "province": "Hà Nội", "payment_method": "cod",
+                                       "line_variant": variant_id, "line_qty": 1,
+                                       "line_price": 150000})
+    page = client.get(f"/productvariantview/draft_purchase_order?ids={variant_id}"
+                      f"&warehouse_id={theirs}").get_data(as_text=True)
+    assert "Kho Hà Nội" not in page
+    assert _outside(shop) == outside, "a form put a record into another warehouse"
