@@ -3,6 +3,11 @@ invoice's content and lines never change and it is never deleted, its status onl
 (issued → replaced / adjusted); a series that has invoices keeps its text — even for SQL that
 bypasses the application.
 
+On PostgreSQL a TRUNCATE skips row triggers, so these tables also carry a statement-level TRUNCATE
+guard: emptying one is refused unless the transaction has said so on purpose with
+``SET LOCAL orderhub.allow_truncate = 'on'`` (an operator archiving, the test harness; README,
+"Archiving on purpose"). SQLite has no TRUNCATE: its ``DELETE FROM`` meets the row triggers.
+
 Installed by the migration on PostgreSQL and SQLite, and by the test fixtures that build the schema
 from the models.
 """
@@ -155,6 +160,38 @@ INVOICE_SQLITE_STATEMENTS = [
 ]
 
 
+# ------------------------------------------------------------------------------ TRUNCATE
+# Tables whose rows never go away one by one (row triggers above) must not go away all at once.
+TRUNCATE_GUARDED = ("stock_move", "invoice", "invoice_line", "invoice_series")
+# The setting a transaction turns on to empty them on purpose: SET LOCAL orderhub.allow_truncate = 'on'
+ALLOW_TRUNCATE = "orderhub.allow_truncate"
+
+TRUNCATE_PG_STATEMENTS = [
+    f"""
+    CREATE OR REPLACE FUNCTION orderhub_guard_truncate() RETURNS trigger AS $$
+    BEGIN
+      IF COALESCE(current_setting('{ALLOW_TRUNCATE}', true), '') = 'on' THEN
+        RETURN NULL;
+      END IF;
+      RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' cannot be emptied: its rows are a permanent record',
+        ERRCODE = 'restrict_violation',
+              HINT = 'To archive on purpose: SET LOCAL {ALLOW_TRUNCATE} = ''on'' first.';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    *(stmt for table in TRUNCATE_GUARDED for stmt in (
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION orderhub_guard_truncate()""")),
+]
+
+
+def allow_truncate_sql(dialect_name: str) -> str | None:
+    """The statement a transaction runs before emptying guarded tables on purpose (None where
+    there is nothing to say: SQLite has no TRUNCATE)."""
+    return f"SET LOCAL {ALLOW_TRUNCATE} = 'on'" if dialect_name == "postgresql" else None
+
+
 PG_STATEMENTS = [
     """
     CREATE OR REPLACE FUNCTION orderhub_refuse_change() RETURNS trigger AS $$
@@ -169,6 +206,7 @@ PG_STATEMENTS = [
     FOR EACH ROW EXECUTE FUNCTION orderhub_refuse_change('stock moves are append-only')
     """,
     *INVOICE_PG_STATEMENTS,
+    *TRUNCATE_PG_STATEMENTS,
 ]
 
 SQLITE_STATEMENTS = [
@@ -200,3 +238,10 @@ def install_invoice_rules(bind) -> None:
     """Only the invoice triggers (what migration 0002_inv adds to a database made by 0001)."""
     for stmt in INVOICE_PG_STATEMENTS if bind.dialect.name == "postgresql" else INVOICE_SQLITE_STATEMENTS:
         bind.exec_driver_sql(stmt)
+
+
+def install_truncate_rules(bind) -> None:
+    """Only the TRUNCATE guards (what migration 0006 adds to an existing PostgreSQL database)."""
+    if bind.dialect.name == "postgresql":
+        for stmt in TRUNCATE_PG_STATEMENTS:
+            bind.exec_driver_sql(stmt)

@@ -1,5 +1,6 @@
 """What every OrderHub REST resource shares: JWT only (no cookie auth, so no CSRF exposure),
-the resource-level permission mapping, friendly 4xx errors, and never a secret in the output."""
+the resource-level permission mapping, friendly 4xx errors, a checked ``q`` (query_args.py), the
+warehouse scope (app/security/scope.py), and never a secret in the output."""
 from __future__ import annotations
 
 from flask import request
@@ -11,11 +12,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.security import scope
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.amounts import MONEY, QUANTITY, AmountError, parse_amount
 from app.services.editing import check_version
 from app.services.errors import N_, DomainError, ValidationError
 from app.api.actions import error_body
+from app.api.query_args import CheckedQueryArgs
 from app.services.integrity import explain_integrity_error
 from app.services.record_rules import check_record
 from app.web.formatting import reader_language
@@ -61,7 +64,7 @@ class AmountSchemaConverter(Model2SchemaConverter):
         return field
 
 
-class OrderHubRestApi(ModelRestApi):
+class OrderHubRestApi(CheckedQueryArgs, ModelRestApi):
     model2schemaconverter = AmountSchemaConverter
     allow_browser_login = False
     method_permission_name = dict(METHOD_PERMISSIONS)
@@ -80,12 +83,15 @@ class OrderHubRestApi(ModelRestApi):
             current = getattr(self, attr, None)
             if current is not None:
                 setattr(self, attr, [c for c in current if c not in SECRET_COLUMNS])
+        scope.apply_to(self, scope.API_RELATION_FILTERS)  # warehouse scope: app/security/scope.py
         super().__init__()
 
     def pre_add(self, item):
+        scope.refuse_out_of_scope_references(db.session, type(item), scope.item_references(item))
         check_record(item)
 
     def pre_update(self, item):
+        scope.refuse_out_of_scope_references(db.session, type(item), scope.item_references(item))
         check_record(item)
 
     # Turn database and domain errors into 4xx with a message naming the field, never a 500.

@@ -3,34 +3,33 @@ from __future__ import annotations
 
 from app import models as m
 from app.api.base import OrderHubRestApi
-from app.security.row_rules import admin_only_tables, warehouse_scope
+from app.security.row_rules import admin_only_tables
 from app.views.interface import OrderHubInterface
 
 # resource name → (model, permission resource, read-only?, extra settings)
+# (The warehouse scope of each model is declared in app/security/scope.py and applied by the base.)
 RESOURCES = {
-    "warehouse": (m.Warehouse, "Warehouse", False, {"base_filters": warehouse_scope("id")}),
+    "warehouse": (m.Warehouse, "Warehouse", False, {}),
     "category": (m.Category, "Category", False, {}),
     "brand": (m.Brand, "Brand", False, {}),
     "product": (m.Product, "Product", False, {}),
     "variant": (m.ProductVariant, "ProductVariant", False, {}),
-    "stock_level": (m.StockLevel, "StockLevel", True, {"base_filters": warehouse_scope()}),
-    "stock_move": (m.StockMove, "StockMove", True, {"base_filters": warehouse_scope()}),
+    "stock_level": (m.StockLevel, "StockLevel", True, {}),
+    "stock_move": (m.StockMove, "StockMove", True, {}),
     "supplier": (m.Supplier, "Supplier", False, {}),
-    "purchase_order": (m.PurchaseOrder, "PurchaseOrder", False,
-                       {"base_filters": warehouse_scope()}),
-    "goods_receipt": (m.GoodsReceipt, "GoodsReceipt", False, {"base_filters": warehouse_scope()}),
+    "purchase_order": (m.PurchaseOrder, "PurchaseOrder", False, {}),
+    "goods_receipt": (m.GoodsReceipt, "GoodsReceipt", False, {}),
     "customer": (m.Customer, "Customer", False, {}),
     "channel": (m.Channel, "Channel", False, {}),
     "channel_listing": (m.ChannelListing, "ChannelListing", False, {}),
-    "order": (m.Order, "Order", False,
-              {"base_filters": warehouse_scope("warehouse_id", allow_empty=True)}),
+    "order": (m.Order, "Order", False, {}),
     "order_line": (m.OrderLine, "OrderLine", False, {}),
     "shipment": (m.Shipment, "Shipment", True, {}),
     "tracking_event": (m.TrackingEvent, "TrackingEvent", True, {}),
     "cod_reconciliation": (m.CodReconciliation, "CodReconciliation", False, {}),
     "invoice": (m.Invoice, "Invoice", True, {}),
     "return_request": (m.ReturnRequest, "ReturnRequest", False, {"without": {"post", "delete"}}),
-    "stock_count": (m.StockCount, "StockCount", False, {"base_filters": warehouse_scope()}),
+    "stock_count": (m.StockCount, "StockCount", False, {}),
     "job": (m.Job, "Job", True, {}),
     "integration_log": (m.IntegrationLog, "IntegrationLog", True, {}),
     "audit_log": (m.AuditLog, "AuditLog", True, {"base_filters": admin_only_tables()}),

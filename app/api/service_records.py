@@ -13,6 +13,7 @@ from flask import request
 
 from app.api.actions import error_body
 from app.extensions import db
+from app.security import scope
 from app.services.errors import DomainError, N_, ValidationError
 
 
@@ -32,6 +33,7 @@ def body_values(api, columns) -> tuple[dict, object]:
             out[next(iter(mapper.relationships[key].local_columns)).key] = value
         else:
             out[key] = value
+    scope.refuse_out_of_scope_references(db.session, api.datamodel.obj, out)
     return out, version
 
 

@@ -31,6 +31,8 @@ class OrderShippingActions:
     @protect()
     @safe
     def ship(self, pk):
+        if (denied := out_of_scope(self, pk)) is not None:
+            return denied
         shipment, error = run_action(self, _prepare, pk, json_body())
         if error:
             return error

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
-from flask_appbuilder.security.sqla.apis.user.api import UserApi
 from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext
@@ -12,6 +11,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
 from app.security import sessions
+from app.security.role_guard import UserApi
 from app.security.passwords import RULE
 
 
@@ -50,6 +50,8 @@ class OrderHubResetPasswordView(ResetPasswordView):
 
 
 class UserApiEndingSessions(UserApi):
+    """The guarded users API (built-in roles, the last admin, checked query arguments) whose
+    password changes end the user's sessions."""
 
     def pre_update(self, item, data):
         """A password set here ends the user's sessions, in the same transaction as the change."""

@@ -14,6 +14,10 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
+from flask_appbuilder.security.sqla.apis import PermissionApi, PermissionViewMenuApi, ViewMenuApi
+
+from app.security import role_guard
+from app.security.role_guard import GroupGuard, RoleGuard, UserGuard, secured
 
 from app.security import login, sessions
 from app.security.accounts import (OrderHubResetMyPasswordView, OrderHubResetPasswordView,
@@ -29,18 +33,18 @@ log = logging.getLogger(__name__)
 NO_DOWNLOAD = {"download"}
 
 
-class OrderHubUserDBModelView(UserDBModelView):
+class OrderHubUserDBModelView(UserGuard, UserDBModelView):
     class_permission_name = "UserDBModelView"  # the permissions keep FAB's names
     exclude_route_methods = UserDBModelView.exclude_route_methods | NO_DOWNLOAD
     add_form_extra_fields = password_fields(lazy_gettext("The user's password for authentication"))
 
 
-class OrderHubGroupModelView(UserGroupModelView):
+class OrderHubGroupModelView(GroupGuard, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     exclude_route_methods = UserGroupModelView.exclude_route_methods | NO_DOWNLOAD
 
 
-class OrderHubRoleModelView(RoleModelView):
+class OrderHubRoleModelView(RoleGuard, RoleModelView):
     """FAB's role view, whose "copy role" crashed when run on one role from its page (it expects
     a list there) and on a second copy of the same role (the name is taken)."""
 
@@ -65,6 +69,13 @@ class OrderHubSecurityManager(SecurityManager):
     rolemodelview = OrderHubRoleModelView
     userdbmodelview = OrderHubUserDBModelView
     groupmodelview = OrderHubGroupModelView
+    # Built-in roles and the last admin stay (app/security/role_guard.py).
+    role_api = role_guard.RoleApi
+    group_api = role_guard.GroupApi
+    # Every list's ``q`` is checked (app/api/query_args.py), refused writes answer 4xx.
+    permission_api = secured(PermissionApi)
+    view_menu_api = secured(ViewMenuApi)
+    permission_view_menu_api = secured(PermissionViewMenuApi)
     # FAB's user statistics chart loads Google Charts from the internet, which a back office on
     # an intranet does not reach; the dashboard has its own charts.
     userstatschartview = None

@@ -1,8 +1,7 @@
-"""Row-level rule: a clerk assigned to warehouses sees only those warehouses' stock, counts,
-purchases and orders — in lists, on record pages, in edit and delete, and through the REST API.
+"""Row-level rules: who is limited to which warehouses (the rule itself, per model, is in
+app/security/scope.py), and the audit rows only an admin may see.
 
-A clerk with no assignment, a supervisor and an admin see everything. Orders not yet given a
-warehouse stay visible (someone has to pick one).
+A clerk with no assignment, a supervisor and an admin see everything.
 """
 from __future__ import annotations
 
@@ -33,28 +32,6 @@ def assigned_warehouse_ids() -> list[int] | None:
             scope = ids or None
     g.orderhub_warehouse_scope = scope
     return scope
-
-
-class WarehouseScope(BaseFilter):
-    """Keeps rows whose warehouse column is one of the user's warehouses (or empty, if allowed)."""
-
-    name = "In my warehouses"
-    arg_name = "whs"
-
-    def apply(self, query, allow_empty):
-        ids = assigned_warehouse_ids()
-        if ids is None:
-            return query
-        query, field = get_field_setup_query(query, self.model, self.column_name)
-        condition = field.in_(ids)
-        if allow_empty:
-            condition = sa.or_(condition, field.is_(None))
-        return query.filter(condition)
-
-
-def warehouse_scope(column: str = "warehouse_id", allow_empty: bool = False) -> list:
-    """``base_filters`` for a view or API whose rows belong to a warehouse."""
-    return [[column, WarehouseScope, allow_empty]]
 
 
 # Audit rows of records only an admin may see (users, roles, provider credentials' accounts).

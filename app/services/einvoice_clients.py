@@ -68,7 +68,10 @@ def einvoice_account(session: Session, account_id) -> ProviderAccount:
     return account
 
 
-def seller_of(account: ProviderAccount) -> Seller:
+def seller_of(account: ProviderAccount | None) -> Seller:
+    if account is None:  # the invoice's account was deleted (or never chosen)
+        raise ValidationError("provider_account", N_("This invoice has no e-invoice account, whose "
+                                                      "seller details its PDF needs: choose one."))
     seller = (account.settings or {}).get("seller") or {}
     missing = [k for k in ("name", "tax_code", "address") if not seller.get(k)]
     if missing:

@@ -118,4 +118,7 @@ def install() -> None:
         return
     event.listen(Session, "before_flush", before_flush)
     event.listen(Session, "after_flush", record_changes)
+    from app.services import admin_lockout  # built-in roles and the last admin stay
+    event.listen(Session, "before_flush", admin_lockout.before_flush)
+    event.listen(Session, "after_flush", admin_lockout.after_flush)
     _installed = True

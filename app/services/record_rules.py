@@ -9,12 +9,29 @@ from __future__ import annotations
 
 from typing import Callable
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from app.models import Customer, CustomerAddress, Supplier, Warehouse
 from app.services.errors import N_, FieldMessage, ValidationError, ValidationErrors
 from app.services.phones import normalize_phone
 from app.services.tax_code import normalize_tax_code
+
+
+class BlankName(ValidationError):
+    """A required name or code left empty (or only spaces): a bad request."""
+
+    http_status = 400
+
+
+def required_text(obj, field: str) -> None:
+    """Trim ``obj.field``; refuse it empty."""
+    value = getattr(obj, field, None)
+    text = value.strip() if isinstance(value, str) else value
+    if text in (None, ""):
+        raise BlankName(field, N_("Required: it cannot be empty or only spaces."))
+    if text != value:
+        setattr(obj, field, text)
 
 
 def _email(value: str, field: str) -> str:
@@ -73,8 +90,22 @@ RULES: dict[type, Callable] = {Customer: check_customer, Supplier: check_supplie
                                Warehouse: check_warehouse, CustomerAddress: check_address}
 
 
+def required_texts(obj) -> None:
+    """Names, codes and every other required text are trimmed and never left blank (a warehouse
+    code of spaces, an empty role or product name): refused naming the field."""
+    table = getattr(type(obj), "__table__", None)
+    for column in table.columns if table is not None else ():
+        if column.nullable or column.primary_key or not isinstance(column.type, sa.String) \
+                or isinstance(column.type, sa.Enum):
+            continue
+        key = sa.inspect(type(obj)).get_property_by_column(column).key
+        if isinstance(getattr(obj, key, None), str):
+            required_text(obj, key)
+
+
 def check_record(obj) -> None:
     """Apply the field rules of ``obj``'s kind (if it has any); raise ValidationErrors."""
+    required_texts(obj)
     rule = RULES.get(type(obj))
     if rule is not None:
         rule(obj)

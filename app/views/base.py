@@ -17,6 +17,7 @@ from wtforms import HiddenField
 
 from app.extensions import db
 from app.models import AuditLog
+from app.security import scope
 from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import DomainError
@@ -55,6 +56,7 @@ class OrderHubModelView(ModelView):
             if self.edit_columns:
                 self.edit_columns = list(self.edit_columns) + ["version_seen"]
         explicit_show = bool(self.show_columns or self.show_fieldsets)
+        scope.apply_to(self, scope.VIEW_RELATION_FILTERS)  # warehouse scope: app/security/scope.py
         super().__init__(**kwargs)
         if not explicit_show:
             # A record's own page lists its children in the related tabs below; as a field they

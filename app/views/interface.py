@@ -12,22 +12,25 @@ from app.services.errors import DomainError
 from app.services.integrity import explain_integrity_error
 
 COUNT_CAP = 10_000
+MAX_ID = 2_147_483_647  # an INTEGER key
 
 
-class OrderHubInterface(SQLAInterface):
-    def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
-        super().__init__(obj, session)
-        self.eager = eager
-
+class KeyCheckedInterface(SQLAInterface):
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):
         """None for an id no row can have (not a number, or beyond an INTEGER), as for a missing
         one — a hand-typed URL or form value must not reach the database as an overflow."""
         try:
-            if abs(int(id)) > 2_147_483_647:
+            if abs(int(id)) > MAX_ID:
                 return None
         except (TypeError, ValueError):
             return None
         return super().get(id, filters, select_columns, outer_default_load)
+
+
+class OrderHubInterface(KeyCheckedInterface):
+    def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
+        super().__init__(obj, session)
+        self.eager = eager
 
     def is_nullable(self, col_name: str) -> bool:
         """A checkbox is never "required": unticked means False, and the column's default holds.

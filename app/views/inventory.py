@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import StockCount, StockCountLine, StockLevel, StockMove, Supplier, Warehouse
 from app.services import purchasing, stock_counts
 from app.services.order_fields import main_warehouse_id
-from app.security.row_rules import assigned_warehouse_ids, warehouse_scope
+from app.security.row_rules import assigned_warehouse_ids
 from app.views.base import OrderHubModelView
 from app.views.form_input import run_form_service
 from app.views.interface import OrderHubInterface
@@ -23,7 +23,6 @@ from app.views.stock_count_actions import StockCountActions
 class StockLevelView(StockLevelActions, OrderHubModelView):
     datamodel = OrderHubInterface(StockLevel, eager=("variant.product", "warehouse"))
     class_permission_name = "StockLevel"
-    base_filters = warehouse_scope()
     list_title = "Stock levels"
     list_columns = ["variant", "warehouse", "on_hand", "reserved", "available", "updated_at"]
     search_columns = ["warehouse", "on_hand", "available"]
@@ -34,7 +33,6 @@ class StockLevelView(StockLevelActions, OrderHubModelView):
 class StockMoveView(OrderHubModelView):
     datamodel = OrderHubInterface(StockMove, eager=("variant.product", "warehouse", "user"))
     class_permission_name = "StockMove"
-    base_filters = warehouse_scope()
     list_title = "Stock ledger"
     list_columns = ["created_at", "variant", "warehouse", "kind", "quantity", "balance_after",
                     "reference", "user", "note"]
@@ -69,7 +67,6 @@ class StockCountLineView(ServiceForms, OrderHubModelView):
 class StockCountView(StockCountActions, OrderHubModelView):
     datamodel = OrderHubInterface(StockCount, eager=("warehouse",))
     class_permission_name = "StockCount"
-    base_filters = warehouse_scope()
     list_columns = ["number", "warehouse", "status", "scope", "counted_at", "posted_at"]
     search_columns = ["number", "warehouse", "status"]
     add_columns = ["warehouse", "scope", "note"]
@@ -82,7 +79,6 @@ class StockCountView(StockCountActions, OrderHubModelView):
 class WarehouseView(WarehousePurchasingActions, OrderHubModelView):
     datamodel = OrderHubInterface(Warehouse)
     class_permission_name = "Warehouse"
-    base_filters = warehouse_scope("id")
     list_columns = ["code", "name", "kind", "address", "person_in_charge", "phone", "active"]
     search_columns = ["code", "name", "kind", "active"]
     add_columns = edit_columns = ["code", "name", "kind", "address", "province", "district",

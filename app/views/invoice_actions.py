@@ -5,7 +5,7 @@ The invoice itself stays read-only: there is no edit or delete, only new invoice
 """
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
@@ -13,7 +13,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from app.web.i18n import error_text
 from app.extensions import db
-from app.models import Invoice
+from app.models import Invoice, Job, ReturnRequest
+from app.security import scope
 from app.services.errors import DomainError, ValidationErrors
 from app.services.invoice_corrections import correction_for_return, create_correction, prefill_correction
 from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
@@ -61,6 +62,7 @@ class InvoiceViewActions:
     @expose("/pdf/<int:pk>")
     @has_access
     def pdf(self, pk):
+        self.get_scoped(pk)
         try:
             data, name = invoice_pdf(db.session, pk)
         except DomainError as exc:
@@ -99,6 +101,8 @@ class InvoiceViewActions:
     @expose("/print/<int:job_id>")
     @has_access
     def print_download(self, job_id):
+        if not scope.visible(db.session, Job, job_id):
+            abort(404)
         try:
             data, name = print_pdf(db.session, job_id)
         except DomainError as exc:
@@ -200,6 +204,8 @@ class InvoiceViewActions:
     def from_return(self, return_id):
         """A return's invoice correction: an adjustment decreasing the invoice by what came back
         (``?kind=replacement`` for a replacement with what the buyer kept, when allowed)."""
+        if not scope.visible(db.session, ReturnRequest, return_id):
+            abort(404)
         try:
             suggestion = correction_for_return(db.session, return_id)
         except DomainError as exc:

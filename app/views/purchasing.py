@@ -4,7 +4,6 @@ a posted receipt may not)."""
 from app.extensions import db
 from app.models import (GoodsReceipt, GoodsReceiptLine, ProductVariant, PurchaseOrder,
                         PurchaseOrderLine, Supplier)
-from app.security.row_rules import warehouse_scope
 from app.services import purchase_documents as docs
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
@@ -66,7 +65,6 @@ class GoodsReceiptLineView(ServiceForms, OrderHubModelView):
 class GoodsReceiptView(GoodsReceiptActions, ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(GoodsReceipt, eager=("purchase_order", "supplier", "warehouse"))
     class_permission_name = "GoodsReceipt"
-    base_filters = warehouse_scope()
     list_columns = ["number", "purchase_order", "supplier", "warehouse", "status", "received_at"]
     search_columns = ["number", "supplier", "warehouse", "status"]
     add_columns = ["purchase_order", "supplier", "warehouse", "note"]
@@ -88,7 +86,6 @@ class GoodsReceiptView(GoodsReceiptActions, ServiceForms, OrderHubModelView):
 class PurchaseOrderView(PurchaseOrderActions, ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(PurchaseOrder, eager=("supplier", "warehouse"))
     class_permission_name = "PurchaseOrder"
-    base_filters = warehouse_scope()
     list_columns = ["number", "supplier", "warehouse", "status", "total", "expected_date",
                     "approved_at", "created_at"]
     search_columns = ["number", "supplier", "warehouse", "status", "expected_date"]

@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 
 from app.extensions import db
+from app.security import scope
 from app.models import (Order, ProductVariant, PurchaseOrder, PurchaseOrderStatus, StockLevel,
                         Supplier, Warehouse)
 from app.services import orders, purchasing
@@ -263,8 +264,8 @@ class VariantPurchasingActions:
             flash(gettext("Drafting for several variants at once is a supervisor's action."),
                   "danger")
             return redirect(url_for("ProductVariantView.list"))
-        warehouses = db.session.scalars(sa.select(Warehouse).where(Warehouse.active)
-                                        .order_by(Warehouse.code)).all()
+        warehouses = db.session.scalars(scope.restrict(
+            sa.select(Warehouse).where(Warehouse.active).order_by(Warehouse.code), Warehouse)).all()
         if not warehouses:
             flash(gettext("warehouse_id: create a warehouse first."), "danger")
             return redirect(url_for("ProductVariantView.list"))

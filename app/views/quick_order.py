@@ -13,6 +13,8 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.security import scope
+from app.security.row_rules import assigned_warehouse_ids
 from app.models import Channel, PaymentMethod, Platform, Warehouse
 from app.services.amounts import parse_id
 from app.services.customer_lookup import (customer_record, search_customers, search_variants,
@@ -72,17 +74,29 @@ class QuickOrderView(BaseView):
     default_view = "form"
 
     def _page(self, form, warning=None, lines=()):
-        warehouses = db.session.scalars(sa.select(Warehouse).where(Warehouse.active)
-                                        .order_by(Warehouse.code)).all()
+        warehouses = self._warehouses()
         channels = db.session.scalars(
             sa.select(Channel).where(Channel.active,
                                      Channel.platform.in_([Platform.MANUAL, Platform.WEBSITE]))
             .order_by(Channel.name)).all()
-        default_wh = _int(form.get("warehouse_id")) or main_warehouse_id(db.session)
+        default_wh = self._warehouse_id(form) or main_warehouse_id(db.session)
         return self.render_template("orderhub/quick_order.html", warehouses=warehouses,
                                     channels=channels, default_warehouse=default_wh,
                                     payment_methods=[m.value for m in PaymentMethod],
                                     form=form, warning=warning, lines=list(lines))
+
+    @staticmethod
+    def _warehouses():
+        """The active warehouses the user may take orders into (a scoped clerk: theirs)."""
+        return db.session.scalars(scope.restrict(
+            sa.select(Warehouse).where(Warehouse.active).order_by(Warehouse.code), Warehouse)).all()
+
+    def _warehouse_id(self, form) -> int | None:
+        """The chosen warehouse if the user may use it; a scoped clerk's own by default."""
+        chosen, allowed = _int(form.get("warehouse_id")), [w.id for w in self._warehouses()]
+        if chosen in allowed or (chosen is None and assigned_warehouse_ids() is None):
+            return chosen
+        return allowed[0] if allowed else None
 
     @expose("/", methods=["GET", "POST"])
     @has_access
@@ -113,7 +127,7 @@ class QuickOrderView(BaseView):
                                                    "email": f.get("email") or None},
                 shipping_address={k: f.get(k, "") for k in ("street", "ward", "province")},
                 payment_method=f.get("payment_method", "cod"),
-                warehouse_id=_int(f.get("warehouse_id")), channel_id=_int(f.get("channel_id")),
+                warehouse_id=self._warehouse_id(f), channel_id=_int(f.get("channel_id")),
                 shipping_fee=shipping_fee,
                 notes=f.get("notes") or None,
                 invoice_requested=bool(f.get("invoice_requested")))

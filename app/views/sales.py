@@ -12,7 +12,6 @@ from wtforms.validators import Optional
 
 from app.models import (Customer, CustomerAddress, Order, OrderLine, ProductVariant, ReturnLine,
                         ReturnRequest)
-from app.security.row_rules import warehouse_scope
 from app.extensions import db
 from app.services.amounts import parse_id
 from app.services.errors import N_
@@ -140,7 +139,6 @@ class ReturnRequestView(ReturnInvoiceActions, ReturnRequestActions, OrderHubMode
 class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(Order, eager=("channel", "customer", "warehouse"))
     class_permission_name = "Order"
-    base_filters = warehouse_scope("warehouse_id", allow_empty=True)
     list_columns = ["number", "placed_at", "channel", "buyer_name", "buyer_phone", "status",
                     "payment_method", "payment_status", "total", "warehouse", "needs_attention"]
     search_columns = ["number", "external_order_id", "buyer_name", "buyer_phone", "status",

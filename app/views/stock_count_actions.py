@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _, lazy_gettext
 
 from app.extensions import db
+from app.security import scope as warehouse_scope
 from app.models import Category, StockCount, StockCountStatus, Warehouse
 from app.pdf import PdfRenderError
 from app.services import stock_counts
@@ -50,8 +51,8 @@ class StockCountActions:
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self):
-        warehouses = db.session.scalars(sa.select(Warehouse).where(Warehouse.active)
-                                        .order_by(Warehouse.code)).all()
+        warehouses = db.session.scalars(warehouse_scope.restrict(
+            sa.select(Warehouse).where(Warehouse.active).order_by(Warehouse.code), Warehouse)).all()
         categories = db.session.scalars(sa.select(Category).order_by(Category.name)).all()
         if request.method == "POST":
             f = request.form
@@ -59,7 +60,7 @@ class StockCountActions:
             category_id = parse_or_flash(whole_number, f.get("category_id"), "category_id")
             scope = f.get("scope") or "all"
             prefix = (f.get("sku_prefix") or "").strip() or None
-            if warehouse_id is None:
+            if warehouse_id is None or warehouse_id not in {w.id for w in warehouses}:
                 flash(_("warehouse_id: choose the warehouse to count."), "danger")
             else:
                 count = run_form_service(

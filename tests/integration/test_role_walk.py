@@ -120,8 +120,11 @@ def _calls(app):
         from app.models import Channel, ReturnRequest
         channel_id = db.session.scalar(sa.select(Channel.id).limit(1))
         return_id = db.session.scalar(sa.select(ReturnRequest.id).limit(1)) or 1
-        from app.models import Job
+        from app.models import Job, Order, PaymentMethod
         job_id = db.session.scalar(sa.select(Job.id).limit(1)) or 1
+        # "pay" on a COD order is its own grant (pay_cod): the walk pays an order that is not COD
+        prepaid_id = db.session.scalar(sa.select(Order.id).where(
+            Order.payment_method != PaymentMethod.COD).order_by(Order.id).limit(1))
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(SKIPPED_PREFIXES) or rule.endpoint == "static":
             continue
@@ -149,6 +152,8 @@ def _calls(app):
                   "version": "v1", "locale": "vi", "group_by": "username",
                   "channel_id": channel_id or 1, "return_id": return_id, "job_id": job_id,
                   "line_id": 1}
+        if rule.endpoint.endswith(".pay") and rule.rule.startswith("/api/v1/order/") and prepaid_id:
+            values["pk"] = prepaid_id
         if not set(rule.arguments) <= set(values):
             raise AssertionError(f"no value to walk {rule.rule} with")
         url = rule.rule
