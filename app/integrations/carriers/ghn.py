@@ -2,7 +2,8 @@
 
 ``base_url`` is the host: ``https://online-gateway.ghn.vn`` (production),
 ``https://dev-online-gateway.ghn.vn`` (GHN's test system) or ``http://host/sandbox/ghn`` (ours);
-every path below is GHN's own (``/shiip/public-api/...``, label pages ``/a5/public-api/...``).
+every path below is GHN's own (``/shiip/public-api/...``, label pages ``/a5/public-api/...``); a base
+URL ending in ``/shiip/public-api`` is taken as its host.
 Auth is a static ``Token`` header plus ``ShopId`` on shop endpoints. Answers are enveloped as
 ``{"code": 200, "message": "Success", "data": …}``; anything else is an error whose ``message``
 (often Vietnamese) is kept for the clerk.
@@ -64,6 +65,7 @@ def parse_time(value: Any) -> datetime | None:
 
 class GHNClient(HttpClient):
     system = "ghn"
+    base_suffixes = (API,)
 
     def __init__(self, base_url: str, token: str, shop_id: int | str, *,
                  transport: httpx.BaseTransport | None = None, client: httpx.Client | None = None,

@@ -2,7 +2,7 @@
 
 ``base_url`` is the host: ``https://partner.viettelpost.vn`` (production),
 ``https://partnerdev.viettelpost.vn`` (test) or ``http://host/sandbox/viettelpost`` (ours); paths are
-Viettel Post's own (``/v2/...``). Labels come from a second host, ``print_base_url`` (Viettel
+Viettel Post's own (``/v2/...``; a base URL ending in ``/v2`` is taken as its host). Labels come from a second host, ``print_base_url`` (Viettel
 Post's ``https://digitalize.viettelpost.vn`` unless told otherwise: a sandbox serving the print page
 is just another print base URL).
 
@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError
+from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError, api_root
 
 from .common import (REQUIRED_NOTE_TEXT, CreatedShipment, DuplicateReference, Quote, ShipmentRequest,
                      TrackingUpdate, as_int, normalize_vtp_status)
@@ -74,6 +74,7 @@ def hours_in(text: Any) -> int | None:
 
 class ViettelPostClient(HttpClient):
     system = "viettelpost"
+    base_suffixes = ("/v2",)
 
     def __init__(self, base_url: str, username: str, password: str, *, token: str | None = None,
                  print_base_url: str | None = PRINT_URL, transport: httpx.BaseTransport | None = None,
@@ -84,7 +85,7 @@ class ViettelPostClient(HttpClient):
         self.username = username
         self.password = password
         self.token = token
-        self.print_base_url = (print_base_url or PRINT_URL).rstrip("/")
+        self.print_base_url = api_root(print_base_url or PRINT_URL, ("/DigitalizePrint",))
 
     # ---- wire ------------------------------------------------------------------------------
     def _post(self, path: str, payload: dict | None, token: str | None) -> httpx.Response:

@@ -6,7 +6,7 @@ ASCII order and written ``name + value`` after the API path (``/orders/get``, wi
 HMAC-SHA256 keyed with the app secret; UPPERCASE hex. The timestamp is in milliseconds. Values are
 signed raw and URL-encoded only on the wire (an ISO time's ``+07:00`` must go out as ``%2B07%3A00``).
 
-``base_url`` is the API host without ``/rest`` (``https://api.lazada.vn``); ``auth_base_url`` is
+``base_url`` is the API host, with or without ``/rest`` (``https://api.lazada.vn``); ``auth_base_url`` is
 the authorization host (``https://auth.lazada.com``), which defaults to ``base_url`` so a sandbox
 can serve both. ``exchange_code`` / ``refresh_token`` switch this client to the new access token.
 
@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentError, RetryableError,
-                                   TokenSet)
+                                   TokenSet, api_root)
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
@@ -100,12 +100,13 @@ def order_status(item_statuses: Iterable[str]) -> str:
 
 class LazadaClient(HttpClient):
     system = "lazada"
+    base_suffixes = ("/rest",)  # Lazada lists its hosts with it (https://api.lazada.vn/rest)
 
     def __init__(self, base_url: str, *, app_key: str, app_secret: str, access_token: str | None = None,
                  auth_base_url: str | None = None, **http):
         super().__init__(base_url, **http)
         self.app_key, self.app_secret, self.access_token = str(app_key), app_secret, access_token
-        self.auth_base_url = (auth_base_url or base_url).rstrip("/")
+        self.auth_base_url = api_root(auth_base_url, self.base_suffixes) or self.base_url
 
     # -- wire ------------------------------------------------------------------------------
     def _call(self, method: str, api_path: str, params: dict[str, Any] | None = None, *,

@@ -86,6 +86,7 @@ def shopee_sign(partner_key: str, base_string: str) -> str:
 
 class ShopeeClient(HttpClient):
     system = "shopee"
+    base_suffixes = ("/api/v2",)
 
     def __init__(self, base_url: str, *, partner_id: int | str, partner_key: str,
                  shop_id: int | str | None = None, access_token: str | None = None, **http):

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentError, RetryableError,
-                                   TokenSet)
+                                   TokenSet, api_root)
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
@@ -75,7 +75,7 @@ class TikTokShopClient(HttpClient):
         super().__init__(base_url, **http)
         self.app_key, self.app_secret = str(app_key), app_secret
         self.access_token, self.shop_cipher, self.warehouse_id = access_token, shop_cipher, warehouse_id
-        self.auth_base_url = (auth_base_url or base_url).rstrip("/")
+        self.auth_base_url = api_root(auth_base_url, ("/api/v2",)) or self.base_url
 
     # -- wire ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None,
