@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import event
 
@@ -31,18 +30,14 @@ from app.services.invoice_mail import MailSettings
 from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, parse_form, prefill_from_order,
                                     preview_pdf, remaining_total, today_vn)
 from tests.support.einvoice import (SERIES, account, arm, business_order, provider_calls, provider_invoices,
-                                   reset)
-from tests.support.live_server import serve
+                                   reset, sandboxes)
 
 PROVIDERS = ["sinvoice", "misa"]
 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    app = Flask(__name__)
-    app.register_blueprint(sinvoice_sandbox.create_blueprint(seed=3))
-    app.register_blueprint(misa_sandbox.create_blueprint(seed=4))
-    with serve(app) as url:
+    with sandboxes(3) as url:
         yield url
 
 

@@ -7,25 +7,19 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from app.models import IntegrationLog, InvoiceStatus, Order, OrderLine, OrderStatus, PaymentStatus
-from app.sandbox import misa as misa_sandbox, sinvoice as sinvoice_sandbox
 from app.services.invoice_issuing import issue_for_order
 from app.services.invoice_mail import MailSettings
 from app.services.invoice_rules import CONSUMER_BUYER_NAME
-from tests.support.einvoice import account, business_order, provider_invoices, reset
-from tests.support.live_server import serve
+from tests.support.einvoice import account, business_order, provider_invoices, reset, sandboxes
 
 MASKED_PHONE, MASKED_EMAIL, MASKED_NAME = "(+84)97*****33", "n****@gmail.com", "Nguyễn V***"
 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    app = Flask(__name__)
-    app.register_blueprint(sinvoice_sandbox.create_blueprint(seed=5))
-    app.register_blueprint(misa_sandbox.create_blueprint(seed=6))
-    with serve(app) as url:
+    with sandboxes(5) as url:
         yield url
 
 

@@ -1,6 +1,8 @@
 """E-invoice test helpers: sandbox accounts and orders with a business buyer."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import httpx
 
 from app.models import (Customer, InvoiceSeries, InvoiceTemplate, Order, OrderLine, OrderStatus,
@@ -52,6 +54,20 @@ def business_order(session, *, status=OrderStatus.COMPLETED, shipped=True, **fie
     session.add(order)
     session.commit()
     return order
+
+
+@contextmanager
+def sandboxes(seed: int = 3):
+    """Both e-invoice sandboxes served on a loopback port: yields their root URL."""
+    from flask import Flask
+
+    from app.sandbox import misa as misa_sandbox, sinvoice as sinvoice_sandbox
+    from tests.support.live_server import serve
+    app = Flask(__name__)
+    app.register_blueprint(sinvoice_sandbox.create_blueprint(seed=seed))
+    app.register_blueprint(misa_sandbox.create_blueprint(seed=seed + 1))
+    with serve(app) as url:
+        yield url
 
 
 def provider_invoices(sandbox_root: str, provider: str) -> list[dict]:
