@@ -73,7 +73,7 @@ SUPERVISOR_ACTIONS = {
     "PurchaseOrder": {"approve", "cancel", "bulk_.*"},
     "StockCount": {"post_count", "cancel", "bulk_.*"},
     "StockLevel": {"adjust", "transfer", "bulk_.*"},
-    "Invoice": {"replace", "adjust", "bulk_.*"},
+    "Invoice": {"replace", "adjust", "check_number", "bulk_.*"},
     "ReturnRequest": {"refund", "cancel", "adjust_invoice", "replace_invoice", "bulk_.*"},
     "Channel": {"sync", "connect", "bulk_.*"},
     "Shipment": {"cancel", "bulk_.*"},

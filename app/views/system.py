@@ -36,7 +36,7 @@ def job_targets(job, limit: int = 200) -> list[tuple[str, str | None]]:
 
 # The words jobs use as keys of their result, so the catalogues carry them.
 RESULT_WORDS = (N_("booked"), N_("already booked"), N_("skipped"), N_("refused"), N_("to retry"),
-                N_("checked"), N_("corrected"))
+                N_("checked"), N_("corrected"), N_("to check"))
 
 
 def _result_text(value) -> str:
