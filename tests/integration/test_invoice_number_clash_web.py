@@ -5,23 +5,14 @@ the failed jobs until a supervisor marks it checked."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from app.extensions import db
 from app.models import Invoice, JobStatus, Order
 from tests.conftest import api_token, login
+from tests.integration.test_invoice_actions import live  # noqa: F401
 from tests.integration.test_jobs import _wait_for
 from tests.support import panel
-from tests.support.einvoice import account, business_order
-from tests.support.live_server import serve
-
-
-@pytest.fixture
-def live(web_app):
-    with serve(web_app) as url:
-        with web_app.app_context():
-            account(db.session, "sinvoice", url)
-        yield web_app, url
+from tests.support.einvoice import business_order
 
 
 def _issue(app, headers) -> tuple[int, object]:

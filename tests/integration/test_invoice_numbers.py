@@ -5,8 +5,6 @@ gets its invoice stored all the same and flagged for a person — never lost, ne
 Against the S-Invoice and MISA sandboxes over loopback HTTP, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import threading
-
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -15,25 +13,15 @@ from app.models import Invoice, InvoiceStatus, Order
 from app.services.invoice_issuing import issue_and_deliver, issue_for_order
 from app.services.invoice_mail import MailSettings
 from app.services.invoicing import create_invoice_draft, prefill_from_order
-from tests.support.einvoice import DEMOS, SERIES, account, business_order, provider_calls, reset, sandboxes
+from tests.support.einvoice import (DEMOS, SERIES, account, business_order, fresh, issue_at_once,  # noqa: F401
+                                   mail, provider_calls, reset, sandbox)
 
 SELLER = DEMOS["sinvoice"]["seller"]["tax_code"]
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with sandboxes(7) as url:
-        yield url
-
-
 @pytest.fixture(autouse=True)
-def fresh(sandbox):
-    reset(sandbox)
-
-
-@pytest.fixture
-def mail(tmp_path):
-    return MailSettings(outbox=str(tmp_path / "outbox"))
+def _fresh_sandboxes(fresh):
+    pass
 
 
 def _second_account_of_the_same_seller(session, sandbox):
@@ -109,23 +97,8 @@ def test_two_accounts_issuing_the_same_number_at_once_are_both_recorded(pg_sessi
     setup.close()
     for provider in ("sinvoice", "misa"):  # both requests are "signing" at the same time
         httpx.post(f"{sandbox}/sandbox/{provider}/_control/config", json={"processing_delay": 0.5})
-    errors = []
-
-    def issue(invoice_id):
-        session = pg_session_factory()
-        try:
-            issue_and_deliver(session, invoice_id, MailSettings(outbox=str(tmp_path)))
-        except Exception as exc:  # noqa: BLE001 — reported below
-            errors.append(exc)
-        finally:
-            session.close()
-
-    threads = [threading.Thread(target=issue, args=(i,)) for i in drafts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    outbox = MailSettings(outbox=str(tmp_path))
+    assert issue_at_once(pg_session_factory, drafts, lambda s, i: issue_and_deliver(s, i, outbox)) == []
     check = pg_session_factory()
     rows = check.execute(sa.select(Invoice.id, Invoice.status, Invoice.number, Invoice.number_clash_of_id)
                          .order_by(Invoice.id)).all()

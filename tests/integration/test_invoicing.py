@@ -4,7 +4,6 @@ the automatic rule, and the database refusing edits of issued invoices."""
 from __future__ import annotations
 
 import io
-import threading
 import time
 from email import policy
 from email.parser import BytesParser
@@ -29,8 +28,8 @@ from app.services.invoice_issuing import issue_and_deliver, issue_for_order, iss
 from app.services.invoice_mail import MailSettings
 from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, parse_form, prefill_from_order,
                                     preview_pdf, remaining_total, today_vn)
-from tests.support.einvoice import (SERIES, account, arm, business_order, provider_calls, provider_invoices,
-                                   reset, sandboxes)
+from tests.support.einvoice import (SERIES, account, arm, business_order, issue_at_once, provider_calls,
+                                   provider_invoices, reset, sandboxes)
 
 PROVIDERS = ["sinvoice", "misa"]
 
@@ -338,23 +337,7 @@ def test_concurrent_issuing_on_one_series_leaves_no_gap(pg_session_factory, sand
         ids.append(create_invoice_draft(setup, order.id, prefill_from_order(setup, order.id)).id)
     setup.close()
     httpx.post(f"{sandbox}/sandbox/{provider}/_control/config", json={"processing_delay": 0.05})
-    errors = []
-
-    def worker(invoice_id):
-        s = pg_session_factory()
-        try:
-            issue_invoice(s, invoice_id)
-        except Exception as exc:  # reported below
-            errors.append(repr(exc))
-        finally:
-            s.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    assert issue_at_once(pg_session_factory, ids, issue_invoice) == []
     check = pg_session_factory()
     numbers = sorted(check.scalars(sa.select(Invoice.number).where(Invoice.id.in_(ids))))
     assert numbers == list(range(1, 9))

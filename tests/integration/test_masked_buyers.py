@@ -12,20 +12,14 @@ from app.models import IntegrationLog, InvoiceStatus, Order, OrderLine, OrderSta
 from app.services.invoice_issuing import issue_for_order
 from app.services.invoice_mail import MailSettings
 from app.services.invoice_rules import CONSUMER_BUYER_NAME
-from tests.support.einvoice import account, business_order, provider_invoices, reset, sandboxes
+from tests.support.einvoice import account, business_order, fresh, provider_invoices, sandbox  # noqa: F401
 
 MASKED_PHONE, MASKED_EMAIL, MASKED_NAME = "(+84)97*****33", "n****@gmail.com", "Nguyễn V***"
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with sandboxes(5) as url:
-        yield url
-
-
 @pytest.fixture(autouse=True)
-def fresh(sandbox):
-    reset(sandbox)
+def _fresh_sandboxes(fresh):
+    pass
 
 
 def _marketplace_order(session) -> Order:
