@@ -3,7 +3,9 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import enum_label, format_datetime, format_vnd
+    from app.web.formatting import change_lines, enum_label, format_datetime, format_vnd
+
+    app.add_template_global(change_lines, "change_lines")
 
     @app.template_filter("vnd")
     def vnd(value):

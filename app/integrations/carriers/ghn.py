@@ -121,6 +121,13 @@ class GHNClient(HttpClient):
         return self._call("/master-data/ward", {"district_id": district_id}, shop=False,
                           method="GET") or []
 
+    def check_connection(self, district_id: int | None = None, **_) -> dict:
+        """A cheap call that needs the token, the shop id and (when given) the sender's district:
+        the services GHN offers from that district; else the province list (token only)."""
+        if district_id:
+            return {"services": len(self.available_services(int(district_id), int(district_id)))}
+        return {"provinces": len(self.provinces())}
+
     # ---- quote -------------------------------------------------------------------------------
     def available_services(self, from_district_id: int | None, to_district_id: int) -> list[dict]:
         payload = {"shop_id": self.shop_id, "from_district": from_district_id,

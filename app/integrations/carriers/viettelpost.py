@@ -163,6 +163,13 @@ class ViettelPostClient(HttpClient):
     def list_inventory(self) -> list[dict]:
         return self._call("/v2/user/listInventory", method="GET")["data"] or []
 
+    def check_connection(self, **_) -> dict:
+        """Sign in with the user name and password now (not with a token kept from earlier, which
+        would hide a changed password), then list the account's pick-up points."""
+        if self.username and self.password:
+            self.login()
+        return {"warehouses": len(self.list_inventory())}
+
     # ---- quote -------------------------------------------------------------------------------
     def prices(self, request: ShipmentRequest) -> list[dict]:
         """Every service Viettel Post offers this account on the route, with its price."""

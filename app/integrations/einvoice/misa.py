@@ -229,6 +229,12 @@ class MisaClient(HttpClient):
         self._raise_for_http(response)
         return self._list(self._json(response).get("data"))
 
+    def check_connection(self, year: int | None = None, **_) -> dict:
+        """A token for the credentials, then the series MISA has registered for ``year``."""
+        year = year or datetime.now(VN_TZ).year
+        return {"series": sorted(str(t.get("InvSeries") or "") for t in self.templates(year)
+                                 if not t.get("Inactive"))}
+
     def _issued(self, item: dict, ref_id: str) -> IssuedInvoice:
         full = item.get("InvSeries") or ""
         number = str(item.get("InvNo") or "")

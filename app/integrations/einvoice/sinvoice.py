@@ -264,6 +264,12 @@ class SInvoiceClient(HttpClient):
             lookup_code=found.get("reservationCode"), provider_id=found.get("transactionID"),
             status=found.get("status"), template_code=template_code, raw=found)
 
+    def check_connection(self, **_) -> dict:
+        """Look up a transaction key no invoice has: it needs the credentials (and a sign-in in
+        token mode) and the supplier tax code, and issues nothing."""
+        self.search_by_transaction_uuid("orderhub-connection-check")
+        return {}
+
     def get_pdf(self, invoice_no: str, template_code: str, transaction_uuid: str = "",
                 file_type: str = "PDF") -> bytes:
         """The provider's PDF (or ZIP of XML+XSL) of an issued invoice, via getInvoiceRepresentationFile."""

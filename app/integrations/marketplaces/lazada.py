@@ -191,6 +191,9 @@ class LazadaClient(HttpClient):
         """The connected seller (id, name, short code): handy to check a connection."""
         return self._call("GET", "/seller/get")["data"]
 
+    def check_connection(self, **_) -> dict:
+        return {"shop": str(self.get_seller().get("name") or "")}
+
     # -- products --------------------------------------------------------------------------
     def products_page(self, cursor: str | None = None, page_size: int = 50,
                       status_filter: str = "all") -> Page[MarketplaceProduct]:

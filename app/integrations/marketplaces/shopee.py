@@ -190,6 +190,9 @@ class ShopeeClient(HttpClient):
                         refresh_expires_at=now + REFRESH_TOKEN_LIFETIME, shop_id=str(shop_id),
                         extra={"request_id": data.get("request_id")})
 
+    def check_connection(self, **_) -> dict:
+        return {"shop": str(self.get_shop_info().get("shop_name") or "")}
+
     def get_shop_info(self) -> dict:
         """Flat shop info (name, region, status, expire_time); handy to check a connection."""
         return self._request("GET", "/api/v2/shop/get_shop_info")

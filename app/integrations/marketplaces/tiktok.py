@@ -162,6 +162,10 @@ class TikTokShopClient(HttpClient):
             tokens.extra |= {"shop_cipher": shop["cipher"], "shops": shops}
         return tokens
 
+    def check_connection(self, **_) -> dict:
+        shops = self.get_authorized_shops()
+        return {"shop": ", ".join(str(s.get("name") or s.get("id")) for s in shops)}
+
     def get_authorized_shops(self) -> list[dict]:
         """``[{id, name, region, seller_type, cipher, code}]``; store ``cipher`` per shop."""
         return self._call("GET", f"/authorization/{API_VERSION}/shops", shop=False).get("shops") or []
