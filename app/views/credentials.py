@@ -62,7 +62,7 @@ class CredentialsActions:
         except DomainError as exc:
             db.session.rollback()
             return self.render_connection_form(record, values=values, errors=field_errors(exc)
-                                               or {"": [error_text(exc)]}, status=422)
+                                               or {"": [error_text(exc)]})
         flash_saved(record, changed)
         if request.form.get("then") == "test":
             flash_check(check_connection(db.session, record))
@@ -77,14 +77,14 @@ class CredentialsActions:
             return redirect(url_for(f"{type(self).__name__}.credentials_form", pk=pk))
         return redirect(self._show_url(pk))
 
-    def render_connection_form(self, record, *, values=None, errors=None, status=200, provider_title="",
-                               action_url=None):
+    def render_connection_form(self, record, *, values=None, errors=None, provider_title="", action_url=None):
+        """The form (again, with what was typed and each refusal on its field: answered 200 like
+        every form of the panel, so the browser shows the page, not an error)."""
         groups = describe(db.session, record)
-        html = self.render_template(
+        return self.render_template(
             "orderhub/connection_form.html", record=record, groups=groups, values=values or {},
             errors=errors or {}, action_url=action_url or url_for(f"{type(self).__name__}.credentials_form",
                                                                   pk=record.id),
             test_url=url_for(f"{type(self).__name__}.test_connection", pk=record.id) if record.id else None,
             back=self._show_url(record.id) if record.id else url_for(f"{type(self).__name__}.list"),
             provider_title=provider_title)
-        return (html, status) if status != 200 else html

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.services.errors import N_, DomainError
 from app.web.i18n import error_text, field_errors
 from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
+from app.services.connection_fields import PROVIDER_TITLES
 from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
 from app.views.credentials import CredentialsActions, flash_check, form_values
@@ -136,9 +137,10 @@ class ProviderAccountView(CredentialsActions, OrderHubModelView):
     list_title = "Carrier & e-invoice accounts"
     list_columns = ["name", "kind", "provider", "base_url", "active"]
     search_columns = ["name", "kind", "provider", "active"]
-    show_columns = ["name", "kind", "provider", "base_url", "active"]
+    show_columns = ["kind", "provider"]  # the rest: every setting, labelled, below (show template)
     add_columns = edit_columns = ["name", "active"]
     label_columns = {"base_url": "API address"}
+    formatters_columns = {"provider": lambda value: PROVIDER_TITLES.get(value, value)}
     base_order = ("name", "asc")
     audit_tables = ("provider_account",)
     show_template = "orderhub/provider_account_show.html"
@@ -166,7 +168,6 @@ class ProviderAccountView(CredentialsActions, OrderHubModelView):
     @has_access
     def new_account(self):
         """Choose the provider, then fill in its one form; nothing is stored until it all passes."""
-        from app.services.connection_fields import PROVIDER_TITLES
         from app.services.connection_settings import new_account, provider_fields
         provider = request.args.get("provider", "")
         if provider not in PROVIDER_TITLES:
@@ -182,7 +183,7 @@ class ProviderAccountView(CredentialsActions, OrderHubModelView):
         except DomainError as exc:
             db.session.rollback()
             return self.render_connection_form(
-                ProviderAccount(provider=provider), values=values, status=422, action_url=action_url,
+                ProviderAccount(provider=provider), values=values, action_url=action_url,
                 provider_title=PROVIDER_TITLES[provider], errors=field_errors(exc) or {"": [error_text(exc)]})
         flash(gettext("Account %(name)s added.", name=account.name), "success")
         if request.form.get("then") == "test":

@@ -82,7 +82,7 @@ def test_every_rule_is_named_on_its_field_and_nothing_is_saved(live):
                    "series.1": "X26TAA", "settings.seller.phone": "12", "settings.template_codes.1": "1-001",
                    "settings.seller.email": "ketoan@"})
     refused = admin.post("/provideraccountview/new?provider=sinvoice", data=values)
-    assert refused.status_code == 422
+    assert refused.status_code == 200 and "Nothing was saved" in panel.text(refused)
     errors = _field_errors(refused)
     for expected in ("API address: ftp://hoadon is not a web address",
                      "Seller tax code: tax code 0318123452 has a wrong check digit: the 10th digit should be 1",
