@@ -30,6 +30,8 @@ REFUSED = N_("%(provider)s refused the test call: %(reason)s")
 UNREACHABLE = N_("%(provider)s could not be reached at %(url)s: %(reason)s")
 NOT_CONNECTED = N_("The app credentials are stored, but no shop is connected to this channel yet: use "
                    "Connect — the marketplace checks the app key and secret there.")
+NOTHING_TO_CALL = N_("%(provider)s calls OrderHub, not the other way round: there is no provider to test. "
+                     "Its orders are checked against the signing secret set here.")
 MISSING_SERIES = N_("%(provider)s accepted the credentials, but has no series %(series)s registered for this "
                     "year (it has %(registered)s): invoices of that series would be refused.")
 WHAT = {"services": N_("%(services)s services offered from the sender's district"),
@@ -68,14 +70,21 @@ def _title(record) -> str:
     return PROVIDER_TITLES.get(record.provider, record.provider)
 
 
+def testable(record) -> bool:
+    """Whether "Test connection" has a provider to call (a website channel calls us instead)."""
+    return not isinstance(record, Channel) or \
+        getattr(record.platform, "value", record.platform) in channel_clients.MARKETPLACES
+
+
 def check_connection(session: Session, record, *, transport: httpx.BaseTransport | None = None) -> ConnectionCheck:
     """Call the provider of ``record`` (a ProviderAccount or a marketplace Channel) once."""
     provider = _title(record)
     gaps = missing(session, record)
     if gaps:
         return ConnectionCheck(False, NOT_READY, {"provider": provider, "fields": [f.label for f in gaps]})
+    if not testable(record):
+        return ConnectionCheck(False, NOTHING_TO_CALL, {"provider": record.name})
     if isinstance(record, Channel) and not (record.credentials or {}).get("access_token"):
-        channel_clients.platform_of(record)
         return ConnectionCheck(False, NOT_CONNECTED, {"provider": provider})
     log = recorder(session, channel_id=record.id) if isinstance(record, Channel) else recorder(session)
     try:

@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext
 
 from app.extensions import db
-from app.services.connection_check import check_connection
+from app.services.connection_check import check_connection, testable
 from app.services.connection_settings import describe, fields_of, save
 from app.services.errors import DomainError
 from app.web.i18n import error_text, field_errors
@@ -85,6 +85,7 @@ class CredentialsActions:
             "orderhub/connection_form.html", record=record, groups=groups, values=values or {},
             errors=errors or {}, action_url=action_url or url_for(f"{type(self).__name__}.credentials_form",
                                                                   pk=record.id),
-            test_url=url_for(f"{type(self).__name__}.test_connection", pk=record.id) if record.id else None,
+            test_url=url_for(f"{type(self).__name__}.test_connection", pk=record.id)
+            if record.id and testable(record) else None,
             back=self._show_url(record.id) if record.id else url_for(f"{type(self).__name__}.list"),
-            provider_title=provider_title)
+            provider_title=provider_title, can_test=testable(record))

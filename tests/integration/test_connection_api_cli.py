@@ -79,6 +79,14 @@ def test_a_channels_credentials_over_rest(live):
     assert test.json["ok"] is False and "no shop is connected" in test.json["message"]
     for answer in (set_, shown, test, client.get(f"/api/v1/channel/{pk}", headers=admin)):
         assert creds["app_secret"] not in answer.get_data(as_text=True)
+    with app.app_context():
+        website = bare_channel(db.session, "website", "Website", url)
+    signed = client.put(f"/api/v1/channel/{website}/connection", headers=admin,
+                        json={"credentials.api_secret": "web-secret-123"})
+    assert signed.status_code == 200 and signed.json["result"]["secrets"] == {"credentials.api_secret": "set"}
+    nothing = client.post(f"/api/v1/channel/{website}/test_connection", headers=admin)
+    assert nothing.status_code == 200 and nothing.json["ok"] is False
+    assert "calls OrderHub, not the other way round" in nothing.json["message"]
 
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor"])
