@@ -164,6 +164,7 @@ def register_connection_cli(app) -> None:
 
     @channels.command("list")
     def channels_list():
+        """Every channel, whether a shop is connected, and what it still needs."""
         from app.services.connection_settings import missing
         for channel in _session().scalars(sa.select(Channel).order_by(Channel.id)):
             gaps = missing(_session(), channel)
@@ -174,6 +175,7 @@ def register_connection_cli(app) -> None:
     @credentials.command("show")
     @click.argument("channel")
     def channel_credentials_show(channel):
+        """A channel's app credentials (secrets only as set / not set)."""
         _show(_find(Channel, channel))
 
     @credentials.command("set")
@@ -186,6 +188,7 @@ def register_connection_cli(app) -> None:
     @channels.command("test")
     @click.argument("channel")
     def channels_test(channel):
+        """Test the connected shop (exit 1 when it fails)."""
         _test(_find(Channel, channel))
 
     channels.add_command(credentials)

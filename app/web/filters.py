@@ -5,7 +5,10 @@ from __future__ import annotations
 def register_filters(app) -> None:
     from app.web.formatting import change_lines, enum_label, format_datetime, format_vnd
 
+    from app.web.i18n import note_text
+
     app.add_template_global(change_lines, "change_lines")
+    app.add_template_filter(note_text, "note")
 
     @app.template_filter("vnd")
     def vnd(value):

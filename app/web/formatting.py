@@ -109,4 +109,7 @@ def change_lines(field: str, pair) -> list[tuple[str, str, str]]:
         after = _leaves(field, new) if isinstance(new, dict) else {}
         return [(key, _shown(before.get(key)), _shown(after.get(key)))
                 for key in list(dict.fromkeys([*before, *after])) if before.get(key) != after.get(key)]
+    if field == "needs_attention":  # an order's note, in the reader's language
+        from app.web.i18n import note_text
+        old, new = note_text(old) or None, note_text(new) or None
     return [(field, _shown(old), _shown(new))]

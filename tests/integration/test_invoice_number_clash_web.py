@@ -71,7 +71,7 @@ def test_the_vietnamese_pages_say_it_in_vietnamese(live):
     clerk = api_token(app.test_client(), "clerk")
     _issue(app, clerk)
     httpx.post(f"{url}/sandbox/sinvoice/_control/reset", json={"state": True}).raise_for_status()
-    _, job = _issue(app, clerk)
+    order_id, job = _issue(app, clerk)
     with app.app_context():
         invoice_id = db.session.query(Invoice.id).filter(Invoice.number_clash_of_id.is_not(None)).scalar()
     supervisor = app.test_client()
@@ -80,3 +80,6 @@ def test_the_vietnamese_pages_say_it_in_vietnamese(live):
     page = panel.text(supervisor.get(f"/invoiceview/show/{invoice_id}"))
     assert "đã được phát hành với một số mà OrderHub đã ghi nhận" in page and "Đánh dấu đã kiểm tra" in page
     assert "Mark as checked" not in page
+    order_page = panel.text(supervisor.get(f"/orderview/show/{order_id}"))
+    assert "đã phát hành hóa đơn 1C" in order_page and "OrderHub đã ghi nhận cho người bán 0318123451" in order_page
+    assert "already records" not in order_page
