@@ -40,12 +40,13 @@ def _guard():
 
 
 def _shop_held(channel: Channel, exc: ShopAlreadyConnected):
-    """A page of its own (409), not a flash: the seller must see which channel holds the shop."""
+    """A page of its own, not a flash: the seller must see which channel holds the shop. (Answered
+    200 like the panel's other refusals: the browser shows the page, not a failed request.)"""
     appbuilder = current_app.appbuilder
     holder = db.session.get(Channel, exc.holder_id)
     return render_template("orderhub/shop_held.html", base_template=appbuilder.base_template,
                            appbuilder=appbuilder, message=error_text(exc), channel=channel,
-                           holder=holder), 409
+                           holder=holder)
 
 
 def _channel_page(channel_id=None):
