@@ -54,3 +54,5 @@ def register_cli(app) -> None:
 
     for group in (roles, stock, sandbox, demo):
         app.cli.add_command(group)
+    from app.cli_providers import register_connection_cli
+    register_connection_cli(app)

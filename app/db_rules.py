@@ -22,14 +22,15 @@ import sqlalchemy as sa
 ISSUED = ("issued", "replaced", "adjusted")
 # status before → statuses allowed after: an issued invoice is replaced or adjusted, never reopened.
 INVOICE_STATUS_FORWARD = {"issued": ISSUED, "replaced": ("replaced",), "adjusted": ("adjusted",)}
-INVOICE_MUTABLE_AFTER_ISSUE = ("status", "pdf", "emailed_at", "error_message", "updated_at", "version")
+INVOICE_MUTABLE_AFTER_ISSUE = ("status", "pdf", "emailed_at", "error_message", "updated_at", "version",
+                               "clash_checked_at")
 INVOICE_CONTENT_COLUMNS = (
     "id", "created_at", "order_id", "provider", "provider_account_id", "kind", "template", "series",
     "number", "transaction_key", "buyer_name", "buyer_company", "buyer_tax_code", "buyer_address",
     "buyer_email", "buyer_phone", "buyer_id_number", "payment_method", "currency", "vat_breakdown",
     "subtotal", "vat_total", "total", "amount_in_words", "tax_authority_code", "lookup_code",
     "issued_at", "original_invoice_id", "adjustment_direction", "reason", "agreement_reference",
-    "agreement_date", "last_sent_at")
+    "agreement_date", "last_sent_at", "seller_tax_code", "number_clash_of_id")
 # A series whose invoices exist (or may exist at the provider) keeps its template and text.
 SERIES_KEY_COLUMNS = ("provider_account_id", "template", "series")
 
@@ -58,8 +59,8 @@ _SERIES_IN_USE = (f"EXISTS (SELECT 1 FROM invoice i WHERE i.provider_account_id 
                   f"AND (i.number IS NOT NULL OR i.status IN ('pending', {_ISSUED_SQL}))) "
                   f"OR OLD.last_number > 0")
 
-INVOICE_PG_STATEMENTS = [
-    f"""
+def _pg_issued_invoice_guard(content=INVOICE_CONTENT_COLUMNS) -> str:
+    return f"""
     CREATE OR REPLACE FUNCTION orderhub_guard_issued_invoice() RETURNS trigger AS $$
     BEGIN
       IF OLD.status NOT IN ({_ISSUED_SQL}) THEN
@@ -72,14 +73,18 @@ INVOICE_PG_STATEMENTS = [
         RAISE EXCEPTION 'an issued invoice is only ever replaced or adjusted, never reopened'
           USING ERRCODE = 'restrict_violation';
       END IF;
-      IF {_changed_sql(INVOICE_CONTENT_COLUMNS, "IS DISTINCT FROM")} OR
+      IF {_changed_sql(content, "IS DISTINCT FROM")} OR
          (OLD.pdf IS NOT NULL AND NEW.pdf IS DISTINCT FROM OLD.pdf) THEN
         RAISE EXCEPTION 'an issued invoice cannot be changed' USING ERRCODE = 'restrict_violation';
       END IF;
       RETURN NEW;
     END;
     $$ LANGUAGE plpgsql
-    """,
+    """
+
+
+INVOICE_PG_STATEMENTS = [
+    _pg_issued_invoice_guard(),
     "DROP TRIGGER IF EXISTS invoice_immutable ON invoice",
     """
     CREATE TRIGGER invoice_immutable BEFORE UPDATE OR DELETE ON invoice
@@ -123,6 +128,15 @@ INVOICE_PG_STATEMENTS = [
 ]
 
 _LINE_OF_ISSUED = "(SELECT status FROM invoice WHERE id = {side}.invoice_id) IN (" + _ISSUED_SQL + ")"
+
+
+def _sqlite_issued_invoice_guard(content=INVOICE_CONTENT_COLUMNS) -> str:
+    return f"""CREATE TRIGGER invoice_no_change_issued BEFORE UPDATE ON invoice
+       WHEN OLD.status IN ({_ISSUED_SQL}) AND ({_changed_sql(content, "IS NOT")}
+            OR (OLD.pdf IS NOT NULL AND NEW.pdf IS NOT OLD.pdf))
+       BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END"""
+
+
 INVOICE_SQLITE_STATEMENTS = [
     "DROP TRIGGER IF EXISTS invoice_no_delete_issued",
     f"""CREATE TRIGGER invoice_no_delete_issued BEFORE DELETE ON invoice
@@ -133,10 +147,7 @@ INVOICE_SQLITE_STATEMENTS = [
        WHEN OLD.status IN ({_ISSUED_SQL}) AND NOT ({_forward_sql()})
        BEGIN SELECT RAISE(ABORT, 'an issued invoice is only ever replaced or adjusted, never reopened'); END""",
     "DROP TRIGGER IF EXISTS invoice_no_change_issued",
-    f"""CREATE TRIGGER invoice_no_change_issued BEFORE UPDATE ON invoice
-       WHEN OLD.status IN ({_ISSUED_SQL}) AND ({_changed_sql(INVOICE_CONTENT_COLUMNS, "IS NOT")}
-            OR (OLD.pdf IS NOT NULL AND NEW.pdf IS NOT OLD.pdf))
-       BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END""",
+    _sqlite_issued_invoice_guard(),
     "DROP TRIGGER IF EXISTS invoice_line_no_insert_issued",
     f"""CREATE TRIGGER invoice_line_no_insert_issued BEFORE INSERT ON invoice_line
        WHEN {_LINE_OF_ISSUED.format(side="NEW")}
@@ -230,13 +241,24 @@ def install_database_rules(bind) -> None:
         with bind.begin() as conn:
             install_database_rules(conn)
         return
+    invoice_rules = INVOICE_PG_STATEMENTS if bind.dialect.name == "postgresql" else INVOICE_SQLITE_STATEMENTS
     for stmt in statements_for(bind.dialect.name):
-        bind.exec_driver_sql(stmt)
+        if stmt not in invoice_rules:
+            bind.exec_driver_sql(stmt)
+    install_invoice_rules(bind)
 
 
 def install_invoice_rules(bind) -> None:
-    """Only the invoice triggers (what migration 0002_inv adds to a database made by 0001)."""
-    for stmt in INVOICE_PG_STATEMENTS if bind.dialect.name == "postgresql" else INVOICE_SQLITE_STATEMENTS:
+    """Only the invoice triggers (what a migration installs again after changing the invoice table).
+    The content they freeze is the content columns the table has at that step of the chain."""
+    present = {c["name"] for c in sa.inspect(bind).get_columns("invoice")}
+    content = tuple(c for c in INVOICE_CONTENT_COLUMNS if c in present)
+    if bind.dialect.name == "postgresql":
+        statements = [_pg_issued_invoice_guard(content), *INVOICE_PG_STATEMENTS[1:]]
+    else:
+        statements = [_sqlite_issued_invoice_guard(content) if s == _sqlite_issued_invoice_guard() else s
+                      for s in INVOICE_SQLITE_STATEMENTS]
+    for stmt in statements:
         bind.exec_driver_sql(stmt)
 
 
@@ -245,3 +267,12 @@ def install_truncate_rules(bind) -> None:
     if bind.dialect.name == "postgresql":
         for stmt in TRUNCATE_PG_STATEMENTS:
             bind.exec_driver_sql(stmt)
+
+
+def drop_invoice_rules(bind) -> None:
+    """Take the invoice triggers off SQLite while a migration rebuilds the invoice table (SQLite
+    re-reads every trigger naming a table it renames); ``install_invoice_rules`` puts them back."""
+    if bind.dialect.name != "postgresql":
+        for stmt in INVOICE_SQLITE_STATEMENTS:
+            if stmt.startswith("DROP TRIGGER"):
+                bind.exec_driver_sql(stmt)

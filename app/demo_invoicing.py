@@ -18,17 +18,25 @@ ACCOUNTS = {
 }
 
 
-def _credentials(provider: str, demo: dict) -> dict:
+# Every setting of the account's form filled in, as a seller going live would (the sandbox's values).
+BUSINESS_LOCATION = {"sinvoice": "Cửa hàng Sen Việt – 12 Nguyễn Huệ, Phường Sài Gòn, TP. Hồ Chí Minh",
+                     "misa": "Cửa hàng Hoa Sen – 25 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội"}
+
+
+def account_credentials(provider: str, demo: dict) -> dict:
     if provider == "sinvoice":
-        return {k: demo[k] for k in ("username", "password", "supplier_tax_code")}
-    return {k: demo[k] for k in ("app_id", "tax_code", "username", "password")}
+        return {**{k: demo[k] for k in ("username", "password", "supplier_tax_code")}, "auth": "basic"}
+    return {**{k: demo[k] for k in ("app_id", "tax_code", "username", "password")}, "sign_type": 2,
+            "certificate_sn": "5404FFFEB7033FB316D672201B7A1F3A"}
 
 
-def _settings(provider: str, demo: dict, default: bool) -> dict:
+def account_settings(provider: str, demo: dict, default: bool) -> dict:
     year = today_vn().year
     codes = {s["template"]: s.get("template_code", f"{s['template']}/001") for s in demo["series"][year]}
-    return {"seller": dict(demo["seller"]), "template_codes": codes, "template": "1", "default": default,
-            "timeout_seconds": 30, "shipping_vat_rate": "10",
+    return {"seller": {**demo["seller"], "business_location": BUSINESS_LOCATION[provider]},
+            **({"template_codes": codes} if provider == "sinvoice" else {}),
+            "template": "1", "default": default, "timeout_seconds": 30, "shipping_vat_rate": "10",
+            "quiet_seconds": 90 if provider == "sinvoice" else 5,
             "lookup_url": f"https://{'vinvoice.viettel.vn' if provider == 'sinvoice' else 'meinvoice.vn/tra-cuu'}"}
 
 
@@ -42,8 +50,8 @@ def ensure_accounts(session, base_url: str) -> dict[str, ProviderAccount]:
         if account is None:
             account = ProviderAccount(kind=ProviderKind.EINVOICE, provider=provider, name=name,
                                       base_url=f"{base_url}/sandbox/{provider}",
-                                      credentials=_credentials(provider, demos[provider]),
-                                      settings=_settings(provider, demos[provider], provider == "sinvoice"))
+                                      credentials=account_credentials(provider, demos[provider]),
+                                      settings=account_settings(provider, demos[provider], provider == "sinvoice"))
             session.add(account)
             session.flush()
         year = today_vn().year

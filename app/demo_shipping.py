@@ -44,24 +44,29 @@ def _sender(carrier: str) -> dict:
             "ward_code": ward["id"]}
 
 
+def account_data(carrier: str, base: str) -> tuple[dict, dict]:
+    """(credentials, settings) of the sandbox account of ``carrier`` served at ``base``: every
+    setting of the account's form filled in."""
+    credentials = {"ghn": dict(ghn_sandbox.DEMO_CREDENTIALS),
+                   "viettelpost": {**vtp_sandbox.DEMO_CREDENTIALS,
+                                   "webhook_token": vtp_sandbox.DEFAULT_WEBHOOK_TOKEN}}[carrier]
+    settings = {"sender": _sender(carrier), "default_service": "economy", "default_required_note": "allow_view",
+                **({"print_base_url": f"{base}/sandbox/viettelpost"} if carrier == "viettelpost" else {})}
+    return credentials, settings
+
+
 def load(app) -> dict:
     """The two sandbox carrier accounts (idempotent: found by name)."""
     from app.extensions import db
     base = webhook_base(app)
-    credentials = {"ghn": dict(ghn_sandbox.DEMO_CREDENTIALS),
-                   "viettelpost": {**vtp_sandbox.DEMO_CREDENTIALS,
-                                   "webhook_token": vtp_sandbox.DEFAULT_WEBHOOK_TOKEN}}
     created = []
     for carrier, name in NAMES.items():
         if db.session.scalar(sa.select(ProviderAccount.id).where(ProviderAccount.name == name)):
             continue
+        credentials, settings = account_data(carrier, base)
         db.session.add(ProviderAccount(
             kind=ProviderKind.CARRIER, provider=carrier, name=name,
-            base_url=f"{base}/sandbox/{carrier}", credentials=credentials[carrier],
-            settings={"sender": _sender(carrier), "default_service": "economy",
-                      "default_required_note": "allow_view",
-                      **({"print_base_url": f"{base}/sandbox/viettelpost"}
-                         if carrier == "viettelpost" else {})}))
+            base_url=f"{base}/sandbox/{carrier}", credentials=credentials, settings=settings))
         created.append(carrier)
     db.session.commit()
     return {"carrier_accounts_created": created}

@@ -166,7 +166,7 @@ def pull_due_orders(ctx) -> dict:
 
 def _push_to(ctx, channels, push, variant_ids=None) -> dict:
     """Push to each channel; one shop refusing (or unreachable) must not stop the others."""
-    pushed, failed, retry = 0, 0, None
+    pushed, refused, failed, retry = 0, 0, 0, None
     ctx.progress(0, len(channels))
     for done, channel in enumerate(channels, start=1):
         try:
@@ -181,6 +181,7 @@ def _push_to(ctx, channels, push, variant_ids=None) -> dict:
             ctx.progress(done)
             continue
         pushed += result.pushed
+        refused += len(result.failed)
         _say(ctx, result.TEMPLATE, "warning" if result.failed else "info", channel=channel.name,
              **result.params)
         ctx.progress(done)
@@ -189,7 +190,7 @@ def _push_to(ctx, channels, push, variant_ids=None) -> dict:
     if failed and failed == len(channels):
         raise DomainError(N_("The push failed on every channel (%(failed)s); see the messages."),
                           failed=failed)
-    return {"pushed": pushed, "channels": len(channels), "failed_channels": failed}
+    return {"pushed": pushed, "refused": refused, "channels": len(channels), "failed_channels": failed}
 
 
 def _chosen_or_scheduled(ctx, **flags) -> list[Channel]:

@@ -29,12 +29,18 @@ def _mail() -> MailSettings:
 
 def _run_each(ctx, ids: list[int], issue_one, label: str) -> dict:
     ctx.progress(0, len(ids))
-    issued, refused, retry = [], 0, None
+    issued, refused, to_check, retry = [], 0, 0, None
     for i, target in enumerate(ids, start=1):
         try:
             invoice = issue_one(target)
             issued.append(invoice.id)
             ctx.message(f"{label} #{target}: invoice {invoice.display_number} issued.")
+            if invoice.needs_checking:
+                to_check += 1
+                ctx.message(f"{label} #{target}: invoice {invoice.display_number} was issued under a number "
+                            f"already recorded for seller {invoice.seller_tax_code} (invoice "
+                            f"#{invoice.number_clash_of_id}): recorded and flagged for a person to check.",
+                            level="warning")
         except RetryableError as exc:
             ctx.session.rollback()
             retry = exc
@@ -49,7 +55,7 @@ def _run_each(ctx, ids: list[int], issue_one, label: str) -> dict:
         raise retry
     if refused and not issued and len(ids) == 1:
         raise DomainError(ctx.job.messages[-1]["text"])
-    return {"issued": len(issued), "refused": refused, "invoice_ids": issued}
+    return {"issued": len(issued), "refused": refused, "to check": to_check, "invoice_ids": issued}
 
 
 def issue_invoices(ctx) -> dict:

@@ -5,5 +5,8 @@ from __future__ import annotations
 def register_apis(appbuilder) -> None:
     from app.api.resources import build_api_classes
 
+    from app.api.provider_accounts import ProviderAccountApi
+
     for api_class in build_api_classes():
         appbuilder.add_api(api_class)
+    appbuilder.add_api(ProviderAccountApi)

@@ -74,7 +74,8 @@ GENERIC_ROUTES = {"get", "get_list", "info", "post", "put", "delete"}
 
 # Modules adding action endpoints; each has MIXINS = {resource: [(mixin class, {method: permission})]}
 ACTION_MODULES = ("app.api.order_actions", "app.api.shipping_actions", "app.api.invoice_actions",
-                  "app.api.channel_actions", "app.api.job_actions", "app.api.stock_actions")
+                  "app.api.channel_actions", "app.api.job_actions", "app.api.stock_actions",
+                  "app.api.channel_connection")
 
 
 def _action_mixins() -> dict[str, list[tuple[type, dict]]]:

@@ -91,19 +91,32 @@ def body_for_log(content: bytes | str | None) -> Any:
         return content[:20000]
 
 
+def api_root(url: str | None, suffixes: tuple[str, ...] = ()) -> str:
+    """``url`` as the host root the client adds its own paths to: spaces and trailing slashes
+    dropped, and a path the client appends itself (``/api/integration``, ``/v2``…) taken off the
+    end when the documentation's form of the address already carries it."""
+    root = (url or "").strip().rstrip("/")
+    for suffix in suffixes:
+        if root.lower().endswith(suffix.lower()):
+            return root[:-len(suffix)].rstrip("/")
+    return root
+
+
 class HttpClient:
     """Base for the provider clients: owns the httpx client, timeouts and the exchange hook.
 
     Subclasses call ``self._send(request)`` with a fully built (and signed) ``httpx.Request`` so the
-    bytes that were signed are the bytes that are sent.
+    bytes that were signed are the bytes that are sent. ``base_suffixes``: the path prefixes a
+    client adds to every call, which a base URL may carry or not (both are accepted).
     """
 
     system = "generic"
+    base_suffixes: tuple[str, ...] = ()
 
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
                  client: httpx.Client | None = None, timeout: httpx.Timeout | float | None = None,
                  on_exchange: ExchangeHook | None = None):
-        self.base_url = base_url.rstrip("/")
+        self.base_url = api_root(base_url, self.base_suffixes)
         self._own_client = client is None
         self._http = client or httpx.Client(transport=transport, timeout=timeout or DEFAULT_TIMEOUT)
         self.on_exchange = on_exchange

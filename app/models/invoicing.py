@@ -75,6 +75,15 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
         default=InvoiceTemplate.VAT)
     series: Mapped[str] = mapped_column(sa.String(6), nullable=False)
     number: Mapped[int | None] = mapped_column(sa.Integer)
+    # The seller the provider issued it for: (seller tax code, template, series, number) names one
+    # legal invoice, whichever account or provider address it came through.
+    seller_tax_code: Mapped[str | None] = mapped_column(sa.String(14))
+    # Issued under a number OrderHub already held for that seller (another account, a provider
+    # re-pointed or reset): recorded all the same, pointing at the invoice holding the number,
+    # until a person has checked it (``clash_checked_at``).
+    number_clash_of_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="RESTRICT"))
+    clash_checked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
     # Sent as S-Invoice transactionUuid / MISA RefID: the provider issues at most one invoice per key.
     transaction_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
     status: Mapped[InvoiceStatus] = mapped_column(enum_column(InvoiceStatus, "ck_invoice_status"),
@@ -113,19 +122,29 @@ class Invoice(TimestampMixin, VersionedMixin, Model):
 
     order = relationship("Order", back_populates="invoices")
     provider_account = relationship("ProviderAccount")
-    original_invoice = relationship("Invoice", remote_side="Invoice.id")
+    original_invoice = relationship("Invoice", remote_side="Invoice.id", foreign_keys=[original_invoice_id])
+    number_clash_of = relationship("Invoice", remote_side="Invoice.id", foreign_keys=[number_clash_of_id])
     # The invoices correcting this one (replacements, adjustments), for "replaced by" on its page.
-    corrections = relationship("Invoice", viewonly=True, order_by="Invoice.id")
+    corrections = relationship("Invoice", viewonly=True, order_by="Invoice.id",
+                               foreign_keys=[original_invoice_id])
     lines = relationship("InvoiceLine", back_populates="invoice", cascade="all, delete-orphan",
                          order_by="InvoiceLine.position")
     __table_args__ = (
-        sa.UniqueConstraint("provider_account_id", "template", "series", "number",
-                            name="uq_invoice_number_per_series"),
+        # One legal number per seller; an invoice issued under a number already held is kept
+        # too, flagged (number_clash_of_id), never lost.
+        sa.Index("uq_invoice_seller_number", "seller_tax_code", "template", "series", "number",
+                 unique=True, sqlite_where=sa.text("number_clash_of_id IS NULL"),
+                 postgresql_where=sa.text("number_clash_of_id IS NULL")),
         sa.CheckConstraint("kind = 'original' OR original_invoice_id IS NOT NULL",
                            name="ck_invoice_correction_has_original"),
         sa.CheckConstraint("status NOT IN ('issued', 'replaced', 'adjusted') OR number IS NOT NULL",
                            name="ck_invoice_issued_has_number"),
     )
+
+    @property
+    def needs_checking(self) -> bool:
+        """Issued under a number already recorded for its seller, and nobody has checked it yet."""
+        return self.number_clash_of_id is not None and self.clash_checked_at is None
 
     @property
     def display_number(self) -> str:

@@ -40,6 +40,10 @@ MENU_LINKS = ("QuickOrder", "LowStock")
 
 # Resources a clerk may not even read (credentials, provider settings).
 ADMIN_ONLY = {"ProviderAccount"}
+# Actions on resources others may read that only an admin runs: a channel's connection settings
+# (app key and secret, on the panel's form and /api/v1/channel/<id>/connection) and their test.
+# No other role is ever granted them, whatever the lists below say.
+ADMIN_ONLY_ACTIONS = {"Channel": {"set_credentials", "test_connection"}}
 
 CLERK_WRITE = {"Product", "ProductVariant", "ProductMedia", "Category", "Brand", "Customer",
                "CustomerAddress", "Order", "OrderLine", "Supplier", "PurchaseOrder",
@@ -73,7 +77,7 @@ SUPERVISOR_ACTIONS = {
     "PurchaseOrder": {"approve", "cancel", "bulk_.*"},
     "StockCount": {"post_count", "cancel", "bulk_.*"},
     "StockLevel": {"adjust", "transfer", "bulk_.*"},
-    "Invoice": {"replace", "adjust", "bulk_.*"},
+    "Invoice": {"replace", "adjust", "check_number", "bulk_.*"},
     "ReturnRequest": {"refund", "cancel", "adjust_invoice", "replace_invoice", "bulk_.*"},
     "Channel": {"sync", "connect", "bulk_.*"},
     "Shipment": {"cancel", "bulk_.*"},
@@ -117,7 +121,8 @@ def _permission_pairs(role: str) -> list[tuple[str, str]]:
             pairs.append((resource, f"can_{WRITE}"))
         for resource, actions in SUPERVISOR_ACTIONS.items():
             pairs += _action_pairs(resource, actions)
-    return pairs
+    return [(resource, permission) for resource, permission in pairs
+            if permission.removeprefix("can_") not in ADMIN_ONLY_ACTIONS.get(resource, ())]
 
 
 def _action_pairs(resource: str, actions) -> list[tuple[str, str]]:

@@ -10,12 +10,40 @@ from __future__ import annotations
 
 import secrets
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.integrations.base import IntegrationError
 from app.models import Channel
 from app.services.channel_clients import PLATFORM_NAMES, client_for, platform_of, save_tokens
 from app.services.errors import N_, DomainError, NotFound, ValidationError
+
+
+class ShopAlreadyConnected(DomainError):
+    """The shop the seller authorized is another channel's: one shop, one channel."""
+
+    def __init__(self, channel: Channel, holder: Channel, shop_id: str):
+        super().__init__(N_("Shop %(shop)s on %(platform)s is already connected as channel "
+                            "%(holder)s; %(channel)s was not changed. Use %(holder)s for this shop, "
+                            "or authorize another shop for %(channel)s."),
+                         shop=shop_id, platform=PLATFORM_NAMES[platform_of(channel)],
+                         holder=holder.name, channel=channel.name)
+        self.holder_id = holder.id
+
+
+def holder_of(session: Session, channel: Channel, shop_id) -> Channel | None:
+    """The other channel of the same marketplace already connected to shop ``shop_id``, if any."""
+    if not shop_id:
+        return None
+    return session.scalars(sa.select(Channel).where(
+        Channel.platform == channel.platform, Channel.shop_id == str(shop_id),
+        Channel.id != channel.id)).first()
+
+
+def _refuse_if_held(session: Session, channel: Channel, shop_id) -> None:
+    holder = holder_of(session, channel, shop_id)
+    if holder is not None:
+        raise ShopAlreadyConnected(channel, holder, str(shop_id))
 
 
 def new_state(channel: Channel) -> str:
@@ -43,11 +71,16 @@ def authorization_link(channel: Channel, redirect_url: str, state: str, *, on_ex
 
 def complete_connection(session: Session, channel: Channel, code: str | None, *,
                         shop_id: str | None = None, on_exchange=None) -> Channel:
-    """Exchange the callback's ``code`` for tokens and store them (commits once)."""
+    """Exchange the callback's ``code`` for tokens and store them (commits once).
+
+    A shop that another channel of the marketplace already holds is refused with
+    ``ShopAlreadyConnected`` naming that channel: before the exchange when the callback names the
+    shop (Shopee), after it otherwise (Lazada and TikTok Shop say which shop only then)."""
     code = (code or "").strip()
     if not code or code == "null":
         raise ValidationError("code", N_("%(platform)s sent no authorization code: the seller did "
                                          "not approve."), platform=PLATFORM_NAMES[platform_of(channel)])
+    _refuse_if_held(session, channel, shop_id)
     session.commit()  # nothing of ours pending while the provider is called
     client = client_for(channel, on_exchange=on_exchange)
     try:
@@ -60,4 +93,10 @@ def complete_connection(session: Session, channel: Channel, code: str | None, *,
         client.close()
     if shop_id and not tokens.shop_id:
         tokens.shop_id = str(shop_id)
-    return save_tokens(session, channel, tokens)
+    _refuse_if_held(session, channel, tokens.shop_id)
+    try:
+        return save_tokens(session, channel, tokens)
+    except sa.exc.IntegrityError:  # connected elsewhere at this very moment
+        session.rollback()
+        _refuse_if_held(session, channel, tokens.shop_id)
+        raise

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import (Channel, Job, JobStatus, Order, OrderLine, OrderStatus, ProductVariant,
-                        Shipment, ShipmentStatus, StockLevel, Warehouse)
+from app.models import (Channel, Invoice, Job, JobStatus, Order, OrderLine, OrderStatus,
+                        ProductVariant, Shipment, ShipmentStatus, StockLevel, Warehouse)
 from app.models.base import utcnow
 from app.services.errors import N_
 
@@ -134,3 +134,11 @@ def low_stock(session: Session, limit: int = 12, warehouse_ids=None) -> list[dic
 def failed_jobs(session: Session, limit: int = 8) -> list[Job]:
     return list(session.scalars(sa.select(Job).where(Job.status == JobStatus.FAILED)
                                 .order_by(Job.id.desc()).limit(limit)))
+
+
+def invoices_to_check(session: Session, limit: int = 8) -> list[Invoice]:
+    """Invoices a provider issued under a number already recorded for the seller, not yet checked:
+    kept with the failed jobs, as work that went wrong and waits for a person."""
+    return list(session.scalars(sa.select(Invoice).where(Invoice.number_clash_of_id.is_not(None),
+                                                         Invoice.clash_checked_at.is_(None))
+                                .order_by(Invoice.id.desc()).limit(limit)))

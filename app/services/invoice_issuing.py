@@ -35,7 +35,7 @@ from app.models.base import utcnow
 from app.services import invoice_mail
 from app.services.einvoice_clients import (build_payload, client_for, quiet_seconds, seller_of,
                                            template_code)
-from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError
+from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError, fill
 from app.services.invoicing import (computed_of, create_invoice_draft, local_pdf, open_original,
                                     prefill_from_order, today_vn)
 
@@ -133,12 +133,43 @@ def _check_quiet_period(invoice: Invoice) -> None:
                              provider=invoice.provider.value, code="quiet_period")
 
 
+NUMBER_CLASH = N_("%(provider)s issued invoice %(invoice)s under a number OrderHub already records for seller "
+                  "%(seller)s (invoice #%(other)s): it is recorded all the same. Check with the provider which "
+                  "invoice holds that number (was the account pointed at another address, or the provider's "
+                  "register reset?).")
+
+
+def _holder_of_number(session: Session, invoice: Invoice, tax_code: str, series: str, number: int) -> Invoice | None:
+    """The invoice already recorded as (seller, template, series, number), other than ``invoice``."""
+    with session.no_autoflush:
+        return session.scalars(sa.select(Invoice).where(
+            Invoice.seller_tax_code == tax_code, Invoice.template == invoice.template,
+            Invoice.series == series, Invoice.number == number, Invoice.id != invoice.id,
+            Invoice.number_clash_of_id.is_(None))).first()
+
+
+def _flag_clash(invoice: Invoice, holder: Invoice) -> None:
+    """Keep the invoice and say so on it and on its order, for a person (never refuse it: the
+    provider has issued it, it is a legal document)."""
+    from app.services.marketplace_status import flag
+    invoice.number_clash_of_id = holder.id
+    invoice.clash_checked_at = None
+    if invoice.order is not None:
+        flag(invoice.order, fill(NUMBER_CLASH, {
+            "provider": PROVIDER_LABELS.get(invoice.provider.value, invoice.provider.value),
+            "invoice": invoice.display_number, "seller": invoice.seller_tax_code, "other": holder.id}))
+
+
 def _apply_result(session: Session, invoice: Invoice, series: InvoiceSeries, result: IssuedInvoice) -> None:
     if result.number is None:  # asynchronous issuance: numbered later, look it up again then
         raise RetryableError("The provider accepted the invoice but has not numbered it yet.",
                              provider=invoice.provider.value, code="not_numbered")
+    invoice.seller_tax_code = seller_of(invoice.provider_account).tax_code
     invoice.number = result.number
     invoice.series = result.series or invoice.series
+    holder = _holder_of_number(session, invoice, invoice.seller_tax_code, invoice.series, result.number)
+    if holder is not None:
+        _flag_clash(invoice, holder)
     invoice.tax_authority_code = result.tax_authority_code
     invoice.lookup_code = result.lookup_code
     # The provider's own time (S-Invoice issueDate, MISA PublishedTime); only when it gives none, the
@@ -218,17 +249,28 @@ def issue_invoice(session: Session, invoice_id: int, *, job_id: int | None = Non
         except DomainError as exc:         # the stored content no longer passes the rules (e.g. new year)
             _mark_failed(session, invoice_id, exc.message)
             raise
-    _apply_result(session, invoice, series, result)
-    try:
-        session.commit()
-    except sa.exc.IntegrityError as exc:
-        refusal = DomainError(N_("The provider issued this invoice as %(number)s, but OrderHub already records "
-                                 "that number: the provider's register and ours disagree (was the provider's "
-                                 "sandbox reset?)."), number=f"{invoice.template.value}{result.series} № "
-                                                             f"{result.number:08d}")
-        _note_error(session, invoice_id, refusal.message)
-        raise refusal from exc
-    return invoice
+    return _record(session, invoice, series, result)
+
+
+def _record(session: Session, invoice: Invoice, series: InvoiceSeries, result: IssuedInvoice) -> Invoice:
+    """Store what the provider issued. A number another worker recorded for the same seller at this
+    very moment fails the unique index: then it is stored again, flagged against that invoice (if
+    even that fails the invoice stays pending, and the job's retry finds it at the provider by key)."""
+    invoice_id = invoice.id
+    for attempt in range(3):
+        if attempt:
+            session.rollback()
+            invoice = _load(session, invoice_id)
+            series = _lock_series(session, invoice)
+        try:
+            _apply_result(session, invoice, series, result)
+            session.commit()
+            return invoice
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                session.rollback()
+                raise
+    raise AssertionError("unreachable")
 
 
 # ------------------------------------------------------------------------------------- delivery

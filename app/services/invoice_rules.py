@@ -11,6 +11,8 @@ prints, so the local preview, the S-Invoice payload and the MISA payload all car
 - series (ký hiệu) = 6 characters whose year digits match the issue year;
 - a buyer with a tax code has a legal name and an address; an individual who gives nothing is written
   "Bán cho người tiêu dùng" (ND254; the TT78-era text "Người mua không lấy hóa đơn" is no longer used);
+- a contact a marketplace masked (``(+84)97*****33``, ``j***@gmail.com``, ``Nguyễn V***``) is nobody's:
+  it is left off the invoice (the providers refuse it), never sent;
 - the total is written in Vietnamese words (``amount_in_words``).
 
 Errors are collected and raised together as ``ValidationErrors`` so a form shows them all at once.
@@ -24,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 
 from app.services.errors import N_, FieldMessage, InvalidTaxCode, ValidationError, ValidationErrors
+from app.services.phones import normalize_phone
 from app.services.tax_code import PERSONAL, normalize_tax_code, tax_code_kind
 
 CONSUMER_BUYER_NAME = "Bán cho người tiêu dùng"
@@ -36,6 +39,7 @@ ORIGINAL, REPLACEMENT, ADJUSTMENT = "original", "replacement", "adjustment"
 # Payment methods as the providers know them: our code -> (S-Invoice paymentMethod, printed name).
 PAYMENT_METHODS = {"TM": "1", "CK": "2", "TM/CK": "3", "DTCN": "4", "KHAC": "5"}
 
+MASKED = re.compile(r"[*•●]")
 SERIES_RE = re.compile(r"^[CK](\d{2})[TDLMNBGHXF][A-Z0-9]{2}$")
 MAX_INVOICE_NUMBER = 99_999_999
 
@@ -261,10 +265,31 @@ def split_full_series(full: str) -> tuple[int, str]:
     return int(text[0]), text[1:]
 
 
+def unmasked(value: str) -> str:
+    """``value`` without what a marketplace masked: a masked name, address or phone becomes "", a
+    masked address among several emails (``a@x.vn;j***@gmail.com``) is dropped."""
+    if ";" in value:
+        return ";".join(p.strip() for p in value.split(";") if p.strip() and not MASKED.search(p))
+    return "" if MASKED.search(value) else value
+
+
+def _phone(value: str) -> str:
+    """A Vietnamese number in its national form; anything else as typed (the provider judges)."""
+    if not value:
+        return ""
+    try:
+        return normalize_phone(value, "buyer.phone", mobile_only=False)
+    except ValidationError:
+        return value
+
+
 def resolve_buyer(buyer: Buyer) -> Buyer:
     """Apply the buyer rules and return the buyer as it will be printed (tax code normalized)."""
     errors: dict[str, list[str]] = {}
     resolved = Buyer(**{k: (v or "").strip() for k, v in buyer.__dict__.items()})
+    for key in ("name", "legal_name", "address", "email", "phone"):
+        setattr(resolved, key, unmasked(getattr(resolved, key)))
+    resolved.phone = _phone(resolved.phone)
     if resolved.tax_code:
         try:
             resolved.tax_code = normalize_tax_code(resolved.tax_code, "buyer.tax_code")

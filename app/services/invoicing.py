@@ -370,6 +370,7 @@ def fill_invoice(invoice: Invoice, account: ProviderAccount, computed: ComputedI
     buyer = computed.buyer
     invoice.provider = InvoiceProvider(account.provider)
     invoice.provider_account_id = account.id
+    invoice.seller_tax_code = str(((account.settings or {}).get("seller") or {}).get("tax_code") or "") or None
     invoice.template = InvoiceTemplate(str(computed.template))
     invoice.series = computed.series
     invoice.buyer_name = buyer.name or None

@@ -54,7 +54,8 @@ class DashboardIndexView(IndexView):
             revenue_chart=revenue_chart, revenue_total=sum(v for _, v in revenue),
             parcel_chart=parcel_chart, has_parcels=bool(parcels),
             low_stock=dashboard.low_stock(s, warehouse_ids=scope),
-            failed_jobs=dashboard.failed_jobs(s), tile_links=TILE_LINKS)
+            failed_jobs=dashboard.failed_jobs(s), invoices_to_check=dashboard.invoices_to_check(s),
+            tile_links=TILE_LINKS)
 
 
 # Where each tile leads (the list behind the figure).

@@ -1,8 +1,12 @@
 """Invoicing views: e-invoices (read-only once issued), their lines, the registered series."""
-from flask_babel import lazy_gettext
+from flask import flash, redirect, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext
 
 from app.extensions import db
 from app.models import Invoice, InvoiceLine, InvoiceSeries
+from app.services.invoice_numbers import mark_number_checked
 from app.services.invoicing import check_series_change
 from app.views.base import OrderHubModelView
 from app.views.invoice_actions import InvoiceViewActions
@@ -27,7 +31,7 @@ class InvoiceView(InvoiceViewActions, OrderHubModelView):
     search_columns = ["series", "number", "provider", "kind", "status", "buyer_name",
                       "buyer_tax_code", "issued_at", "order"]
     show_columns = ["display_number", "order", "provider", "kind", "template", "series", "number",
-                    "status", "transaction_key", "buyer_name", "buyer_company", "buyer_tax_code",
+                    "seller_tax_code", "status", "transaction_key", "buyer_name", "buyer_company", "buyer_tax_code",
                     "buyer_address", "buyer_email", "buyer_id_number", "payment_method", "subtotal", "vat_total",
                     "total", "amount_in_words", "vat_breakdown", "tax_authority_code",
                     "lookup_code", "issued_at", "original_invoice", "adjustment_direction",
@@ -35,11 +39,31 @@ class InvoiceView(InvoiceViewActions, OrderHubModelView):
     label_columns = {"display_number": lazy_gettext("Invoice"), "buyer_tax_code": lazy_gettext("Buyer tax code"),
                      "buyer_id_number": lazy_gettext("Personal ID (CCCD)"),
                      "tax_authority_code": lazy_gettext("Tax authority code"),
-                     "original_invoice": lazy_gettext("Corrects"), "agreement_date": lazy_gettext("Agreement date")}
+                     "original_invoice": lazy_gettext("Corrects"), "agreement_date": lazy_gettext("Agreement date"),
+                     "seller_tax_code": lazy_gettext("Seller tax code"),
+                     "number_clash_of": lazy_gettext("Number already held by"),
+                     "number_clash_of_id": lazy_gettext("Number already held by"),
+                     "clash_checked_at": lazy_gettext("Number clash checked at")}
     base_permissions = ["can_read"]  # issued through the invoice actions, never edited
     related_views = [InvoiceLineView]
     base_order = ("id", "desc")
     audit_tables = ("invoice",)
+    show_template = "orderhub/invoice_show.html"
+    permission_aliases = {**InvoiceViewActions.permission_aliases, "number_checked": "check_number"}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and kwargs.get("pk") is not None:
+            kwargs["invoice_record"] = self.get_scoped(kwargs["pk"])
+        return super().render_template(template, **kwargs)
+
+    @expose("/number-checked/<int:pk>", methods=["POST"])
+    @has_access
+    def number_checked(self, pk):
+        """A supervisor has checked an invoice issued under a number already recorded."""
+        invoice = self.get_scoped(pk)
+        if self.run_service(mark_number_checked, db.session, invoice) is not None:
+            flash(gettext("Invoice %(invoice)s is marked as checked.", invoice=invoice.display_number), "success")
+        return redirect(url_for("InvoiceView.show", pk=pk))
 
 
 class InvoiceSeriesView(OrderHubModelView):

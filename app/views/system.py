@@ -1,16 +1,18 @@
 """System views: background jobs, integration log, audit log, provider accounts (Admin)."""
-from flask import flash, jsonify, redirect, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 
 from app.extensions import db
-from app.services.errors import N_
+from app.services.errors import N_, DomainError
+from app.web.i18n import error_text, field_errors
 from app.models import AuditLog, IntegrationLog, Job, ProviderAccount
+from app.services.connection_fields import PROVIDER_TITLES
 from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
-from app.views.credentials import CredentialsActions
+from app.views.credentials import CredentialsActions, flash_check, form_values
 from app.views.interface import OrderHubInterface
 
 
@@ -36,7 +38,7 @@ def job_targets(job, limit: int = 200) -> list[tuple[str, str | None]]:
 
 # The words jobs use as keys of their result, so the catalogues carry them.
 RESULT_WORDS = (N_("booked"), N_("already booked"), N_("skipped"), N_("refused"), N_("to retry"),
-                N_("checked"), N_("corrected"))
+                N_("checked"), N_("corrected"), N_("to check"))
 
 
 def _result_text(value) -> str:
@@ -127,14 +129,64 @@ class AuditLogView(OrderHubModelView):
 
 
 class ProviderAccountView(CredentialsActions, OrderHubModelView):
-    """Carrier and e-invoice accounts (admins only); credentials are set on their own page and
-    never displayed."""
+    """Carrier and e-invoice accounts (admins only). Everything an account's provider needs is set
+    on its one settings form (``credentials_form``, which adding and editing lead to); its page shows
+    each setting labelled, secrets only as set or not set, and tests the connection."""
     datamodel = OrderHubInterface(ProviderAccount)
     class_permission_name = "ProviderAccount"
     list_title = "Carrier & e-invoice accounts"
     list_columns = ["name", "kind", "provider", "base_url", "active"]
     search_columns = ["name", "kind", "provider", "active"]
-    show_columns = ["name", "kind", "provider", "base_url", "settings", "active"]
-    add_columns = edit_columns = ["name", "kind", "provider", "base_url", "active"]
+    show_columns = ["kind", "provider"]  # the rest: every setting, labelled, below (show template)
+    add_columns = edit_columns = ["name", "active"]
+    label_columns = {"base_url": "API address"}
+    formatters_columns = {"provider": lambda value: PROVIDER_TITLES.get(value, value)}
     base_order = ("name", "asc")
     audit_tables = ("provider_account",)
+    show_template = "orderhub/provider_account_show.html"
+    permission_aliases = {**CredentialsActions.permission_aliases, "new_account": "write"}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and kwargs.get("pk") is not None:
+            from app.services.connection_settings import describe, missing
+            account = kwargs["account"] = self.get_scoped(kwargs["pk"])
+            kwargs["setting_groups"] = describe(db.session, account)
+            kwargs["missing_fields"] = [gettext(f.label) for f in missing(db.session, account)]
+        return super().render_template(template, **kwargs)
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        return redirect(url_for("ProviderAccountView.new_account"))
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        return redirect(url_for("ProviderAccountView.credentials_form", pk=self.get_scoped(pk).id))
+
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    def new_account(self):
+        """Choose the provider, then fill in its one form; nothing is stored until it all passes."""
+        from app.services.connection_settings import new_account, provider_fields
+        provider = request.args.get("provider", "")
+        if provider not in PROVIDER_TITLES:
+            return self.render_template("orderhub/provider_choose.html", providers=PROVIDER_TITLES)
+        account = ProviderAccount(provider=provider)
+        action_url = url_for("ProviderAccountView.new_account", provider=provider)
+        if request.method != "POST":
+            return self.render_connection_form(account, provider_title=PROVIDER_TITLES[provider],
+                                               action_url=action_url)
+        values = form_values(provider_fields(provider), request.form)
+        try:
+            account = new_account(db.session, provider, values)
+        except DomainError as exc:
+            db.session.rollback()
+            return self.render_connection_form(
+                ProviderAccount(provider=provider), values=values, action_url=action_url,
+                provider_title=PROVIDER_TITLES[provider], errors=field_errors(exc) or {"": [error_text(exc)]})
+        flash(gettext("Account %(name)s added.", name=account.name), "success")
+        if request.form.get("then") == "test":
+            from app.services.connection_check import check_connection
+            flash_check(check_connection(db.session, account))
+        return redirect(url_for("ProviderAccountView.show", pk=account.id))

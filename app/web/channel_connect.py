@@ -8,15 +8,16 @@ a callback nobody here started is refused. Only users granted the Channel "conne
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext
 from flask_login import current_user
 
 from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Channel
-from app.services.channel_connect import (authorization_link, channel_of_state,
-                                          complete_connection, new_state)
+from app.services.channel_connect import (ShopAlreadyConnected, authorization_link,
+                                          channel_of_state, complete_connection, new_state)
 from app.services.errors import DomainError
 from app.services.integration_log import recorder
 
@@ -36,6 +37,16 @@ def _guard():
     if not _allowed():
         abort(403)
     return None
+
+
+def _shop_held(channel: Channel, exc: ShopAlreadyConnected):
+    """A page of its own, not a flash: the seller must see which channel holds the shop. (Answered
+    200 like the panel's other refusals: the browser shows the page, not a failed request.)"""
+    appbuilder = current_app.appbuilder
+    holder = db.session.get(Channel, exc.holder_id)
+    return render_template("orderhub/shop_held.html", base_template=appbuilder.base_template,
+                           appbuilder=appbuilder, message=error_text(exc), channel=channel,
+                           holder=holder)
 
 
 def _channel_page(channel_id=None):
@@ -85,6 +96,9 @@ def callback():
         complete_connection(db.session, channel, request.args.get("code"),
                             shop_id=request.args.get("shop_id"),
                             on_exchange=recorder(db.session, channel_id=channel.id))
+    except ShopAlreadyConnected as exc:
+        db.session.rollback()
+        return _shop_held(channel, exc)
     except DomainError as exc:
         db.session.rollback()
         flash(error_text(exc), "danger")

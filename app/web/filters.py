@@ -3,7 +3,12 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import enum_label, format_area_codes, format_datetime, format_vnd
+    from app.web.formatting import change_lines, enum_label, format_datetime, format_vnd
+
+    from app.web.i18n import note_text
+
+    app.add_template_global(change_lines, "change_lines")
+    app.add_template_filter(note_text, "note")
 
     @app.template_filter("vnd")
     def vnd(value):
@@ -18,14 +23,6 @@ def register_filters(app) -> None:
     def state(value):
         """A state, kind or method in the reader's words ("delivery_failed" → "giao thất bại")."""
         return enum_label(value)
-
-    @app.template_filter("audit_value")
-    def audit_value(value, field: str = ""):
-        """A changed value in an audit trail as a person reads it (carrier area ids spelled out,
-        never a Python dict)."""
-        if field == "area_codes":
-            return format_area_codes(value)
-        return value
 
     @app.template_filter("address_problem")
     def address_problem(order) -> str:

@@ -99,3 +99,42 @@ def format_area_codes(value) -> str:
             ids = ", ".join(f"{labels.get(k, k)} {v}" for k, v in codes.items() if v not in (None, ""))
             parts.append(f"{CARRIER_NAMES.get(carrier, carrier)}: {ids}")
     return "; ".join(parts)
+
+
+EMPTY = "∅"
+
+
+def _leaves(prefix: str, value) -> dict:
+    if isinstance(value, dict):
+        out = {}
+        for key, inner in value.items():
+            out.update(_leaves(f"{prefix}.{key}" if prefix else str(key), inner))
+        return out
+    return {prefix: value}
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, list):
+        return "; ".join(", ".join(f"{k}: {_shown(v)}" for k, v in _leaves("", item).items())
+                         if isinstance(item, dict) else _shown(item) for item in value) or EMPTY
+    return str(value)
+
+
+def change_lines(field: str, pair) -> list[tuple[str, str, str]]:
+    """An audit row's change of ``field`` as (name, old, new) lines a person reads: a JSON setting
+    (``settings``) one line per value that changed (``settings.sender.phone: 09… → 08…``), never
+    Python's writing of a dict or a list."""
+    old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
+    if isinstance(old, dict) or isinstance(new, dict):
+        before = _leaves(field, old) if isinstance(old, dict) else {}
+        after = _leaves(field, new) if isinstance(new, dict) else {}
+        return [(key, _shown(before.get(key)), _shown(after.get(key)))
+                for key in list(dict.fromkeys([*before, *after])) if before.get(key) != after.get(key)]
+    if field == "area_codes":  # carrier area ids spelled out
+        return [(field, format_area_codes(old) or EMPTY, format_area_codes(new) or EMPTY)]
+    if field == "needs_attention":  # an order's note, in the reader's language
+        from app.web.i18n import note_text
+        old, new = note_text(old) or None, note_text(new) or None
+    return [(field, _shown(old), _shown(new))]

@@ -6,6 +6,8 @@ reader's catalogue and filled again. A message the catalogue does not know is sh
 """
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext
 
 from app.services.errors import DomainError, FieldMessage, fill
@@ -35,3 +37,48 @@ def field_errors(exc: DomainError) -> dict[str, list[str]]:
     if isinstance(errors, dict):
         return {name: [translate(m) for m in messages] for name, messages in errors.items()}
     return {}
+
+
+_NOTES: list | None = None
+
+
+def _note_patterns() -> list:
+    """The attention notes services write from ``N_`` templates, as patterns to read them back."""
+    global _NOTES
+    if _NOTES is None:
+        from app.services import invoice_issuing, marketplace_status as ms
+        templates = [invoice_issuing.NUMBER_CLASH, *ms.ATTENTION.values(), ms.CANCELLED_LATE,
+                     ms.CANCELLED_HERE, ms.CANNOT_FOLLOW]
+        _NOTES = [(t, _pattern(t)) for t in templates]
+    return _NOTES
+
+
+def _pattern(template: str):
+    """``template`` as a regular expression: each ``%(name)s`` a group (the same group again where
+    the name comes back)."""
+    seen: set[str] = set()
+
+    def group(match) -> str:
+        name = match.group(1)
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>.+?)"
+    return re.compile(re.sub(r"%\\\(([a-z_]+)\\\)s", group, re.escape(template)), re.S)
+
+
+def note_text(note: str | None) -> str:
+    """An order's attention note (its parts joined by " | ") in the reader's language: each part
+    written from a known template is filled again from its translation; any other stays as is."""
+    from app.services.marketplace_status import SEPARATOR
+    if not note:
+        return ""
+    out = []
+    for part in note.split(SEPARATOR):
+        for template, pattern in _note_patterns():
+            match = pattern.fullmatch(part)
+            if match:
+                part = fill(gettext(template), match.groupdict())
+                break
+        out.append(part)
+    return SEPARATOR.join(out)

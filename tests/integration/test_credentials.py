@@ -26,27 +26,28 @@ def test_an_admin_sets_secrets_that_are_never_shown_again(web_app):
     page = panel.text(admin.get(f"/provideraccountview/credentials/{account_id}"))
     assert "API token" in page and "not set" in page
     resp = admin.post(f"/provideraccountview/credentials/{account_id}",
-                      data={"token": "ghn-secret-token-123", "shop_id": "885"},
+                      data={"credentials.token": "ghn-secret-token-123", "credentials.shop_id": "885"},
                       follow_redirects=True)
-    assert "Credentials saved: token, shop_id." in panel.text(resp)
+    assert "Settings saved: API token, Shop ID." in panel.text(resp)
     with web_app.app_context():
         raw = db.session.execute(sa.text("SELECT credentials FROM provider_account")).scalar()
         assert "ghn-secret-token-123" not in raw  # encrypted at rest
         assert db.session.get(ProviderAccount, account_id).credentials == {
             "token": "ghn-secret-token-123", "shop_id": 885}
     again = panel.text(admin.get(f"/provideraccountview/credentials/{account_id}"))
-    assert "ghn-secret-token-123" not in again and again.count(">set<") == 2
+    assert "ghn-secret-token-123" not in again and again.count(">set<") == 1  # the token; the shop id is shown
+    assert 'value="885"' in again
     for url in (f"/provideraccountview/show/{account_id}", "/provideraccountview/list/",
                 "/auditlogview/list/"):
         assert "ghn-secret-token-123" not in panel.text(admin.get(url))
 
     # A channel's app key: a blank field keeps what is stored, tokens from connecting stay.
-    admin.post(f"/channelview/credentials/{channel_id}", data={"partner_id": "2001887",
-                                                              "partner_key": "pk-1"})
-    refused = admin.post(f"/channelview/credentials/{channel_id}", data={"partner_id": "abc"},
+    admin.post(f"/channelview/credentials/{channel_id}", data={"credentials.partner_id": "2001887",
+                                                              "credentials.partner_key": "pk-1"})
+    refused = admin.post(f"/channelview/credentials/{channel_id}", data={"credentials.partner_id": "abc"},
                          follow_redirects=True)
-    assert "Partner ID is a number." in panel.text(refused)
-    admin.post(f"/channelview/credentials/{channel_id}", data={"partner_id": "", "partner_key": "pk-2"})
+    assert "Partner ID is a whole number (not abc)." in panel.text(refused)
+    admin.post(f"/channelview/credentials/{channel_id}", data={"credentials.partner_key": "pk-2"})
     with web_app.app_context():
         assert db.session.get(Channel, channel_id).credentials == {
             "access_token": "tok-kept", "partner_id": 2001887, "partner_key": "pk-2"}
@@ -62,7 +63,7 @@ def test_nobody_but_an_admin_reaches_the_page(web_app):
         for url in (f"/channelview/credentials/{channel_id}",
                     f"/provideraccountview/credentials/{account_id}"):
             assert client.get(url).status_code in (302, 403), (who, url)
-            resp = client.post(url, data={"token": "x", "partner_key": "x"})
+            resp = client.post(url, data={"credentials.token": "x", "credentials.partner_key": "x"})
             assert resp.status_code in (302, 403)
     with web_app.app_context():
         assert db.session.get(Channel, channel_id).credentials == {"access_token": "tok-kept"}

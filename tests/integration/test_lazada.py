@@ -193,7 +193,8 @@ def test_tampered_post_body_is_refused(connected, base_url):
               "access_token": connected.access_token,
               "payload": json.dumps({"Request": {"Product": {"Skus": {"Sku": [{"ItemId": "1", "SkuId": "1", "Quantity": 1}]}}}})}
     params["sign"] = lazada_sign(CREDS["app_secret"], api_path, params)
-    assert httpx.post(base_url + "/rest" + api_path, data=params).json()["code"] == "0"
+    signed = httpx.post(base_url + "/rest" + api_path, data=params).json()
+    assert signed["detail"][0]["message"] == "SELLER_SKU_NOT_FOUND"  # signature fine, SKU unknown
     params["payload"] = params["payload"].replace('"Quantity": 1', '"Quantity": 999')
     assert httpx.post(base_url + "/rest" + api_path, data=params).json()["code"] == "IncompleteSignature"
 

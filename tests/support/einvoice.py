@@ -1,7 +1,10 @@
 """E-invoice test helpers: sandbox accounts and orders with a business buyer."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import httpx
+import pytest
 
 from app.models import (Customer, InvoiceSeries, InvoiceTemplate, Order, OrderLine, OrderStatus,
                         PaymentStatus, ProviderAccount, ProviderKind)
@@ -52,6 +55,61 @@ def business_order(session, *, status=OrderStatus.COMPLETED, shipped=True, **fie
     session.add(order)
     session.commit()
     return order
+
+
+@contextmanager
+def sandboxes(seed: int = 3):
+    """Both e-invoice sandboxes served on a loopback port: yields their root URL."""
+    from flask import Flask
+
+    from app.sandbox import misa as misa_sandbox, sinvoice as sinvoice_sandbox
+    from tests.support.live_server import serve
+    app = Flask(__name__)
+    app.register_blueprint(sinvoice_sandbox.create_blueprint(seed=seed))
+    app.register_blueprint(misa_sandbox.create_blueprint(seed=seed + 1))
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """Both e-invoice sandboxes for a test module (import it with ``fresh`` and ``mail``)."""
+    with sandboxes(7) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh(sandbox):
+    reset(sandbox)
+
+
+@pytest.fixture
+def mail(tmp_path):
+    from app.services.invoice_mail import MailSettings
+    return MailSettings(outbox=str(tmp_path / "outbox"))
+
+
+def issue_at_once(session_factory, invoice_ids, issue) -> list[str]:
+    """Run ``issue(session, invoice_id)`` for every invoice in its own thread and session, all at
+    once; returns what went wrong (empty when nothing did)."""
+    import threading
+    errors = []
+
+    def worker(invoice_id):
+        s = session_factory()
+        try:
+            issue(s, invoice_id)
+        except Exception as exc:  # reported to the test
+            errors.append(repr(exc))
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in invoice_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
 
 
 def provider_invoices(sandbox_root: str, provider: str) -> list[dict]:

@@ -2,7 +2,8 @@
 
 ``base_url`` is the host: ``https://online-gateway.ghn.vn`` (production),
 ``https://dev-online-gateway.ghn.vn`` (GHN's test system) or ``http://host/sandbox/ghn`` (ours);
-every path below is GHN's own (``/shiip/public-api/...``, label pages ``/a5/public-api/...``).
+every path below is GHN's own (``/shiip/public-api/...``, label pages ``/a5/public-api/...``); a base
+URL ending in ``/shiip/public-api`` is taken as its host.
 Auth is a static ``Token`` header plus ``ShopId`` on shop endpoints. Answers are enveloped as
 ``{"code": 200, "message": "Success", "data": …}``; anything else is an error whose ``message``
 (often Vietnamese) is kept for the clerk.
@@ -64,6 +65,7 @@ def parse_time(value: Any) -> datetime | None:
 
 class GHNClient(HttpClient):
     system = "ghn"
+    base_suffixes = (API,)
 
     def __init__(self, base_url: str, token: str, shop_id: int | str, *,
                  transport: httpx.BaseTransport | None = None, client: httpx.Client | None = None,
@@ -127,6 +129,13 @@ class GHNClient(HttpClient):
     def wards_new(self, province_id: int) -> list[dict]:
         return self._call("/v3/master-data/ward/all-by-province-id", {"province_id": province_id},
                           shop=False, method="GET") or []
+
+    def check_connection(self, district_id: int | None = None, **_) -> dict:
+        """A cheap call that needs the token, the shop id and (when given) the sender's district:
+        the services GHN offers from that district; else the province list (token only)."""
+        if district_id:
+            return {"services": len(self.available_services(int(district_id), int(district_id)))}
+        return {"provinces": len(self.provinces())}
 
     # ---- quote -------------------------------------------------------------------------------
     def available_services(self, from_district_id: int | None, to_district_id: int) -> list[dict]:

@@ -2,7 +2,7 @@
 
 ``base_url`` is the host: ``https://partner.viettelpost.vn`` (production),
 ``https://partnerdev.viettelpost.vn`` (test) or ``http://host/sandbox/viettelpost`` (ours); paths are
-Viettel Post's own (``/v2/...``). Labels come from a second host, ``print_base_url`` (Viettel
+Viettel Post's own (``/v2/...``; a base URL ending in ``/v2`` is taken as its host). Labels come from a second host, ``print_base_url`` (Viettel
 Post's ``https://digitalize.viettelpost.vn`` unless told otherwise: a sandbox serving the print page
 is just another print base URL).
 
@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from app.integrations import bounded_json
-from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError
+from app.integrations.base import AuthError, HttpClient, PermanentError, RetryableError, api_root
 
 from .common import (REQUIRED_NOTE_TEXT, CreatedShipment, DuplicateReference, Quote, ShipmentRequest,
                      TrackingUpdate, as_int, normalize_vtp_status)
@@ -75,6 +75,7 @@ def hours_in(text: Any) -> int | None:
 
 class ViettelPostClient(HttpClient):
     system = "viettelpost"
+    base_suffixes = ("/v2",)
 
     def __init__(self, base_url: str, username: str, password: str, *, token: str | None = None,
                  print_base_url: str | None = PRINT_URL, transport: httpx.BaseTransport | None = None,
@@ -85,7 +86,7 @@ class ViettelPostClient(HttpClient):
         self.username = username
         self.password = password
         self.token = token
-        self.print_base_url = (print_base_url or PRINT_URL).rstrip("/")
+        self.print_base_url = api_root(print_base_url or PRINT_URL, ("/DigitalizePrint",))
 
     # ---- wire ------------------------------------------------------------------------------
     def _post(self, path: str, payload: dict | None, token: str | None) -> httpx.Response:
@@ -171,6 +172,13 @@ class ViettelPostClient(HttpClient):
 
     def list_inventory(self) -> list[dict]:
         return self._call("/v2/user/listInventory", method="GET")["data"] or []
+
+    def check_connection(self, **_) -> dict:
+        """Sign in with the user name and password now (not with a token kept from earlier, which
+        would hide a changed password), then list the account's pick-up points."""
+        if self.username and self.password:
+            self.login()
+        return {"warehouses": len(self.list_inventory())}
 
     # ---- quote -------------------------------------------------------------------------------
     def prices(self, request: ShipmentRequest) -> list[dict]:

@@ -1,7 +1,8 @@
 """MISA meInvoice client (research D): token, issue with ``RefID``, status by RefID, PDF download.
 
 ``base_url`` is the host root: ``https://testapi.meinvoice.vn`` (test), ``https://api.meinvoice.vn``
-(production) or ``http://127.0.0.1:PORT/sandbox/misa``; the client adds ``/api/integration/...``.
+(production) or ``http://127.0.0.1:PORT/sandbox/misa``; the client adds ``/api/integration/...``
+(a base URL written with ``/api/integration``, as MISA's documents do, is taken as its host root).
 
 Idempotency: MISA answers a repeated ``RefID`` with ``DuplicateRefID``/``DuplicateInvoiceRefID``; D.4 says
 "query status by RefID and sync", which ``issue_invoice`` does, so a retried issue returns the invoice
@@ -95,6 +96,7 @@ def build_misa_invoice_data(invoice: ComputedInvoice, *, ref_id: str, send_email
 
 class MisaClient(HttpClient):
     system = "misa"
+    base_suffixes = (PREFIX,)  # README and MISA's documents write the base with it
 
     def __init__(self, base_url: str, app_id: str, tax_code: str, username: str, password: str, *,
                  sign_type: int = 2, certificate_sn: str = "", transport: httpx.BaseTransport | None = None,
@@ -226,6 +228,12 @@ class MisaClient(HttpClient):
         response = self._send(request, "invoice/templates")
         self._raise_for_http(response)
         return self._list(self._json(response).get("data"))
+
+    def check_connection(self, year: int | None = None, **_) -> dict:
+        """A token for the credentials, then the series MISA has registered for ``year``."""
+        year = year or datetime.now(VN_TZ).year
+        return {"series": sorted(str(t.get("InvSeries") or "") for t in self.templates(year)
+                                 if not t.get("Inactive"))}
 
     def _issued(self, item: dict, ref_id: str) -> IssuedInvoice:
         full = item.get("InvSeries") or ""

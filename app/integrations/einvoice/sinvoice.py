@@ -2,7 +2,8 @@
 
 ``base_url`` is the host root: ``https://api-vinvoice.viettel.vn`` in production, or
 ``http://127.0.0.1:PORT/sandbox/sinvoice`` for the sandbox; the client adds the provider's real paths
-(``/services/einvoiceapplication/api/InvoiceAPI/...`` and ``/auth/login``).
+(``/services/einvoiceapplication/api/InvoiceAPI/...`` and ``/auth/login``); a base URL written with
+the API path is taken as its host root.
 
 Auth: HTTP Basic on every call (the documented default), or ``auth="token"`` to log in at ``/auth/login``
 and send ``Cookie: access_token=…`` (the token lives ~5 minutes, so a 401 triggers one re-login).
@@ -135,6 +136,7 @@ def build_sinvoice_payload(invoice: ComputedInvoice, seller: Seller, *, transact
 
 class SInvoiceClient(HttpClient):
     system = "sinvoice"
+    base_suffixes = (API_PREFIX, "/services/einvoiceapplication")
 
     def __init__(self, base_url: str, username: str, password: str, supplier_tax_code: str, *,
                  auth: str = "basic", transport: httpx.BaseTransport | None = None,
@@ -261,6 +263,12 @@ class SInvoiceClient(HttpClient):
             issued_at=from_epoch_ms(found.get("issueDate")), tax_authority_code=found.get("codeOfTax"),
             lookup_code=found.get("reservationCode"), provider_id=found.get("transactionID"),
             status=found.get("status"), template_code=template_code, raw=found)
+
+    def check_connection(self, **_) -> dict:
+        """Look up a transaction key no invoice has: it needs the credentials (and a sign-in in
+        token mode) and the supplier tax code, and issues nothing."""
+        self.search_by_transaction_uuid("orderhub-connection-check")
+        return {}
 
     def get_pdf(self, invoice_no: str, template_code: str, transaction_uuid: str = "",
                 file_type: str = "PDF") -> bytes:

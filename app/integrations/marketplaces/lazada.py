@@ -6,7 +6,7 @@ ASCII order and written ``name + value`` after the API path (``/orders/get``, wi
 HMAC-SHA256 keyed with the app secret; UPPERCASE hex. The timestamp is in milliseconds. Values are
 signed raw and URL-encoded only on the wire (an ISO time's ``+07:00`` must go out as ``%2B07%3A00``).
 
-``base_url`` is the API host without ``/rest`` (``https://api.lazada.vn``); ``auth_base_url`` is
+``base_url`` is the API host, with or without ``/rest`` (``https://api.lazada.vn``); ``auth_base_url`` is
 the authorization host (``https://auth.lazada.com``), which defaults to ``base_url`` so a sandbox
 can serve both. ``exchange_code`` / ``refresh_token`` switch this client to the new access token.
 
@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentError, RetryableError,
-                                   TokenSet)
+                                   TokenSet, api_root)
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
@@ -102,12 +102,13 @@ def order_status(item_statuses: Iterable[str]) -> str:
 
 class LazadaClient(HttpClient):
     system = "lazada"
+    base_suffixes = ("/rest",)  # Lazada lists its hosts with it (https://api.lazada.vn/rest)
 
     def __init__(self, base_url: str, *, app_key: str, app_secret: str, access_token: str | None = None,
                  auth_base_url: str | None = None, **http):
         super().__init__(base_url, **http)
         self.app_key, self.app_secret, self.access_token = str(app_key), app_secret, access_token
-        self.auth_base_url = (auth_base_url or base_url).rstrip("/")
+        self.auth_base_url = api_root(auth_base_url, self.base_suffixes) or self.base_url
 
     # -- wire ------------------------------------------------------------------------------
     def _call(self, method: str, api_path: str, params: dict[str, Any] | None = None, *,
@@ -191,6 +192,9 @@ class LazadaClient(HttpClient):
     def get_seller(self) -> dict:
         """The connected seller (id, name, short code): handy to check a connection."""
         return self._call("GET", "/seller/get")["data"]
+
+    def check_connection(self, **_) -> dict:
+        return {"shop": str(self.get_seller().get("name") or "")}
 
     # -- products --------------------------------------------------------------------------
     def products_page(self, cursor: str | None = None, page_size: int = 50,
@@ -284,9 +288,15 @@ class LazadaClient(HttpClient):
             chunk = rows[start:start + 50]
             skus = [{"ItemId": r.item_id, "SkuId": r.variant_id, **({"SellerSku": r.sku} if r.sku else {}),
                      **fields(r)} for r in chunk]
-            data = self._call("POST", "/product/price_quantity/update",
-                              {"payload": _json({"Request": {"Product": {"Skus": {"Sku": skus}}}})})
-            failed = {str(d.get("sku_id") or d.get("SkuId")): d.get("message", "") for d in data.get("detail") or []}
+            try:
+                data = self._call("POST", "/product/price_quantity/update",
+                                  {"payload": _json({"Request": {"Product": {"Skus": {"Sku": skus}}}})})
+            except (PermanentError, RetryableError) as exc:
+                if not _details(exc.response):
+                    raise
+                failed = refused_skus(chunk, exc.response, everything_else=exc.message)
+            else:
+                failed = refused_skus(chunk, data)
             result.failed.update(failed)
             result.succeeded += [r.variant_id for r in chunk if r.variant_id not in failed]
         return result
@@ -327,6 +337,41 @@ class LazadaClient(HttpClient):
             for entry in data:
                 items[str(entry["order_id"])] = entry.get("order_items") or []
         return [_order(h, items.get(str(h["order_id"]), [])) for h in heads]
+
+
+def _details(body: Any) -> list[dict]:
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return [d for d in detail if isinstance(d, dict)] if isinstance(detail, list) else []
+
+
+def refused_skus(rows: list, body: dict, everything_else: str | None = None) -> dict[str, str]:
+    """{variant id: Lazada's reason} for the rows of one ``/product/price_quantity/update``.
+
+    Lazada reports a batch's failures in ``detail``, one entry per refused SKU as
+    ``{"field", "seller_sku", "message"}`` (LazOP common response parameters), whether the call
+    answers ``code`` "0" (some refused) or an error code (all refused). An entry naming no SKU we
+    sent, or a failed call (``everything_else``: its message), leaves the rows it could be about
+    refused: a SKU is counted pushed only when Lazada did not say otherwise."""
+    by_sku = {str(r.sku): [r] for r in rows if r.sku}
+    by_id = {str(r.variant_id): [r] for r in rows}
+    unnamed = [r for r in rows if not r.sku]  # what an entry echoing no SellerSku can be about
+    failed: dict[str, str] = {}
+    unattributed: list[str] = []
+    for entry in _details(body):
+        reason = str(entry.get("message") or entry.get("field") or "refused")
+        if entry.get("field") and entry.get("message"):
+            reason = f"{entry['field']}: {entry['message']}"
+        named = str(entry.get("seller_sku") or entry.get("SellerSku") or "")
+        about = by_sku.get(named) or by_id.get(str(entry.get("sku_id") or entry.get("SkuId") or "")) \
+            or ([] if named else unnamed)
+        for row in about:
+            failed[row.variant_id] = reason
+        if not about:
+            unattributed.append(reason)
+    rest = "; ".join(unattributed) or everything_else
+    if rest:
+        failed.update({r.variant_id: rest for r in rows if r.variant_id not in failed})
+    return failed
 
 
 def _json(value: Any) -> str:

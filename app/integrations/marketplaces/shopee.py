@@ -88,6 +88,7 @@ def shopee_sign(partner_key: str, base_string: str) -> str:
 
 class ShopeeClient(HttpClient):
     system = "shopee"
+    base_suffixes = ("/api/v2",)
 
     def __init__(self, base_url: str, *, partner_id: int | str, partner_key: str,
                  shop_id: int | str | None = None, access_token: str | None = None, **http):
@@ -190,6 +191,9 @@ class ShopeeClient(HttpClient):
                         access_expires_at=now + int(data.get("expire_in") or ACCESS_TOKEN_LIFETIME),
                         refresh_expires_at=now + REFRESH_TOKEN_LIFETIME, shop_id=str(shop_id),
                         extra={"request_id": data.get("request_id")})
+
+    def check_connection(self, **_) -> dict:
+        return {"shop": str(self.get_shop_info().get("shop_name") or "")}
 
     def get_shop_info(self) -> dict:
         """Flat shop info (name, region, status, expire_time); handy to check a connection."""

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from app.integrations.base import (AuthError, HttpClient, NotFound, PermanentError, RetryableError,
-                                   TokenSet)
+                                   TokenSet, api_root)
 from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceOrderLine,
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
@@ -77,7 +77,7 @@ class TikTokShopClient(HttpClient):
         super().__init__(base_url, **http)
         self.app_key, self.app_secret = str(app_key), app_secret
         self.access_token, self.shop_cipher, self.warehouse_id = access_token, shop_cipher, warehouse_id
-        self.auth_base_url = (auth_base_url or base_url).rstrip("/")
+        self.auth_base_url = api_root(auth_base_url, ("/api/v2",)) or self.base_url
 
     # -- wire ------------------------------------------------------------------------------
     def _call(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None,
@@ -163,6 +163,10 @@ class TikTokShopClient(HttpClient):
             tokens.shop_id = str(shop["id"])
             tokens.extra |= {"shop_cipher": shop["cipher"], "shops": shops}
         return tokens
+
+    def check_connection(self, **_) -> dict:
+        shops = self.get_authorized_shops()
+        return {"shop": ", ".join(str(s.get("name") or s.get("id")) for s in shops)}
 
     def get_authorized_shops(self) -> list[dict]:
         """``[{id, name, region, seller_type, cipher, code}]``; store ``cipher`` per shop."""

@@ -36,6 +36,21 @@ def valid_buyer_tax_code(code: str) -> bool:
     return remainder != 0 and digits[9] == 10 - remainder
 
 
+_PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+
+
+def valid_phone(text) -> bool:
+    """Digits (spaces, dots, dashes between them, a leading +): what the providers' buyer phone
+    field takes. A marketplace's masked number, ``(+84)97*****33``, is refused."""
+    return bool(_PHONE.match(str(text or "").strip()))
+
+
+def valid_emails(text) -> bool:
+    """One address or several separated by ``;`` — a masked one (``j***@gmail.com``) is refused."""
+    return all(_EMAIL.match(part.strip()) for part in str(text or "").split(";"))
+
+
 def whole_vnd(value) -> Decimal:
     """Round half up to whole đồng, as the providers do."""
     return Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)

@@ -100,6 +100,21 @@ def register(bp, seller, webhook_url: str | None) -> None:
             return jsonify({"products": len(seller.products), "orders": len(seller.orders),
                             "access_tokens": len(seller.access_tokens), "seller_id": seller.seller_id})
 
+    @bp.post("/_control/campaign")
+    def campaign():
+        """``{"skus": [...] (all when left out), "locked": n}``: a campaign holds n units of each,
+        so Lazada refuses a stock figure below n for those SKUs (0 ends the campaign)."""
+        data = request.get_json(silent=True) or {}
+        locked = max(0, int(data.get("locked", 0)))
+        with seller.lock:
+            skus = data.get("skus") or [s["SellerSku"] for p in seller.products.values() for s in p["skus"]]
+            for sku in skus:
+                if locked:
+                    seller.campaign_locks[str(sku)] = locked
+                else:
+                    seller.campaign_locks.pop(str(sku), None)
+            return jsonify({"locked": dict(seller.campaign_locks)})
+
     @bp.get("/_control/stock")
     def stock():
         wanted = set(request.args.getlist("sku"))

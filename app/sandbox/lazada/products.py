@@ -1,7 +1,9 @@
 """Lazada product APIs: ``/products/get`` (``sku_seller_list`` filter too), ``/product/item/get``,
 ``/image/upload``, ``/product/create`` (checked as Lazada does: a leaf category, images hosted by
 Lazada, package weight and size per SKU, unused seller SKUs) and ``/product/price_quantity/update``
-(JSON ``payload``; the XML form is not simulated)."""
+(JSON ``payload``; the XML form is not simulated), which refuses SKU by SKU as Lazada does: an
+unknown SKU, a negative quantity or one below what a campaign holds (``/_control/campaign``) is
+listed in ``detail`` while the others are updated."""
 from __future__ import annotations
 
 import copy
@@ -9,7 +11,7 @@ import json
 import secrets
 import time
 
-from flask import request
+from flask import jsonify, request
 
 from app.sandbox.lazada.signing import LazadaRefusal, envelope_ok
 from app.sandbox.lazada.state import LEAF_CATEGORIES
@@ -127,24 +129,44 @@ def register(bp, seller, api) -> None:
         detail = []
         with seller.lock:
             for entry in skus:
-                sku = seller.find_sku(entry.get("ItemId"), entry.get("SkuId"))
-                if sku is None or (entry.get("SellerSku") and entry["SellerSku"] != sku["SellerSku"]):
-                    detail.append({"field": "SkuId", "message": "SKU not found", "seller_sku": entry.get("SellerSku", ""),
-                                   "sku_id": entry.get("SkuId")})
+                problem = _sku_problem(seller, entry)
+                if problem:
+                    detail.append(problem)
                     continue
+                sku = seller.find_sku(entry.get("ItemId"), entry.get("SkuId"))
                 if "Quantity" in entry:
-                    quantity = entry["Quantity"]
-                    if not str(quantity).isdigit():
-                        detail.append({"field": "Quantity", "message": "Quantity must be a non-negative integer",
-                                       "sku_id": entry.get("SkuId")})
-                        continue
-                    sku["quantity"] = sku["Available"] = int(quantity)
-                    sku["multiWarehouseInventories"][0].update(quantity=int(quantity), sellableQuantity=int(quantity))
+                    sku["quantity"] = sku["Available"] = int(entry["Quantity"])
+                    sku["multiWarehouseInventories"][0].update(quantity=int(entry["Quantity"]),
+                                                               sellableQuantity=int(entry["Quantity"]))
                 if "Price" in entry:
-                    if not str(entry["Price"]).isdigit() or int(entry["Price"]) < 1000:
-                        detail.append({"field": "Price", "message": "Price is invalid", "sku_id": entry.get("SkuId")})
-                        continue
                     sku["price"] = int(entry["Price"])
                 seller.products[int(entry["ItemId"])]["updated_time"] = str(int(time.time() * 1000))
-        # Lazada answers code "0" and lists the SKUs it could not update in ``detail``.
+        # LazOP's batch answer: each refused SKU in ``detail`` as {field, seller_sku, message};
+        # code "0" when some went through, an error code when none did.
+        if detail and len(detail) == len(skus):
+            body = {"code": "501", "type": "ISV", "message": "E501: Update price quantity failed",
+                    "detail": detail, "request_id": secrets.token_hex(13)}
+            return jsonify(body)
         return envelope_ok(detail=detail) if detail else envelope_ok()
+
+
+def _sku_problem(seller, entry: dict) -> dict | None:
+    """Why Lazada refuses this SKU of the batch (its ``detail`` entry), or None."""
+    sku = seller.find_sku(entry.get("ItemId"), entry.get("SkuId"))
+    seller_sku = entry.get("SellerSku") or (sku or {}).get("SellerSku", "")
+
+    def refused(field: str, message: str) -> dict:
+        return {"field": field, "seller_sku": seller_sku, "message": message}
+
+    if sku is None or (entry.get("SellerSku") and entry["SellerSku"] != sku["SellerSku"]):
+        return refused("SellerSku", "SELLER_SKU_NOT_FOUND")
+    if "Quantity" in entry:
+        if not str(entry["Quantity"]).isdigit():
+            return refused("Quantity", "Negative numbers cannot be used")
+        locked = int(seller.campaign_locks.get(sku["SellerSku"], 0))
+        if int(entry["Quantity"]) < locked:
+            return refused("Quantity", f"The quantity must be at least the {locked} locked by campaigns "
+                                       "(channelInventories)")
+    if "Price" in entry and (not str(entry["Price"]).isdigit() or int(entry["Price"]) < 1000):
+        return refused("Price", "Price is invalid")
+    return None

@@ -44,6 +44,8 @@ class LazadaSeller:
             self.access_tokens: dict[str, float] = {}
             self.refresh_tokens: dict[str, float] = {}
             self.images: set[str] = set()  # URLs of images uploaded to Lazada
+            # Stock a running campaign holds per seller SKU: a quantity below it is refused.
+            self.campaign_locks: dict[str, int] = {}
             self._next_item, self._next_sku = 2_100_000_000, 11_000_000_000
             self._next_order, self._next_order_item = 600_100_000_000, 600_200_000_000
             now = int(time.time())

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from app.sandbox.einvoice_register.ledger import LedgerError
-from app.sandbox.einvoice_register.rules import SERIES_PATTERN, valid_buyer_tax_code, whole_vnd, words_vnd
+from app.sandbox.einvoice_register.rules import (SERIES_PATTERN, valid_buyer_tax_code, valid_emails,
+                                                 valid_phone, whole_vnd, words_vnd)
 
 RATES = {"0%": 0, "5%": 5, "8%": 8, "10%": 10, "KCT": 0, "KKKNT": 0}
 TOLERANCE = 1
@@ -61,6 +62,14 @@ def check_invoice(data: dict, account: dict, now: datetime) -> dict:
         refuse("InvoiceDetail_0BuyerIDNumber", f"BuyerIDNumber {id_number} phải là số CCCD 12 chữ số.")
     if not (data.get("BuyerLegalName") or data.get("BuyerFullName")):
         refuse("RequireError_0BuyerFullName", "Thiếu tên người mua (ghi \"Bán cho người tiêu dùng\" nếu không có).")
+    if data.get("BuyerPhoneNumber") and not valid_phone(data["BuyerPhoneNumber"]):
+        refuse("InvalidBuyerPhoneNumber", f"Số điện thoại người mua {data['BuyerPhoneNumber']} không hợp lệ.")
+    for name in ("BuyerEmail", "ReceiverEmail"):
+        if data.get(name) and not valid_emails(data[name]):
+            refuse("InvalidEmail", f"{name} {data[name]} không hợp lệ.")
+    for name in ("BuyerFullName", "BuyerLegalName", "BuyerAddress", "ReceiverName"):
+        if "*" in str(data.get(name) or ""):
+            refuse(f"InvoiceDetail_0{name}", f"{name} chứa ký tự không hợp lệ (*).")
     kind = {None: "original", 0: "original", 1: "replacement", 2: "adjustment"}.get(data.get("ReferenceType"))
     if kind is None:
         refuse("RequireError_0ReferenceType", f"ReferenceType {data.get('ReferenceType')} không hợp lệ.")

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from app.sandbox.einvoice_register import VN_TZ, from_epoch_ms, now_vn
 from app.sandbox.einvoice_register.ledger import LedgerError
-from app.sandbox.einvoice_register.rules import SERIES_PATTERN, valid_buyer_tax_code, whole_vnd, words_vnd
+from app.sandbox.einvoice_register.rules import (SERIES_PATTERN, valid_buyer_tax_code, valid_emails,
+                                                 valid_phone, whole_vnd, words_vnd)
 
 TAX_PERCENTAGES = {-2: "KCT", -1: "KKKNT", 0: "0%", 5: "5%", 8: "8%", 10: "10%"}
 LINE_TOLERANCE = 5
@@ -142,6 +143,13 @@ def _check_buyer(buyer: dict) -> None:
             refuse("INVALID_REQUIRED_FIELD", "buyerAddressLine là bắt buộc khi có mã số thuế người mua.")
     if not (buyer.get("buyerName") or buyer.get("buyerLegalName")):
         refuse("INVALID_REQUIRED_FIELD", "buyerName là bắt buộc (ghi \"Bán cho người tiêu dùng\" nếu không có).")
+    if buyer.get("buyerPhoneNumber") and not valid_phone(buyer["buyerPhoneNumber"]):
+        refuse("INVALID_BUYER_PHONE", f"Số điện thoại người mua {buyer['buyerPhoneNumber']} không hợp lệ.")
+    if buyer.get("buyerEmail") and not valid_emails(buyer["buyerEmail"]):
+        refuse("INVALID_BUYER_EMAIL", f"Email người mua {buyer['buyerEmail']} không hợp lệ.")
+    for name in ("buyerName", "buyerLegalName", "buyerAddressLine"):
+        if "*" in str(buyer.get(name) or ""):
+            refuse("INVALID_BUYER_INFO", f"{name} chứa ký tự không hợp lệ (*).")
 
 
 def _check_line_tax(n, item: dict, amount: Decimal, pct: int) -> None:
