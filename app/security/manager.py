@@ -4,12 +4,16 @@ from __future__ import annotations
 from flask import current_app, redirect
 from flask_appbuilder import Model
 from flask_appbuilder.actions import action
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
+from flask_appbuilder.security.views import (PermissionModelView, PermissionViewModelView,
+                                             RoleModelView, UserDBModelView, UserGroupModelView,
+                                             ViewMenuModelView)
 from flask_babel import lazy_gettext
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
+
+from app.views.sort_keys import CheckedSort
 
 
 # FAB's download endpoint answers any name that is not one of its upload file names with a 500,
@@ -17,17 +21,17 @@ from sqlalchemy.orm import joinedload
 NO_DOWNLOAD = {"download"}
 
 
-class OrderHubUserDBModelView(UserDBModelView):
+class OrderHubUserDBModelView(CheckedSort, UserDBModelView):
     class_permission_name = "UserDBModelView"  # the permissions keep FAB's names
     exclude_route_methods = UserDBModelView.exclude_route_methods | NO_DOWNLOAD
 
 
-class OrderHubGroupModelView(UserGroupModelView):
+class OrderHubGroupModelView(CheckedSort, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     exclude_route_methods = UserGroupModelView.exclude_route_methods | NO_DOWNLOAD
 
 
-class OrderHubRoleModelView(RoleModelView):
+class OrderHubRoleModelView(CheckedSort, RoleModelView):
     """FAB's role view, whose "copy role" crashed when run on one role from its page (it expects
     a list there) and on a second copy of the same role (the name is taken)."""
 
@@ -48,10 +52,18 @@ class OrderHubRoleModelView(RoleModelView):
         return redirect(self.get_redirect())
 
 
+def _checked_sort(view):
+    """FAB's own list view, same name (same endpoints and permissions), sorting checked."""
+    return type(view.__name__, (CheckedSort, view), {})
+
+
 class OrderHubSecurityManager(SecurityManager):
     rolemodelview = OrderHubRoleModelView
     userdbmodelview = OrderHubUserDBModelView
     groupmodelview = OrderHubGroupModelView
+    permissionmodelview = _checked_sort(PermissionModelView)
+    viewmenumodelview = _checked_sort(ViewMenuModelView)
+    permissionviewmodelview = _checked_sort(PermissionViewModelView)
     # FAB's user statistics chart loads Google Charts from the internet, which a back office on
     # an intranet does not reach; the dashboard has its own charts.
     userstatschartview = None

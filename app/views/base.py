@@ -21,10 +21,11 @@ from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import DomainError
 from app.services.record_rules import check_record
+from app.views.sort_keys import CheckedSort
 from app.web.i18n import error_text, field_errors
 
 
-class OrderHubModelView(ModelView):
+class OrderHubModelView(CheckedSort, ModelView):
     """Subclasses set ``datamodel``, ``class_permission_name`` and the column lists."""
 
     method_permission_name = dict(METHOD_PERMISSIONS)
@@ -273,7 +274,7 @@ class OrderHubModelView(ModelView):
         get_filter_args(self._filters)
         order_column, order_direction = self.base_order or ("", "")
         orders = get_order_args().get(self.__class__.__name__)
-        if orders:
+        if orders and orders[0] in (self.order_columns or ()):
             order_column, order_direction = orders
         joined = self._filters.get_joined_filters(self._base_filters)
         _, items = self.datamodel.query(joined, order_column, order_direction)
