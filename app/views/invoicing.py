@@ -7,6 +7,7 @@ from app.services.invoicing import check_series_change
 from app.views.base import OrderHubModelView
 from app.views.invoice_actions import InvoiceViewActions
 from app.views.interface import OrderHubInterface
+from app.web.formatting import format_vat_breakdown
 
 
 class InvoiceLineView(OrderHubModelView):
@@ -36,6 +37,7 @@ class InvoiceView(InvoiceViewActions, OrderHubModelView):
                      "buyer_id_number": lazy_gettext("Personal ID (CCCD)"),
                      "tax_authority_code": lazy_gettext("Tax authority code"),
                      "original_invoice": lazy_gettext("Corrects"), "agreement_date": lazy_gettext("Agreement date")}
+    formatters_columns = {"vat_breakdown": format_vat_breakdown}
     base_permissions = ["can_read"]  # issued through the invoice actions, never edited
     related_views = [InvoiceLineView]
     base_order = ("id", "desc")

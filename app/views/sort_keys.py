@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.models import (Category, CodReconciliationLine, Invoice, Job, OrderLine, Product,
-                        ProductVariant, PurchaseOrderLine, StockCountLine)
+                        ProductVariant, PurchaseOrderLine, Shipment, StockCountLine,
+                        TrackingEvent)
 
 SortKey = Callable[[], Sequence[sa.ColumnElement]]
 
@@ -95,7 +96,10 @@ COMPUTED: dict[type, dict[str, SortKey]] = {
     PurchaseOrderLine: {"outstanding": _po_line_outstanding},
     CodReconciliationLine: {"difference": _cod_difference},
     Invoice: {"display_number": _invoice_number},
-    Job: {"progress": _job_progress},
+    Shipment: {"status_reading": lambda: [Shipment.status, Shipment.carrier_status]},
+    TrackingEvent: {"status_reading": lambda: [TrackingEvent.status, TrackingEvent.carrier_status]},
+    Job: {"progress": _job_progress, "title_phrase": lambda: [Job.title],
+          "error_phrase": lambda: [Job.error], "state": lambda: [Job.status, Job.attempts]},
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import enum_label, format_datetime, format_vnd
+    from app.web.formatting import changed_value, enum_label, format_datetime, format_vnd
 
     @app.template_filter("vnd")
     def vnd(value):
@@ -13,6 +13,18 @@ def register_filters(app) -> None:
     @app.template_filter("localtime")
     def localtime(value):
         return format_datetime(value)
+
+    from app.web.i18n import message_text, phrase_text
+
+    @app.template_filter("said")
+    def said(value):
+        """A job's title or error (a Phrase), or one of its messages, in the reader's language."""
+        return message_text(value) if isinstance(value, dict) else phrase_text(value)
+
+    @app.template_filter("changed")
+    def changed(value):
+        """One side of an audited change ("∅" when empty), never a Python repr."""
+        return changed_value(value)
 
     @app.template_filter("state")
     def state(value):

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
 
+from app.models.base import Phrase
+
 
 def _language() -> str:
     if not has_request_context():
@@ -63,7 +65,30 @@ def format_plain(value) -> str:
         return enum_label(value)
     if isinstance(value, bool):
         return "✓" if value else ""
+    if isinstance(value, Phrase):
+        from app.web.i18n import phrase_text
+        return phrase_text(value)
+    if isinstance(value, (list, tuple, set)):  # the records of a relation, a JSON list
+        return ", ".join(str(format_plain(v)) for v in value if v is not None)
+    if isinstance(value, dict):  # a JSON document: its entries as a person reads them
+        return " · ".join(f"{k}: {format_plain(v)}" for k, v in value.items())
     return value
+
+
+def format_changes(value) -> str:
+    """An audit row's changes ({"status": ["new", "processing"]}) as "status: new → processing",
+    separated by "; "; an empty value reads "∅"."""
+    if not isinstance(value, dict):
+        return format_plain(value)
+    lines = []
+    for name, pair in value.items():
+        old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
+        lines.append(f"{name.replace('_', ' ')}: {changed_value(old)} → {changed_value(new)}")
+    return "; ".join(lines)
+
+
+def changed_value(value) -> str:
+    return "∅" if value is None or value == "" else str(format_plain(value))
 
 
 def enum_label(value) -> str:
@@ -76,3 +101,33 @@ def enum_label(value) -> str:
         return text
     from flask_babel import gettext
     return gettext(text)
+
+
+def format_vat_breakdown(value):
+    """An invoice's per-rate VAT breakdown as a small table (rate, amount before VAT, VAT)."""
+    if not value:
+        return ""
+    from flask_babel import gettext
+    from markupsafe import Markup, escape
+    head = "".join(f"<th>{escape(gettext(h))}</th>"
+                   for h in ("VAT rate", "Amount before VAT", "VAT"))
+    rows = []
+    for part in value if isinstance(value, list) else []:
+        rate = str(part.get("rate", ""))
+        rate = f"{rate} %" if rate.isdigit() else rate
+        rows.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
+            rate, format_vnd(part.get("amount")), format_vnd(part.get("tax")))) + "</tr>")
+    return Markup('<table class="table table-condensed oh-vat-breakdown"><thead><tr>'
+                  f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def format_status_reading(value):
+    """A parcel's state in the reader's words, the carrier's own code after it in small print."""
+    if not value:
+        return ""
+    from markupsafe import Markup, escape
+    status, code = value
+    label = escape(enum_label(status)) if status is not None else ""
+    if not code:
+        return label
+    return Markup(f'{label} <small class="text-muted oh-carrier-code">{escape(code)}</small>')

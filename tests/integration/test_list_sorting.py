@@ -205,7 +205,7 @@ def _margin(product):
 
 
 def _stock_rank(line):
-    status = line.stock_status
+    status = str(line.stock_status)
     if status == "unknown SKU":
         return (0, 0)
     if status.startswith("short by"):
