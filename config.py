@@ -97,6 +97,8 @@ class Config:
     # Seconds between two steps of a marketplace sandbox shop's own life (new orders, buyer
     # cancellations, status changes, each pushed to our webhooks); 0 keeps the shops still.
     SANDBOX_SIMULATE_SECONDS = float(os.environ.get("SANDBOX_SIMULATE_SECONDS", "120"))
+    # The development server's access log leaves out requests to the sandboxes unless asked.
+    SANDBOX_ACCESS_LOG = _flag("SANDBOX_ACCESS_LOG", False)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
 
     # Mail: with no MAIL_SERVER, mails are written as .eml files to MAIL_OUTBOX.

@@ -34,6 +34,17 @@ class EnumField(flask_appbuilder.fields.EnumField):
             raise ValidationError(self.gettext("Not a valid choice."))
 
 
+class QuerySelectField(flask_appbuilder.fields.QuerySelectField):
+    """A relation's drop-down whose empty choice reads "(none)" in the reader's language, not
+    the form's internal "__None"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.blank_text:
+            self.blank_text = lazy_gettext("(none)")
+
+
 def install() -> None:
-    """Make the model-form converter build our EnumField (it looks the name up in its module)."""
+    """Make the model-form converter build our fields (it looks the names up in its module)."""
     flask_appbuilder.forms.EnumField = EnumField
+    flask_appbuilder.forms.QuerySelectField = QuerySelectField

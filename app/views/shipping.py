@@ -3,7 +3,11 @@ from app.models import CodReconciliation, CodReconciliationLine, Shipment, Track
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 from app.views.shipping_actions import CodReconciliationActions, ShipmentViewActions
+from app.services.errors import N_
 from app.web.formatting import enum_label, format_status_reading
+
+# Where a tracking event came from (TrackingEvent.source), for the catalogues.
+SOURCES = (N_("webhook"), N_("poll"), N_("seller"), N_("booking"), N_("cancel"))
 
 
 class TrackingEventView(OrderHubModelView):

@@ -4,7 +4,7 @@ paid, confirm it. External calls run as jobs; each button calls one service."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
@@ -143,7 +143,8 @@ class ShipmentViewActions(_FormPagesAllowed):
     @action("bulk_print_labels", lazy_gettext("Print labels of selected"), "", "fa-print", single=False)
     def bulk_print_labels(self, items):
         ids = [s.id for s in _many(items)]
-        pdf = self.run_service(shipment_labels.labels_pdf, db.session, ids)
+        pdf = self.run_service(shipment_labels.labels_pdf, db.session, ids,
+                               zone=current_app.config["SHOW_TIMEZONE"])
         if pdf is None:
             return redirect(url_for("ShipmentView.list"))
         return pdf_response(pdf, f"labels-{len(ids)}.pdf")

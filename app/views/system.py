@@ -38,7 +38,8 @@ def job_targets(job, limit: int = 200) -> list[tuple[str, str | None]]:
 
 # The words jobs use as keys of their result, so the catalogues carry them.
 RESULT_WORDS = (N_("booked"), N_("already booked"), N_("skipped"), N_("refused"), N_("to retry"),
-                N_("checked"), N_("corrected"))
+                N_("checked"), N_("corrected"),
+                N_("waiting to try again"))  # Job.state of a job queued for another try
 
 
 def _result_text(value) -> str:

@@ -109,8 +109,8 @@ def format_vat_breakdown(value):
         return ""
     from flask_babel import gettext
     from markupsafe import Markup, escape
-    head = "".join(f"<th>{escape(gettext(h))}</th>"
-                   for h in ("VAT rate", "Amount before VAT", "VAT"))
+    head = "".join(f"<th>{escape(h)}</th>"
+                   for h in (gettext("VAT rate"), gettext("Amount before VAT"), gettext("VAT")))
     rows = []
     for part in value if isinstance(value, list) else []:
         rate = str(part.get("rate", ""))

@@ -79,3 +79,16 @@ def test_pick_list_sums_per_sku():
 def test_empty_batch_is_refused():
     with pytest.raises(ValueError):
         render_labels([])
+
+
+def test_pick_list_is_printed_at_the_shops_time_with_long_skus_kept_in_their_column():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    long_sku = "AO-KHOAC-CONG-SO-XAM-XL"
+    batch = [label(1, items=[LabelItem("Áo khoác công sở xám - XL / Xám đậm", 2, long_sku)])]
+    before = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    pick = pages(render_labels(batch, zone="Asia/Ho_Chi_Minh"))[0]
+    stamps = {(before + dt.timedelta(minutes=m)).strftime("%d/%m/%Y %H:%M") for m in (0, 1)}
+    assert any(f"In lúc {s}" in pick for s in stamps), pick  # 7 hours ahead of UTC, not UTC
+    # The SKU wraps inside its own column: the product name's words stay whole after it.
+    assert "Áo khoác công sở xám" in pick

@@ -1,0 +1,56 @@
+"""A role's permissions as a person reads them ("Order: read, write, confirm, pack"), whether the
+role is declared in code (the matrix's regular expressions, app/security/roles.py) or stored as
+permission rows."""
+from __future__ import annotations
+
+import re
+
+_NAMES = re.compile(r"^\^?\(?(?P<names>[\w|.*]+?)\)?\$?$")
+
+
+def _names(pattern: str) -> list[str]:
+    """``^(can_read|menu_access)$`` → ["can_read", "menu_access"]; ``.*`` → ["*"]."""
+    text = str(pattern).strip()
+    if text in (".*", "^.*$"):
+        return ["*"]
+    match = _NAMES.match(text)
+    return match.group("names").split("|") if match else [text]
+
+
+def _what(permission: str) -> str | None:
+    """A permission in plain words: "can_read" → "read"; menu entries are not worth a word."""
+    if permission == "menu_access":
+        return None
+    return permission.removeprefix("can_").replace("_", " ")
+
+
+def permission_lines(permissions) -> list[str]:
+    """One line per resource: its name and what the role may do there."""
+    grants: dict[str, set[str]] = {}
+    for item in permissions or []:
+        if isinstance(item, (list, tuple)) and len(item) == 2:  # a rule of the matrix
+            views, perms = _names(item[0]), _names(item[1])
+        else:  # a stored permission: "can read on Order"
+            view = getattr(getattr(item, "view_menu", None), "name", None) or str(item)
+            perm = getattr(getattr(item, "permission", None), "name", None) or ""
+            views, perms = [view], [perm]
+        for view in views:
+            words = grants.setdefault(view, set())
+            words.update(w for w in (_what(p) if p != "*" else "*" for p in perms) if w)
+    lines = []
+    for view in sorted(grants, key=lambda v: (v != "*", v.lower())):
+        words = sorted(grants[view])
+        if view == "*" and "*" in words:
+            lines.append("*: *")
+            continue
+        lines.append(f"{view}: {', '.join(words) if words else '—'}")
+    return lines
+
+
+def readable_permissions(permissions) -> str:
+    """For a role's page: everything, or one line per resource."""
+    lines = permission_lines(permissions)
+    if lines == ["*: *"]:
+        from flask_babel import gettext
+        return gettext("Everything")
+    return "\n".join(lines)
