@@ -13,7 +13,6 @@ from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 
-from app.security.readable import readable_permissions
 from app.views.sort_keys import CheckedSort
 
 
@@ -38,8 +37,8 @@ class OrderHubRoleModelView(CheckedSort, RoleModelView):
 
     class_permission_name = "RoleModelView"
     exclude_route_methods = RoleModelView.exclude_route_methods | NO_DOWNLOAD
-    # Built-in roles carry the matrix's regular expressions: shown as resources and actions.
-    formatters_columns = {"permissions": readable_permissions}
+    # Built-in roles carry the matrix's regular expressions; both kinds of role show their
+    # permissions as resources and actions (templates/appbuilder/general/widgets/roles/).
 
     @action("copyrole", lazy_gettext("Copy Role"), lazy_gettext("Copy the selected roles?"),
             icon="fa-copy", single=False)

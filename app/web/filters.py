@@ -26,6 +26,12 @@ def register_filters(app) -> None:
         """One side of an audited change ("∅" when empty), never a Python repr."""
         return changed_value(value)
 
+    @app.template_filter("permissions_text")
+    def permissions_text(value):
+        """A role's permissions (the matrix's rules or stored rows), one resource a line."""
+        from app.security.readable import readable_permissions
+        return readable_permissions(value)
+
     @app.template_filter("state")
     def state(value):
         """A state, kind or method in the reader's words ("delivery_failed" → "giao thất bại")."""
