@@ -74,6 +74,11 @@ class Config:
     FAB_UPDATE_PERMS = _flag("FAB_UPDATE_PERMS", True)
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
+    # Roles are declared in code (app/security/roles.py): the raw permission tables are no page
+    # for a shop's admin (the roles page shows each role's permissions in words).
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_API_MAX_PAGE_SIZE = 500
     FAB_INDEX_VIEW = "app.views.dashboard.DashboardIndexView"
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.OrderHubSecurityManager"

@@ -57,6 +57,10 @@ class OrderHubModelView(CheckedSort, ModelView):
                 self.edit_columns = list(self.edit_columns) + ["version_seen"]
         explicit_show = bool(self.show_columns or self.show_fieldsets)
         super().__init__(**kwargs)
+        # FAB labels the table's columns and the list's; a computed field shown only on the record
+        # page ("cost") would read "None".
+        self._gen_labels_columns(list(self.show_columns or []) + [
+            f for _title, spec in (self.show_fieldsets or []) for f in spec.get("fields", [])])
         if not explicit_show:
             # A record's own page lists its children in the related tabs below; as a field they
             # would only print a Python list.

@@ -12,7 +12,7 @@ from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
 from app.views.credentials import CredentialsActions
 from app.views.interface import OrderHubInterface
-from app.web.formatting import enum_label, format_changes
+from app.web.formatting import enum_label, format_changes, table_label
 from app.web.i18n import phrase_text
 
 
@@ -128,7 +128,8 @@ class AuditLogView(OrderHubModelView):
     list_columns = ["created_at", "username", "table_name", "record_id", "record_label", "action",
                     "changes"]
     search_columns = ["table_name", "record_id", "username", "action", "created_at"]
-    formatters_columns = {"changes": format_changes}
+    formatters_columns = {"changes": format_changes, "table_name": table_label,
+                          "action": enum_label}
     base_permissions = ["can_read"]
     base_order = ("id", "desc")
 

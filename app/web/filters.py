@@ -3,7 +3,10 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import changed_value, enum_label, format_datetime, format_vnd
+    from app.web.formatting import (changed_value, enum_label, field_label, format_datetime,
+                                    format_vnd, table_label)
+    app.template_filter("field_label")(field_label)
+    app.template_filter("table_label")(table_label)
 
     @app.template_filter("vnd")
     def vnd(value):

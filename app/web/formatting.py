@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -76,19 +77,50 @@ def format_plain(value) -> str:
 
 
 def format_changes(value) -> str:
-    """An audit row's changes ({"status": ["new", "processing"]}) as "status: new → processing",
-    separated by "; "; an empty value reads "∅"."""
+    """An audit row's changes ({"status": ["new", "processing"]}) as "Status: new → processing"
+    in the reader's words, separated by "; "; an empty value reads "∅"."""
     if not isinstance(value, dict):
         return format_plain(value)
     lines = []
     for name, pair in value.items():
         old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
-        lines.append(f"{name.replace('_', ' ')}: {changed_value(old)} → {changed_value(new)}")
+        lines.append(f"{field_label(name)}: {changed_value(old)} → {changed_value(new)}")
     return "; ".join(lines)
 
 
+def _said(text: str) -> str:
+    """Our own word in the reader's language, or the text as it is when the catalogue has none."""
+    if not has_request_context():
+        return text
+    from flask_babel import gettext
+    return gettext(text)
+
+
+def field_label(name: str) -> str:
+    """A column's name as the panel labels it ("tax_code" → "Tax Code", in the reader's words;
+    a reference to a record by the record's name: "supplier_id" → "Supplier")."""
+    return _said(name.removesuffix("_id").replace("_", " ").title())
+
+
+def table_label(name: str) -> str:
+    """A table's name as the panel names the record ("purchase_order" → "Purchase Order")."""
+    return _said({"sales_order": "Order"}.get(name, name.replace("_", " ").title()))
+
+
 def changed_value(value) -> str:
-    return "∅" if value is None or value == "" else str(format_plain(value))
+    """One side of an audited change: a state or a kind in the reader's words, a time in the
+    shop's zone, "∅" when empty."""
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, str) and CODE.fullmatch(value):
+        return enum_label(value)
+    if isinstance(value, str) and ISO_TIME.fullmatch(value):
+        return format_datetime(value)
+    return str(format_plain(value))
+
+
+CODE = re.compile(r"[a-z]+(_[a-z]+)*")  # new, partially_received, delivery_failed …
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?")
 
 
 def enum_label(value) -> str:

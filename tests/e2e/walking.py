@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Links a walk does not follow: signing out, switching language.
 NOT_WALKED = ("/logout", "/login", "/lang/")
 REPR = ("object at 0x", "{'", "[<")
-WORD = re.compile(r"[A-Za-z][a-z]{2,}")  # a plain-ASCII word; SKUs and codes (COD, 0x1F) are not
+WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+URL = re.compile(r"\S*[/@]\S*")  # a plain-ASCII word; SKUs and codes (COD, 0x1F) are not
 # Words of both languages, or names that stay as they are in Vietnamese.
 SHARED = {"orderhub", "email", "shopee", "lazada", "tiktok", "shop", "website", "facebook",
           "zalo", "viettel", "post", "misa", "meinvoice", "sinvoice", "online", "logo", "admin",
@@ -57,7 +58,8 @@ class EnglishWords:
     def left_in(self, text: str) -> list[str]:
         found = []
         for line in text.splitlines():
-            hits = sorted(self._words(line) & self.suspects)
+            # Addresses, e-mail and file names are data, whatever words they hold.
+            hits = sorted(self._words(URL.sub(" ", line)) & self.suspects)
             if hits:
                 found.append(f"{line.strip()[:120]!r} ({', '.join(hits)})")
         return found

@@ -163,7 +163,7 @@ UNOFFERED = ["no_such_column", "connected", "category", "id;drop", "__class__", 
     ("/productview/list/", "ProductView", "asc"), ("/channelview/list/", "ChannelView", "desc"),
     ("/orderview/list/", "OrderView", "sideways"),
     ("/users/list/", "OrderHubUserDBModelView", "asc"),
-    ("/permissions/list/", "PermissionModelView", "asc"),
+    ("/roles/list/", "OrderHubRoleModelView", "asc"),
     ("/productview/export_csv", "ProductView", "asc"),
 ])
 def test_a_sort_the_list_does_not_offer_keeps_its_default_order(shop, url, view, direction):
