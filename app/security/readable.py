@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+from app.services.errors import N_
+
+# The matrix's own permission words, for the catalogues (actions are named by their buttons).
+WORDS = (N_("read"), N_("write"), N_("sync"), N_("watch"), N_("retry"), N_("submit"),
+         N_("low stock"), N_("quick entry"), N_("edit lines"))
 _NAMES = re.compile(r"^\^?\(?(?P<names>[\w|.*]+?)\)?\$?$")
 
 
@@ -21,7 +26,23 @@ def _what(permission: str) -> str | None:
     """A permission in plain words: "can_read" → "read"; menu entries are not worth a word."""
     if permission == "menu_access":
         return None
-    return permission.removeprefix("can_").replace("_", " ")
+    if permission.endswith("_.*"):  # every bulk action: "bulk_.*"
+        return _said(N_("bulk actions"))
+    return _said(permission.removeprefix("can_").replace("_", " "))
+
+
+def _said(text: str) -> str:
+    """In the reader's language where the catalogue has the words."""
+    from flask import has_request_context
+    if not has_request_context():
+        return text
+    from flask_babel import gettext
+    return gettext(text)
+
+
+def _resource(name: str) -> str:
+    """"PurchaseOrder" → "Purchase Order", as the panel names it, in the reader's language."""
+    return _said(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name))
 
 
 def permission_lines(permissions) -> list[str]:
@@ -40,10 +61,12 @@ def permission_lines(permissions) -> list[str]:
     lines = []
     for view in sorted(grants, key=lambda v: (v != "*", v.lower())):
         words = sorted(grants[view])
+        if not words:  # a menu entry only
+            continue
         if view == "*" and "*" in words:
             lines.append("*: *")
             continue
-        lines.append(f"{view}: {', '.join(words) if words else '—'}")
+        lines.append(f"{_resource(view)}: {', '.join(words) if words else '—'}")
     return lines
 
 

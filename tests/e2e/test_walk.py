@@ -27,9 +27,8 @@ from tests.support.demo_site import demo_site
 
 LANGS = ("en", "vi")
 ROLES = ("clerk", "supervisor", "admin")
-RECORDS_PER_LIST = 2
-SORTS_PER_LIST = 2
-FILTER_LINKS = 25
+SORTS_PER_LIST = 1  # every column of every list is sorted by tests/integration/test_list_sorting.py
+FILTER_LINKS = 15
 CANNOT = {"en": "Cannot", "vi": "Không thể"}
 # Pages that are not the panel's own (a marketplace's authorization page in its sandbox).
 ELSEWHERE = ("/sandbox/",)
@@ -42,7 +41,12 @@ OTHER_WORK: list[tuple[str, str]] = [
     # page's inline script (issue 15, "Dead buttons"; scripts move to static files).
     ("console", "/channelview/show/"), ("dead", "the 'connect' button did nothing"),
     ("dead", "the 'pull_products' button did nothing"),
+    # A provider account's settings shown as a dict (issue 15; the provider account forms).
+    ("english", "/provideraccountview/show/"),
 ]
+# Flask-AppBuilder's role and group forms list permissions by their code names ("can add on
+# RoleModelView"): identifiers, not words to translate.
+CODE_NAMES = ("/roles/add", "/roles/edit/", "/groups/add", "/groups/edit/")
 
 
 @pytest.fixture(scope="module", params=LANGS)
@@ -108,6 +112,10 @@ def _known_elsewhere(finding) -> bool:
     return any(kind == finding.kind and text in str(finding) for kind, text in OTHER_WORK)
 
 
+def _code_names(finding) -> bool:
+    return finding.kind == "english" and finding.url.startswith(CODE_NAMES)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_walk_every_page_as_each_role(browser, shop, role):
     lang, base, english = shop
@@ -120,6 +128,7 @@ def test_walk_every_page_as_each_role(browser, shop, role):
         _walk_everything(walk)
     finally:
         context.close()
+    walk.findings = [f for f in walk.findings if not _code_names(f)]
     found = [f for f in walk.findings if not _known_elsewhere(f)]
     known = [f for f in walk.findings if _known_elsewhere(f)]
     assert not found, f"{len(found)} defects ({len(walk.seen)} pages):\n" + \
@@ -153,7 +162,7 @@ def _walk_everything(walk: Walk) -> None:
         if not walk.visit(url):
             continue
         rows = [h for h in walk.links("table a[href*='/show/']") if "/show/" in h]
-        records += rows[:1] + rows[-1:] if len(rows) > 1 else rows
+        records += rows[:1]  # the newest (or first) record of each list
         forms += [h for h in walk.links("a[href*='/add']") if re.search(r"/add/?(\?|$)", h)][:1]
         filters += [h for h in walk.links("a[href*='_flt_']")]
         for sort in walk.links("th a[href*='_oc_']")[:SORTS_PER_LIST]:

@@ -74,7 +74,7 @@ def test_pages_show_records_and_documents_not_python(web_app):
     assert "HCM — Kho Hồ Chí Minh" in pages["channel"]
     assert 'class="table table-condensed oh-vat-breakdown"' in pages["invoice"]
     assert "10 %" in pages["invoice"] and "150.000 ₫" in pages["invoice"]
-    assert "Order: " in pages["roles"] and "^(" not in pages["roles"]
+    assert "Đơn hàng: " in pages["roles"] and "^(" not in pages["roles"]
     assert "(không có)" in pages["order form"]
     assert client.get("/favicon.ico").status_code == 200
 
