@@ -28,7 +28,21 @@ def _what(permission: str) -> str | None:
         return None
     if permission.endswith("_.*"):  # every bulk action: "bulk_.*"
         return _said(N_("bulk actions"))
-    return _said(permission.removeprefix("can_").replace("_", " "))
+    name = permission.removeprefix("can_")
+    button = _buttons().get(name)
+    return str(button).lower() if button else _said(name.replace("_", " "))
+
+
+def _buttons() -> dict:
+    """Action name → its button's label (in the reader's language), from the registered views."""
+    from flask import current_app, has_app_context
+    if not has_app_context():
+        return {}
+    out = {}
+    for view in getattr(current_app.appbuilder, "baseviews", []):
+        for name, item in (getattr(view, "actions", None) or {}).items():
+            out.setdefault(name, item.text)
+    return out
 
 
 def _said(text: str) -> str:
