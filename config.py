@@ -74,6 +74,11 @@ class Config:
     FAB_UPDATE_PERMS = _flag("FAB_UPDATE_PERMS", True)
     FAB_ADD_SECURITY_API = True
     FAB_API_SWAGGER_UI = True
+    # Roles are declared in code (app/security/roles.py): the raw permission tables are no page
+    # for a shop's admin (the roles page shows each role's permissions in words).
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_API_MAX_PAGE_SIZE = 500
     FAB_INDEX_VIEW = "app.views.dashboard.DashboardIndexView"
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.OrderHubSecurityManager"
@@ -115,6 +120,8 @@ class Config:
     # Seconds between two steps of a marketplace sandbox shop's own life (new orders, buyer
     # cancellations, status changes, each pushed to our webhooks); 0 keeps the shops still.
     SANDBOX_SIMULATE_SECONDS = float(os.environ.get("SANDBOX_SIMULATE_SECONDS", "120"))
+    # The development server's access log leaves out requests to the sandboxes unless asked.
+    SANDBOX_ACCESS_LOG = _flag("SANDBOX_ACCESS_LOG", False)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -20,7 +20,7 @@ from app.models import Channel, Platform, WebhookEvent, WebhookStatus
 from app.models.base import utcnow
 from app.services import (channel_clients, channel_sync, order_import, price_push, product_push,
                           product_sync, stock_push)
-from app.services.errors import N_, DomainError, NotFound, fill
+from app.services.errors import N_, DomainError, NotFound
 from app.services.integration_log import recorder
 from jobs.schedule import PeriodicTask
 
@@ -28,22 +28,18 @@ MARKETPLACES = (Platform.SHOPEE, Platform.LAZADA, Platform.TIKTOK)
 
 PERIODIC_TASKS = [
     PeriodicTask("channels_pull_orders", 60, "channels.pull_due_orders",
-                 "Pull new marketplace orders (channels due)", queue="integrations"),
+                 N_("Pull new marketplace orders (channels due)"), queue="integrations"),
     PeriodicTask("channels_refresh_tokens", 15 * 60, "channels.refresh_tokens",
-                 "Refresh marketplace tokens before they expire", queue="integrations"),
+                 N_("Refresh marketplace tokens before they expire"), queue="integrations"),
     PeriodicTask("channels_push_stock", 30 * 60, "channels.push_stock",
-                 "Push all stock to marketplaces", queue="integrations"),
+                 N_("Push all stock to marketplaces"), queue="integrations"),
 ]
 
 
 def _say(ctx, template: str, level: str = "info", **params) -> None:
-    """A job message from an N_ template; the template and its values are kept beside the text,
-    so the channel's sync log can show it in the reader's language."""
-    ctx.message(fill(template, params), level)
-    messages = list(ctx.job.messages)
-    messages[-1] = {**messages[-1], "template": template,
-                    "params": {k: v if isinstance(v, (int, float)) else str(v) for k, v in params.items()}}
-    ctx.job.messages = messages
+    """A job message from an N_ template (kept with its values: the channel's sync log shows it
+    in the reader's language)."""
+    ctx.message(template, level, **params)
 
 
 def _enqueue(session, job, queue):
@@ -153,8 +149,7 @@ def pull_due_orders(ctx) -> dict:
         decision = channel_sync.order_pull_decision(ctx.session, channel, now)
         if decision.due:
             kind, title = channel_sync.SCOPES["orders"]
-            channel_sync.start_channel_job(ctx.session, channel, kind,
-                                           fill(title, {"name": channel.name}), enqueue=_enqueue)
+            channel_sync.start_channel_job(ctx.session, channel, kind, title, enqueue=_enqueue)
             started += 1
         if decision.why:
             _say(ctx, decision.why, **decision.params)

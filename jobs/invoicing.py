@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import current_app
 
 from app.integrations.base import IntegrationError, RetryableError
-from app.services.errors import DomainError
+from app.services.errors import N_, DomainError
+from app.services.jobs import reason_of
 from app.services.invoice_auto import orders_due_for_invoice
 from app.services.invoice_issuing import email_invoice, issue_and_deliver, issue_for_order
 from app.services.invoice_mail import MailSettings
@@ -19,7 +20,7 @@ from jobs.schedule import PeriodicTask
 
 PERIODIC_TASKS = [
     PeriodicTask("invoicing_auto_issue", 300, "invoicing.auto_issue",
-                 "Issue e-invoices for orders that need one", queue="integrations"),
+                 N_("Issue e-invoices for orders that need one"), queue="integrations"),
 ]
 
 
@@ -27,58 +28,74 @@ def _mail() -> MailSettings:
     return MailSettings.from_config(current_app.config)
 
 
-def _run_each(ctx, ids: list[int], issue_one, label: str) -> dict:
+def _names(ctx, model, ids: list[int], column: str) -> dict[int, str]:
+    """How a person names each target: an order's number ("SO-000118"), an invoice's."""
+    import sqlalchemy as sa
+    rows = ctx.session.scalars(sa.select(model).where(model.id.in_(ids))).all()
+    return {row.id: str(getattr(row, column)) for row in rows}
+
+
+def _run_each(ctx, ids: list[int], issue_one, names: dict[int, str]) -> dict:
     ctx.progress(0, len(ids))
-    issued, refused, to_check, retry = [], 0, 0, None
+    issued, refused, to_check, retry, last = [], 0, 0, None, None
     for i, target in enumerate(ids, start=1):
+        name = names.get(target, f"#{target}")
         try:
             invoice = issue_one(target)
             issued.append(invoice.id)
-            ctx.message(f"{label} #{target}: invoice {invoice.display_number} issued.")
+            ctx.message(N_("%(target)s: invoice %(invoice)s issued."), target=name,
+                        invoice=invoice.display_number)
             if invoice.needs_checking:
                 to_check += 1
-                ctx.message(f"{label} #{target}: invoice {invoice.display_number} was issued under a number "
-                            f"already recorded for seller {invoice.seller_tax_code} (invoice "
-                            f"#{invoice.number_clash_of_id}): recorded and flagged for a person to check.",
-                            level="warning")
+                ctx.message(N_("%(target)s: invoice %(invoice)s was issued under a number already "
+                               "recorded for seller %(seller)s (invoice #%(other)s): recorded and "
+                               "flagged for a person to check."), "warning", target=name,
+                            invoice=invoice.display_number, seller=invoice.seller_tax_code,
+                            other=invoice.number_clash_of_id)
         except RetryableError as exc:
             ctx.session.rollback()
             retry = exc
-            ctx.message(f"{label} #{target}: {exc.message} — will try again.", level="warning")
+            ctx.message(N_("%(target)s: %(reason)s — will try again."), "warning", target=name,
+                        reason=exc.message)
         except (DomainError, IntegrationError) as exc:
             ctx.session.rollback()
-            refused += 1
-            ctx.message(f"{label} #{target}: {exc.message}", level="warning")
+            refused, last = refused + 1, exc
+            ctx.message(N_("%(target)s: %(reason)s"), "warning", target=name,
+                        reason=reason_of(exc))
         ctx.progress(i)
     if retry is not None:
         ctx.session.commit()  # keep the messages; RQ runs the job again and it skips what was issued
         raise retry
     if refused and not issued and len(ids) == 1:
-        raise DomainError(ctx.job.messages[-1]["text"])
+        raise last
     return {"issued": len(issued), "refused": refused, "to check": to_check, "invoice_ids": issued}
 
 
 def issue_invoices(ctx) -> dict:
     """Issue invoices: for orders (target_type "order": each order's saved invoice, or one prefilled from
     the order) or saved invoices (target_type "invoice": e.g. a replacement or an adjustment)."""
+    from app.models import Invoice, Order
     mail, job_id = _mail(), ctx.job.id
     if ctx.job.target_type == "invoice":
         return _run_each(ctx, ctx.target_ids, lambda iid: issue_and_deliver(
-            ctx.session, iid, mail, job_id=job_id), "Invoice")
+            ctx.session, iid, mail, job_id=job_id),
+            _names(ctx, Invoice, ctx.target_ids, "display_number"))
     return _run_each(ctx, ctx.target_ids, lambda oid: issue_for_order(
-        ctx.session, oid, mail, job_id=job_id), "Order")
+        ctx.session, oid, mail, job_id=job_id), _names(ctx, Order, ctx.target_ids, "number"))
 
 
 def auto_issue(ctx) -> dict:
     """The automatic rule (periodic): orders due an invoice get one, through the default account."""
     from app.services.einvoice_clients import einvoice_accounts
     if not einvoice_accounts(ctx.session):
-        ctx.message("No active e-invoice account: nothing issued.")
+        ctx.message(N_("No active e-invoice account: nothing issued."))
         return {"issued": 0, "refused": 0, "invoice_ids": []}
+    from app.models import Order
     threshold = int(current_app.config.get("INVOICE_AUTO_THRESHOLD") or 20_000_000)
     ids = orders_due_for_invoice(ctx.session, threshold)
     mail, job_id = _mail(), ctx.job.id
-    return _run_each(ctx, ids, lambda oid: issue_for_order(ctx.session, oid, mail, job_id=job_id), "Order")
+    return _run_each(ctx, ids, lambda oid: issue_for_order(ctx.session, oid, mail, job_id=job_id),
+                     _names(ctx, Order, ids, "number"))
 
 
 def print_invoices(ctx) -> dict:
@@ -93,15 +110,18 @@ def print_invoices(ctx) -> dict:
     if created:
         helpers = min(int(current_app.config.get("INVOICE_PRINT_WORKERS") or 2) - 1, len(run.parts) - 1)
         for n in range(max(0, helpers)):
-            start_job(ctx.session, "invoicing.print_invoices_part", f"Help print invoices (job #{ctx.job.id})",
-                      params={"print_id": run.id}, queue=ctx.job.queue, enqueue=enqueue_after_commit)
+            start_job(ctx.session, "invoicing.print_invoices_part",
+                      N_("Help print invoices (job #%(job)s)"), params={"print_id": run.id},
+                      queue=ctx.job.queue, enqueue=enqueue_after_commit,
+                      title_params={"job": ctx.job.id})
         ctx.session.commit()
 
     def report():
         ctx.progress(printing.progress(ctx.session, run.id)[0])
 
     run = printing.finish_print(ctx.session, run.id, f"job-{ctx.job.id}", on_wait=report)
-    ctx.message(f"{len(run.invoice_ids)} invoices, {run.pages} pages.")
+    ctx.message(N_("%(invoices)s invoices, %(pages)s pages."), invoices=len(run.invoice_ids),
+                pages=run.pages)
     return {"print_id": run.id, "invoices": len(run.invoice_ids), "pages": run.pages,
             "download_url": f"/invoiceview/print/{ctx.job.id}"}
 
@@ -114,18 +134,23 @@ def print_invoices_part(ctx) -> dict:
 
 def resend_email(ctx) -> dict:
     """Email the selected issued invoices to their buyers again."""
+    from app.models import Invoice
     mail = _mail()
-    sent = 0
+    sent, last = 0, None
+    names = _names(ctx, Invoice, ctx.target_ids, "display_number")
     ctx.progress(0, len(ctx.target_ids))
     for i, invoice_id in enumerate(ctx.target_ids, start=1):
+        name = names.get(invoice_id, f"#{invoice_id}")
         try:
             where = email_invoice(ctx.session, invoice_id, mail, force=True)
             sent += 1
-            ctx.message(f"Invoice #{invoice_id} emailed ({where}).")
+            ctx.message(N_("Invoice %(invoice)s emailed (%(to)s)."), invoice=name, to=where)
         except DomainError as exc:
             ctx.session.rollback()
-            ctx.message(f"Invoice #{invoice_id}: {exc.message}", level="warning")
+            last = exc
+            ctx.message(N_("%(target)s: %(reason)s"), "warning", target=name,
+                        reason=reason_of(exc))
         ctx.progress(i)
     if not sent and len(ctx.target_ids) == 1:
-        raise DomainError(ctx.job.messages[-1]["text"])
+        raise last
     return {"sent": sent}

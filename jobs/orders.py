@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.models import Order
+from app.services.errors import N_
+from app.services.jobs import reason_of
 from app.services.pricing import compute_order_totals
 
 BATCH = 50
@@ -26,7 +28,8 @@ def recalculate_totals(ctx) -> dict:
                 changed += 1
         ctx.progress(min(start + BATCH, len(ids)), commit=False)
         ctx.session.commit()
-    ctx.message(f"{len(ids)} orders checked, {changed} corrected.")
+    ctx.message(N_("%(checked)s orders checked, %(corrected)s corrected."), checked=len(ids),
+                corrected=changed)
     return {"checked": len(ids), "corrected": changed}
 
 
@@ -47,6 +50,8 @@ def bulk_action(ctx) -> dict:
     }
     run = actions[name]
     ids = ctx.target_ids
+    numbers = dict(ctx.session.execute(sa.select(Order.id, Order.number)
+                                       .where(Order.id.in_(ids))).all())
     ctx.progress(0, len(ids))
     done = skipped = 0
     for i, order_id in enumerate(ids, start=1):
@@ -56,7 +61,8 @@ def bulk_action(ctx) -> dict:
         except DomainError as exc:
             ctx.session.rollback()
             skipped += 1
-            ctx.message(f"Order #{order_id}: {exc.message}", level="warning")
+            ctx.message(N_("%(target)s: %(reason)s"), "warning",
+                        target=numbers.get(order_id, f"#{order_id}"), reason=reason_of(exc))
         ctx.progress(i)
-    ctx.message(f"{done} done, {skipped} skipped.")
+    ctx.message(N_("%(done)s done, %(skipped)s skipped."), done=done, skipped=skipped)
     return {"done": done, "skipped": skipped}

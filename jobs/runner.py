@@ -18,7 +18,8 @@ from app.integrations.base import IntegrationError, RetryableError
 from app.models import Job, JobStatus
 from app.models.base import utcnow
 from app.services.actor import acting_as
-from app.services.errors import DomainError
+from app.services.errors import N_, DomainError
+from app.services.jobs import message_entry, set_error
 
 log = logging.getLogger(__name__)
 _app = None
@@ -80,9 +81,12 @@ class JobContext:
         if commit:
             self.session.commit()
 
-    def message(self, text: str, level: str = "info") -> None:
+    def message(self, template: str, level: str = "info", **values) -> None:
+        """A line of the job's messages: an ``N_`` template filled from ``values`` (kept as
+        such, so each reader sees it in their language)."""
         messages = list(self.job.messages or [])
-        messages.append({"at": utcnow().isoformat(timespec="seconds"), "level": level, "text": text})
+        messages.append(message_entry(utcnow().isoformat(timespec="seconds"), level, template,
+                                      values))
         self.job.messages = messages[-200:]
 
 
@@ -113,7 +117,7 @@ def run(job_id: int):
         job.status = JobStatus.STARTED
         job.started_at = job.started_at or utcnow()
         job.attempts = (job.attempts or 0) + 1
-        job.error = None
+        set_error(job, None)
         session.commit()
         username = job.user.username if job.user else "system"
         with acting_as(job.user_id, username):
@@ -129,29 +133,37 @@ def _execute(session, job: Job):
         from jobs.queue import RETRY_DELAYS
         final = job.attempts > len(RETRY_DELAYS)
         _finish(session, job, JobStatus.FAILED if final else JobStatus.QUEUED,
-                error=exc.message + ("" if final else " — will try again"))
+                error=(exc.message, {}) if final else
+                (N_("%(reason)s — will try again"), {"reason": exc.message}))
         if not final:
             raise
         return None
-    except (DomainError, IntegrationError) as exc:
+    except DomainError as exc:
         session.rollback()
-        _finish(session, job, JobStatus.FAILED, error=getattr(exc, "message", str(exc)))
+        _finish(session, job, JobStatus.FAILED,
+                error=(exc.template, exc.details, exc.translatable))
+        return None
+    except IntegrationError as exc:  # the provider's own words
+        session.rollback()
+        _finish(session, job, JobStatus.FAILED, error=(exc.message, {}))
         return None
     except Exception as exc:  # a bug: keep the trace in the log, a sentence for the user
         session.rollback()
         log.error("job %s (%s) crashed:\n%s", job.id, job.kind, traceback.format_exc())
         _finish(session, job, JobStatus.FAILED,
-                error=f"Unexpected error ({exc.__class__.__name__}); see the server log.")
+                error=(N_("Unexpected error (%(kind)s); see the server log."),
+                       {"kind": exc.__class__.__name__}))
         return None
     _finish(session, job, JobStatus.FINISHED, result=result if isinstance(result, dict) else None)
     return result
 
 
-def _finish(session, job: Job, status: JobStatus, error: str | None = None,
+def _finish(session, job: Job, status: JobStatus, error: tuple | None = None,
             result: dict | None = None) -> None:
+    """``error``: (template, values[, translatable value names]) or None."""
     job = session.get(Job, job.id)
     job.status = status
-    job.error = error
+    set_error(job, *(error or (None,)))
     if result is not None:
         job.result = result
     if status in (JobStatus.FINISHED, JobStatus.FAILED):

@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from app.services.errors import N_
+
 log = logging.getLogger(__name__)
 
 
@@ -21,9 +23,9 @@ class PeriodicTask:
 
 TASKS: list[PeriodicTask] = [
     PeriodicTask("prune_integration_log", 6 * 3600, "system.prune_integration_log",
-                 "Prune old integration log entries"),
+                 N_("Prune old integration log entries")),
     PeriodicTask("sweep_lost_jobs", 120, "system.sweep_lost_jobs",
-                 "Recover jobs whose worker stopped"),
+                 N_("Recover jobs whose worker stopped")),
 ]
 
 

@@ -15,11 +15,12 @@ from app.integrations.base import IntegrationError, RetryableError
 from app.models import Shipment
 from app.services import shipment_cancel, shipments, tracking
 from app.services.carrier_clients import ClientPool
-from app.services.errors import DomainError
+from app.services.errors import N_, DomainError
+from app.services.jobs import reason_of
 from jobs.schedule import PeriodicTask
 
 PERIODIC_TASKS = [PeriodicTask("poll_ghn_tracking", 15 * 60, "shipping.poll_tracking",
-                               "Poll GHN tracking", queue="integrations")]
+                               N_("Poll GHN tracking"), queue="integrations")]
 BULK_CHUNK = 100  # orders per job: several workers share a big selection
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,12 @@ def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = 
     jobs = []
     for n in range(parts):
         part = ids[n * chunk:(n + 1) * chunk]
-        title = f"Create shipments for {len(part)} orders" + (f" (part {n + 1}/{parts})" if parts > 1 else "")
+        title = N_("Create shipments for %(count)s orders (part %(part)s/%(parts)s)") \
+            if parts > 1 else N_("Create shipments for %(count)s orders")
         jobs.append(start_job(session, "shipping.create_shipments", title, target_type="order",
                               target_ids=part, queue=queue, enqueue=enqueue,
-                              params={"choices": dict(choices or {})}))
+                              params={"choices": dict(choices or {})},
+                              title_params={"count": len(part), "part": n + 1, "parts": parts}))
     return jobs
 
 
@@ -78,7 +81,7 @@ def create_shipments(ctx) -> dict:
     to_book = [v for v in drafts.values() if isinstance(v, int)]
     skipped = {k: v for k, v in drafts.items() if not isinstance(v, int)}
     for order_id, reason in skipped.items():
-        ctx.message(reason, level="warning")
+        ctx.message(N_("%(reason)s"), "warning", reason=reason_of(reason))
     offset = len(skipped)
     ctx.progress(offset)
     booked = already = 0
@@ -93,22 +96,35 @@ def create_shipments(ctx) -> dict:
         elif outcome.extra.get("already"):
             already += 1
         elif outcome.extra.get("awaiting"):
-            ctx.message(f"Shipment #{outcome.shipment_id}: the carrier has it; its waybill comes "
-                        "with the first status update.", level="warning")
+            ctx.message(N_("%(shipment)s: the carrier has it; its waybill comes with the first "
+                           "status update."), "warning", shipment=_parcel(ctx, outcome))
         elif outcome.retryable:
             retry.append(outcome.error or "carrier unreachable")
         else:
-            failed.append(f"Shipment #{outcome.shipment_id}: {outcome.error}")
-            ctx.message(failed[-1], level="warning")
-    ctx.message(f"{booked} booked, {already} already booked, {len(skipped)} skipped, "
-                f"{len(failed)} refused, {len(retry)} to retry.")
+            failed.append(f"{_parcel(ctx, outcome)}: {outcome.error}")
+            ctx.message(N_("%(shipment)s: %(reason)s"), "warning", shipment=_parcel(ctx, outcome),
+                        reason=outcome.error)
+    ctx.message(N_("%(booked)s booked, %(already)s already booked, %(skipped)s skipped, "
+                   "%(refused)s refused, %(retry)s to retry."), booked=booked, already=already,
+                skipped=len(skipped), refused=len(failed), retry=len(retry))
     ctx.session.commit()
     if retry:
         raise RetryableError(f"{len(retry)} shipment(s) could not reach the carrier: {retry[0]}")
     if total == 1 and (failed or skipped):
-        raise DomainError((failed or list(skipped.values()))[0])
+        if skipped:
+            raise list(skipped.values())[0]
+        raise DomainError(N_("%(reason)s"), reason=failed[0])
     return {"booked": booked, "already_booked": already, "skipped": len(skipped),
             "refused": len(failed)}
+
+
+def _parcel(ctx, outcome) -> str:
+    """How a person names the parcel: its order's number (and tracking number when booked)."""
+    shipment = ctx.session.get(Shipment, outcome.shipment_id)
+    if shipment is None:
+        return f"#{outcome.shipment_id}"
+    number = shipment.order.number if shipment.order else f"#{shipment.id}"
+    return f"{number} ({shipment.tracking_number})" if shipment.tracking_number else number
 
 
 def refresh_tracking(ctx) -> dict:
@@ -126,9 +142,10 @@ def refresh_tracking(ctx) -> dict:
             except (DomainError, IntegrationError) as exc:
                 if len(ids) == 1 or isinstance(exc, RetryableError):
                     raise
-                ctx.message(f"{shipment}: {exc.message}", level="warning")
+                ctx.message(N_("%(shipment)s: %(reason)s"), "warning", shipment=shipment,
+                            reason=reason_of(exc))
             ctx.progress(i)
-    ctx.message(f"{new} new tracking event(s).")
+    ctx.message(N_("%(count)s new tracking event(s)."), count=new)
     return {"shipments": len(ids), "new_events": new}
 
 
@@ -146,7 +163,8 @@ def poll_tracking(ctx) -> dict:
                 new += sum(1 for a in applied if a.outcome in ("applied", "older"))
             except (DomainError, IntegrationError) as exc:
                 failed += 1
-                ctx.message(f"{shipment}: {getattr(exc, 'message', exc)}", level="warning")
+                ctx.message(N_("%(shipment)s: %(reason)s"), "warning", shipment=shipment,
+                            reason=reason_of(exc))
             ctx.progress(i, commit=i % 20 == 0 or i == len(ids))
     return {"polled": len(ids), "new_events": new, "failed": failed}
 
@@ -156,13 +174,13 @@ def cancel_shipment(ctx) -> dict:
     [shipment_id] = ctx.target_ids[:1] or [None]
     shipment = ctx.session.get(Shipment, shipment_id)
     if shipment is None:
-        raise DomainError(f"Shipment #{shipment_id} does not exist.")
+        raise DomainError(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
         client = pool.get(shipment.provider_account)
         shipment = shipment_cancel.cancel_shipment(ctx.session, shipment_id, client,
                                                    reason=str(ctx.params.get("reason") or ""))
     ctx.progress(1, 1)
-    ctx.message(f"Shipment {shipment} cancelled.")
+    ctx.message(N_("Shipment %(shipment)s cancelled."), shipment=shipment)
     return {"shipment": shipment_id, "status": shipment.status.value}
 
 
@@ -172,7 +190,7 @@ def ask_carrier(ctx) -> dict:
     decision = str(ctx.params.get("decision") or "")
     shipment = ctx.session.get(Shipment, shipment_id)
     if shipment is None:
-        raise DomainError(f"Shipment #{shipment_id} does not exist.")
+        raise DomainError(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     with ClientPool(ctx.session, job_id=ctx.job.id) as pool:
         tracking.ask_carrier(ctx.session, shipment_id, pool.get(shipment.provider_account), decision)
     ctx.progress(1, 1)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Channel, ChannelListing, StockLevel
 from app.services import stock_changes
+from app.services.errors import N_
 
 log = logging.getLogger(__name__)
 KIND = "channels.push_stock_changes"
@@ -91,7 +92,8 @@ def schedule_push(app, engine, variant_ids) -> int | None:
     from app.services.jobs import start_job
     session = Session(bind=engine, expire_on_commit=False)
     try:
-        job = start_job(session, KIND, "Push changed stock to marketplaces", queue="integrations")
+        job = start_job(session, KIND, N_("Push changed stock to marketplaces"),
+                        queue="integrations")
         session.commit()
         job_id = job.id
     except Exception:

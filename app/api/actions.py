@@ -40,11 +40,12 @@ def accepted(api, job):
 
 
 def start_api_job(kind: str, title: str, target_type: str, ids: list[int], queue: str = "default",
-                  params: dict | None = None, channel_id: int | None = None):
+                  params: dict | None = None, channel_id: int | None = None, **title_values):
     from app.services.jobs import start_job
     from jobs.queue import enqueue_after_commit
     job = start_job(db.session, kind, title, target_type=target_type, target_ids=ids, params=params,
-                    queue=queue, channel_id=channel_id, enqueue=enqueue_after_commit)
+                    queue=queue, channel_id=channel_id, enqueue=enqueue_after_commit,
+                    title_params=title_values)
     db.session.commit()
     return job
 

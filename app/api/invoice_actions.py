@@ -22,8 +22,9 @@ from flask_appbuilder.api import expose, protect, safe
 
 from app.api.actions import error_body, json_body, out_of_scope, start_api_job
 from app.extensions import db
-from app.services.errors import DomainError
-from app.services.invoice_corrections import create_correction, prefill_correction, prefill_for_return
+from app.services.errors import N_, DomainError
+from app.services.invoice_corrections import (ISSUE_TITLES, create_correction, prefill_correction,
+                                              prefill_for_return)
 from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
 from app.services.invoicing import InvoiceForm, create_invoice_draft, invoice_pdf, parse_form, prefill_from_order
 
@@ -62,8 +63,9 @@ class OrderInvoiceActions:
             invoice = create_invoice_draft(db.session, pk, form)
         except DomainError as exc:
             return _error(self, exc)
-        job = start_api_job("invoicing.issue_invoices", f"Issue invoice for order #{pk}", "order", [pk],
-                            queue="integrations", params={"invoice_id": invoice.id})
+        job = start_api_job("invoicing.issue_invoices", N_("Issue invoice for order %(order)s"), "order",
+                            [pk], queue="integrations", params={"invoice_id": invoice.id},
+                            order=invoice.order.number)
         return self.response(202, job_id=job.id, invoice_id=invoice.id, status=job.status.value)
 
 
@@ -79,8 +81,8 @@ class InvoiceCorrectionActions:
             invoice = create_correction(db.session, pk, form, kind)
         except DomainError as exc:
             return _error(self, exc)
-        job = start_api_job("invoicing.issue_invoices", f"Issue {kind} invoice for invoice #{pk}", "invoice",
-                            [invoice.id], queue="integrations")
+        job = start_api_job("invoicing.issue_invoices", ISSUE_TITLES[kind], "invoice", [invoice.id],
+                            queue="integrations", invoice=invoice.original_invoice.display_number)
         return self.response(202, job_id=job.id, invoice_id=invoice.id, status=job.status.value)
 
     @expose("/<int:pk>/replace", methods=["POST"])
@@ -121,8 +123,8 @@ class ReturnInvoiceActions:
             correction = create_correction(db.session, invoice.id, _merged(prefilled, body), kind)
         except DomainError as exc:
             return _error(self, exc)
-        job = start_api_job("invoicing.issue_invoices", f"Issue {kind} invoice for return #{pk}", "invoice",
-                            [correction.id], queue="integrations")
+        job = start_api_job("invoicing.issue_invoices", ISSUE_TITLES[kind], "invoice", [correction.id],
+                            queue="integrations", invoice=invoice.display_number)
         return self.response(202, job_id=job.id, invoice_id=correction.id, corrects=invoice.id, kind=kind,
                              status=job.status.value)
 

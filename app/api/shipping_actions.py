@@ -13,7 +13,7 @@ from app.api.actions import json_body, out_of_scope, run_action, start_api_job
 from app.extensions import db
 from app.models import Order, Shipment
 from app.services import shipments
-from app.services.errors import NotFound
+from app.services.errors import N_, NotFound
 from app.services.shipment_cancel import check_cancellable
 
 
@@ -57,9 +57,10 @@ class ShipmentActions:
         _, error = run_action(self, check_cancellable, shipment)
         if error:
             return error
-        job = start_api_job("shipping.cancel_shipment", f"Cancel shipment {shipment}", "shipment",
+        job = start_api_job("shipping.cancel_shipment", N_("Cancel shipment %(shipment)s"), "shipment",
                             [pk], queue="integrations",
-                            params={"reason": str(json_body().get("reason") or "")[:200]})
+                            params={"reason": str(json_body().get("reason") or "")[:200]},
+                            shipment=shipment)
         return self.response(202, job_id=job.id, status=job.status.value, title=job.title)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_appbuilder import Model
@@ -12,6 +13,20 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from app.security.crypto import decrypt_json, encrypt_json
 
 Money = sa.Numeric(18, 0)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A text in English with the message it was made from: an ``N_`` template and its values,
+    for the web layer to say it in the reader's language (a job's title, a line's stock state).
+    Job rows written before templates were kept have only the text."""
+
+    text: str
+    template: str | None = None
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text or ""
 
 
 def utcnow() -> dt.datetime:
@@ -79,5 +94,5 @@ class StrEnum(str, enum.Enum):
         return self.value
 
 
-__all__ = ["Model", "Money", "TimestampMixin", "VersionedMixin", "EncryptedJSON", "enum_column",
+__all__ = ["Model", "Money", "Phrase", "TimestampMixin", "VersionedMixin", "EncryptedJSON", "enum_column",
            "utcnow", "StrEnum", "json"]

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Model, StrEnum, TimestampMixin, enum_column
+from app.models.base import Model, Phrase, StrEnum, TimestampMixin, enum_column
 
 
 class JobStatus(StrEnum):
@@ -21,7 +21,10 @@ class Job(TimestampMixin, Model):
     __tablename__ = "job"
     rq_job_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(60), nullable=False, index=True)
-    title: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # English, filled
+    # The title's and the error's N_ templates and values (app.services.jobs), for other languages
+    title_template: Mapped[str | None] = mapped_column(sa.String(255))
+    title_params: Mapped[dict | None] = mapped_column(sa.JSON)
     queue: Mapped[str] = mapped_column(sa.String(30), nullable=False, default="default")
     target_type: Mapped[str | None] = mapped_column(sa.String(40))
     target_ids: Mapped[list | None] = mapped_column(sa.JSON)
@@ -33,6 +36,8 @@ class Job(TimestampMixin, Model):
     messages: Mapped[list | None] = mapped_column(sa.JSON)  # [{"at": iso, "level": .., "text": ..}]
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    error_template: Mapped[str | None] = mapped_column(sa.Text)
+    error_params: Mapped[dict | None] = mapped_column(sa.JSON)
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
     channel_id: Mapped[int | None] = mapped_column(sa.ForeignKey("channel.id", ondelete="SET NULL"),
@@ -47,6 +52,24 @@ class Job(TimestampMixin, Model):
         sa.CheckConstraint("progress_done >= 0 AND progress_total >= 0", name="ck_job_progress_nonneg"),
         sa.Index("ix_job_target", "target_type", "created_at"),
     )
+
+    @property
+    def title_phrase(self) -> Phrase:
+        return Phrase(self.title, self.title_template, self.title_params or {})
+
+    @property
+    def error_phrase(self) -> Phrase | None:
+        if not self.error:
+            return None
+        return Phrase(self.error, self.error_template, self.error_params or {})
+
+    @property
+    def state(self) -> str:
+        """The status as a person reads it: a job queued again after a failed try is waiting to
+        try again, not freshly queued (its progress so far stays)."""
+        if self.status == JobStatus.QUEUED and (self.attempts or 0) > 0:
+            return "waiting to try again"
+        return self.status.value
 
     @property
     def progress(self) -> str:

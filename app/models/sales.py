@@ -7,7 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from app.models.base import Model, Money, StrEnum, TimestampMixin, VersionedMixin, enum_column
+from app.models.base import (Model, Money, Phrase, StrEnum, TimestampMixin, VersionedMixin,
+                             enum_column)
 from app.models.catalog import VatRate
 
 
@@ -246,14 +247,15 @@ class OrderLine(TimestampMixin, Model):
                    - (self.shipped_quantity or 0))
 
     @property
-    def stock_status(self) -> str:
+    def stock_status(self) -> Phrase:
+        """Where the line stands ("short by 2"), with its template for the reader's language."""
         if self.variant_id is None:
-            return "unknown SKU"
+            return Phrase("unknown SKU", "unknown SKU")
         if self.shipped_quantity >= self.quantity:
-            return "shipped"
+            return Phrase("shipped", "shipped")
         if self.short_by == 0:
-            return "reserved"
-        return f"short by {self.short_by}"
+            return Phrase("reserved", "reserved")
+        return Phrase(f"short by {self.short_by}", "short by %(n)s", {"n": self.short_by})
 
     def __str__(self) -> str:
         return f"{self.sku} × {self.quantity}"

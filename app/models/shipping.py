@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +43,14 @@ class FeePayer(StrEnum):
 class ReconciliationStatus(StrEnum):
     DRAFT = "draft"
     CONFIRMED = "confirmed"
+
+
+class StatusReading(NamedTuple):
+    """A parcel's state as we read it, with the carrier's own code ("ready_to_pick", "-100")
+    kept beside it: pages show the first, the code in small print."""
+
+    status: ShipmentStatus | None
+    code: str | None
 
 
 class Shipment(TimestampMixin, VersionedMixin, Model):
@@ -97,6 +106,10 @@ class Shipment(TimestampMixin, VersionedMixin, Model):
                            name="ck_shipment_size_nonneg"),
     )
 
+    @property
+    def status_reading(self) -> "StatusReading":
+        return StatusReading(self.status, self.carrier_status)
+
     def __str__(self) -> str:
         return self.tracking_number or self.client_reference
 
@@ -115,6 +128,10 @@ class TrackingEvent(TimestampMixin, Model):
     shipment = relationship("Shipment", back_populates="events")
     __table_args__ = (sa.UniqueConstraint("shipment_id", "carrier_status", "event_time",
                                           name="uq_tracking_event_dedup"),)
+
+    @property
+    def status_reading(self) -> "StatusReading":
+        return StatusReading(self.status, self.carrier_status)
 
     def __str__(self) -> str:
         return f"{self.status} @ {self.event_time:%Y-%m-%d %H:%M}"

@@ -8,7 +8,9 @@ import click
 from flask import current_app, has_request_context, redirect
 from flask_appbuilder import Model
 from flask_appbuilder.actions import action
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
+from flask_appbuilder.security.views import (PermissionModelView, PermissionViewModelView,
+                                             RoleModelView, UserDBModelView, UserGroupModelView,
+                                             ViewMenuModelView)
 from flask_babel import lazy_gettext
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, User
@@ -27,29 +29,33 @@ from app.security.token_api import OrderHubSecurityApi
 
 log = logging.getLogger(__name__)
 
+from app.views.sort_keys import CheckedSort
+
 
 # FAB's download endpoint answers any name that is not one of its upload file names with a 500,
 # and users, roles and groups have no attachments: their views do not serve it.
 NO_DOWNLOAD = {"download"}
 
 
-class OrderHubUserDBModelView(UserGuard, UserDBModelView):
+class OrderHubUserDBModelView(UserGuard, CheckedSort, UserDBModelView):
     class_permission_name = "UserDBModelView"  # the permissions keep FAB's names
     exclude_route_methods = UserDBModelView.exclude_route_methods | NO_DOWNLOAD
     add_form_extra_fields = password_fields(lazy_gettext("The user's password for authentication"))
 
 
-class OrderHubGroupModelView(GroupGuard, UserGroupModelView):
+class OrderHubGroupModelView(GroupGuard, CheckedSort, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     exclude_route_methods = UserGroupModelView.exclude_route_methods | NO_DOWNLOAD
 
 
-class OrderHubRoleModelView(RoleGuard, RoleModelView):
+class OrderHubRoleModelView(RoleGuard, CheckedSort, RoleModelView):
     """FAB's role view, whose "copy role" crashed when run on one role from its page (it expects
     a list there) and on a second copy of the same role (the name is taken)."""
 
     class_permission_name = "RoleModelView"
     exclude_route_methods = RoleModelView.exclude_route_methods | NO_DOWNLOAD
+    # Built-in roles carry the matrix's regular expressions; both kinds of role show their
+    # permissions as resources and actions (templates/appbuilder/general/widgets/roles/).
 
     @action("copyrole", lazy_gettext("Copy Role"), lazy_gettext("Copy the selected roles?"),
             icon="fa-copy", single=False)
@@ -65,6 +71,11 @@ class OrderHubRoleModelView(RoleGuard, RoleModelView):
         return redirect(self.get_redirect())
 
 
+def _checked_sort(view):
+    """FAB's own list view, same name (same endpoints and permissions), sorting checked."""
+    return type(view.__name__, (CheckedSort, view), {})
+
+
 class OrderHubSecurityManager(SecurityManager):
     rolemodelview = OrderHubRoleModelView
     userdbmodelview = OrderHubUserDBModelView
@@ -76,6 +87,9 @@ class OrderHubSecurityManager(SecurityManager):
     permission_api = secured(PermissionApi)
     view_menu_api = secured(ViewMenuApi)
     permission_view_menu_api = secured(PermissionViewMenuApi)
+    permissionmodelview = _checked_sort(PermissionModelView)
+    viewmenumodelview = _checked_sort(ViewMenuModelView)
+    permissionviewmodelview = _checked_sort(PermissionViewModelView)
     # FAB's user statistics chart loads Google Charts from the internet, which a back office on
     # an intranet does not reach; the dashboard has its own charts.
     userstatschartview = None

@@ -35,9 +35,11 @@ MAX_BACKOFF = dt.timedelta(hours=6)
 
 
 def start_channel_job(session: Session, channel: Channel, kind: str, title: str, *, enqueue,
-                      params: dict | None = None) -> Job:
+                      params: dict | None = None, title_params: dict | None = None) -> Job:
+    """``title``: an N_ template; ``title_params`` fill it (the channel's name by default)."""
     return start_job(session, kind, title, target_type="channel", target_ids=[channel.id],
-                     channel_id=channel.id, queue=QUEUE, params=params, enqueue=enqueue)
+                     channel_id=channel.id, queue=QUEUE, params=params, enqueue=enqueue,
+                     title_params=title_params or {"name": channel.name})
 
 
 def start_sync(session: Session, channel: Channel, scope: str, *, enqueue,
@@ -54,8 +56,7 @@ def start_sync(session: Session, channel: Channel, scope: str, *, enqueue,
         raise DomainError(N_("%(name)s is not connected to %(platform)s yet: use Connect first."),
                           name=channel.name, platform=PLATFORM_NAMES[platform])
     kind, title = SCOPES[scope]
-    return start_channel_job(session, channel, kind, fill(title, {"name": channel.name}),
-                             enqueue=enqueue, params=params)
+    return start_channel_job(session, channel, kind, title, enqueue=enqueue, params=params)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def order_pull_decision(session: Session, channel: Channel, now: dt.datetime) ->
 class SyncLogEntry:
     at: object
     job_id: int
-    title: str
+    title: object  # the job's title (models.jobs.Phrase)
     status: str
     level: str
     text: str
@@ -124,10 +125,12 @@ def sync_log(session: Session, channel_id: int, limit: int = 100, jobs: int = 30
     entries = []
     for job in rows:
         if job.error:
-            entries.append(SyncLogEntry(job.finished_at, job.id, job.title, job.status.value,
-                                        "error", job.error))
+            entries.append(SyncLogEntry(job.finished_at, job.id, job.title_phrase,
+                                        job.status.value, "error", job.error,
+                                        job.error_template, job.error_params))
         for message in reversed(job.messages or []):
-            entries.append(SyncLogEntry(message.get("at"), job.id, job.title, job.status.value,
+            entries.append(SyncLogEntry(message.get("at"), job.id, job.title_phrase,
+                                        job.status.value,
                                         message.get("level", "info"), message.get("text", ""),
                                         message.get("template"), message.get("params")))
     return entries[:limit]

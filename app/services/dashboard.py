@@ -26,6 +26,7 @@ class Tile:
     key: str          # what the tile counts (a msgid for its label)
     value: int
     money: bool = False
+    name: str = ""    # how the order list asks for the tile's orders (``?tile=<name>``)
 
 
 def _scoped(query, column, warehouse_ids):
@@ -44,35 +45,43 @@ def today_in(zone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(zone)).date()
 
 
+# The tiles, in order: (name in the order list's address, label, money?). Each counts (or sums)
+# exactly the orders ``tile_criteria`` selects, so the list a tile opens shows those orders.
+TILES = [("today", N_("Orders today"), False), ("sales_today", N_("Sales today"), True),
+         ("to_confirm", N_("New orders to confirm"), False),
+         ("waiting_for_stock", N_("Waiting for stock"), False),
+         ("to_ship", N_("Packed, to ship"), False), ("attention", N_("Need attention"), False)]
+
+
+def tile_criteria(session: Session, name: str, zone: str) -> list | None:
+    """The conditions on Order of the tile called ``name`` (None for no such tile)."""
+    if name in ("today", "sales_today"):
+        day = _local_day(session, sa.func.coalesce(Order.placed_at, Order.created_at), zone)
+        today = [sa.cast(day, sa.String) == today_in(zone).isoformat()]
+        return today if name == "today" else today + [Order.status != OrderStatus.CANCELLED]
+    if name == "to_confirm":
+        return [Order.status == OrderStatus.NEW]
+    if name == "waiting_for_stock":
+        short = sa.select(OrderLine.id).where(OrderLine.order_id == Order.id,
+                                              OrderLine.reserved_quantity < OrderLine.quantity)
+        return [Order.status == OrderStatus.PROCESSING, short.exists()]
+    if name == "to_ship":
+        return [Order.status == OrderStatus.PACKED]
+    if name == "attention":
+        return [Order.needs_attention.isnot(None),
+                Order.status.notin_([OrderStatus.CANCELLED, OrderStatus.COMPLETED])]
+    return None
+
+
 def tiles(session: Session, zone: str, warehouse_ids=None) -> list[Tile]:
     """Today at a glance: what came in, what waits for someone."""
-    placed = sa.func.coalesce(Order.placed_at, Order.created_at)
-    day = _local_day(session, placed, zone)
-    today = today_in(zone).isoformat()
-
-    def count(*where) -> int:
-        q = _scoped(sa.select(sa.func.count(Order.id)).where(*where), Order.warehouse_id,
-                    warehouse_ids)
-        return int(session.scalar(q) or 0)
-
-    sales = _scoped(sa.select(sa.func.coalesce(sa.func.sum(Order.total), 0))
-                    .where(sa.cast(day, sa.String) == today,
-                           Order.status != OrderStatus.CANCELLED), Order.warehouse_id,
-                    warehouse_ids)
-    short = _scoped(sa.select(sa.func.count(sa.distinct(Order.id))).join(OrderLine)
-                    .where(Order.status == OrderStatus.PROCESSING,
-                           OrderLine.reserved_quantity < OrderLine.quantity),
-                    Order.warehouse_id, warehouse_ids)
-    return [
-        Tile(N_("Orders today"), count(sa.cast(day, sa.String) == today)),
-        Tile(N_("Sales today"), int(session.scalar(sales) or 0), money=True),
-        Tile(N_("New orders to confirm"), count(Order.status == OrderStatus.NEW)),
-        Tile(N_("Waiting for stock"), int(session.scalar(short) or 0)),
-        Tile(N_("Packed, to ship"), count(Order.status == OrderStatus.PACKED)),
-        Tile(N_("Need attention"), count(Order.needs_attention.isnot(None),
-                                     Order.status.notin_([OrderStatus.CANCELLED,
-                                                          OrderStatus.COMPLETED]))),
-    ]
+    out = []
+    for name, label, money in TILES:
+        figure = sa.func.coalesce(sa.func.sum(Order.total), 0) if money else sa.func.count(Order.id)
+        query = _scoped(sa.select(figure).where(*tile_criteria(session, name, zone)),
+                        Order.warehouse_id, warehouse_ids)
+        out.append(Tile(label, int(session.scalar(query) or 0), money=money, name=name))
+    return out
 
 
 def orders_by_channel_and_status(session: Session, warehouse_ids=None) -> dict:

@@ -31,6 +31,9 @@ from app.services.invoicing import (BUYER_FIELDS, InvoiceForm, check_form, curre
 from app.services.ledger import use_case
 
 KINDS = {REPLACEMENT: InvoiceKind.REPLACEMENT, ADJUSTMENT: InvoiceKind.ADJUSTMENT}
+# The title of the job issuing a correction, filled with the corrected invoice's number
+ISSUE_TITLES = {REPLACEMENT: N_("Issue replacement invoice for %(invoice)s"),
+                ADJUSTMENT: N_("Issue adjustment invoice for %(invoice)s")}
 
 
 def _load(session: Session, invoice_id: int, *, lock: bool = False) -> Invoice:

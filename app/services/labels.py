@@ -14,8 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from app.pdf import render_pdf
+
+SHOP_ZONE = "Asia/Ho_Chi_Minh"  # the default of ORDERHUB_TIMEZONE (config SHOW_TIMEZONE)
 
 
 @dataclass
@@ -87,12 +90,14 @@ def render_label(label: ShippingLabel | Mapping) -> bytes:
     return render_pdf("pdf/label.html", labels=[ShippingLabel.coerce(label)])
 
 
-def render_labels(labels: Iterable[ShippingLabel | Mapping], pick_list: bool = True) -> bytes:
-    """One PDF for a batch: the pick list first (unless ``pick_list=False``), then one label a page."""
+def render_labels(labels: Iterable[ShippingLabel | Mapping], pick_list: bool = True,
+                  zone: str = SHOP_ZONE) -> bytes:
+    """One PDF for a batch: the pick list first (unless ``pick_list=False``, printed at the
+    shop's time in ``zone``), then one label a page."""
     batch = [ShippingLabel.coerce(label) for label in labels]
     if not batch:
         raise ValueError("no labels to print")
     lines = pick_lines(batch) if pick_list else []
     return render_pdf("pdf/labels_bulk.html", labels=batch, pick_lines=lines, with_pick_list=pick_list,
-                      printed_at=datetime.now(), total_cod=sum(int(lb.cod_amount) for lb in batch))
+                      printed_at=datetime.now(ZoneInfo(zone)), total_cod=sum(int(lb.cod_amount) for lb in batch))
 

@@ -167,9 +167,10 @@ def _follow_up(session: Session, channel: Channel, note, event: WebhookEvent, en
         mark_reconnect_needed(session, channel, AUTHORIZATION_ENDS[note.kind], commit=False)
         event.status = WebhookStatus.PROCESSED
     elif note.order_id:
-        job = start_channel_job(session, channel, "channels.process_notification",
-                                fill(FOLLOW_UP, {"channel": channel.name, "kind": note.kind,
-                                                 "order": note.order_id}),
+        job = start_channel_job(session, channel, "channels.process_notification", FOLLOW_UP,
+                                title_params={"channel": channel.name, "kind": note.kind,
+                                              "order": note.order_id,
+                                              "_translate": ["kind"]},
                                 enqueue=enqueue,
                                 params={"webhook_event_id": event.id, "order_id": note.order_id})
         event.job_id = job.id

@@ -141,10 +141,12 @@ def withdraw_shipments(session: Session, order: Order) -> list[int]:
             apply_cancelled(session, shipment, source="cancel", note="Order cancelled")
             continue
         job = start_job(session, "shipping.cancel_shipment",
-                        f"Cancel shipment {shipment} with {CARRIER_NAMES[shipment.carrier.value]}"
-                        f" (order {order.number} cancelled)", target_type="shipment",
+                        N_("Cancel shipment %(shipment)s with %(carrier)s (order %(order)s "
+                           "cancelled)"), target_type="shipment",
                         target_ids=[shipment.id], queue="integrations",
-                        params={"reason": f"Order {order.number} cancelled"})
+                        params={"reason": f"Order {order.number} cancelled"},
+                        title_params={"shipment": shipment, "order": order.number,
+                                      "carrier": CARRIER_NAMES[shipment.carrier.value]})
         session.info.setdefault(WITHDRAWALS, []).append(job.id)
         started.append(job.id)
     return started

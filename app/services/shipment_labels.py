@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, selectinload, undefer
 from app.integrations.carriers.common import REQUIRED_NOTE_TEXT
 from app.models import Order, Shipment, ShipmentStatus
 from app.services.errors import N_, DomainError, NotFound
-from app.services.labels import LabelItem, LabelParty, ShippingLabel, render_label, render_labels
+from app.services.labels import (SHOP_ZONE, LabelItem, LabelParty, ShippingLabel, render_label,
+                                 render_labels)
 
 CARRIER_LABELS = {"ghn": "GHN", "viettelpost": "Viettel Post"}
 SERVICE_NAMES = {"fast": "Nhanh", "economy": "Tiết kiệm"}
@@ -61,12 +62,13 @@ def label_pdf(session: Session, shipment_id: int) -> tuple[Shipment, bytes]:
     return shipment, shipment.label_pdf
 
 
-def labels_pdf(session: Session, shipment_ids: Iterable[int], pick_list: bool = True) -> bytes:
+def labels_pdf(session: Session, shipment_ids: Iterable[int], pick_list: bool = True,
+               zone: str = SHOP_ZONE) -> bytes:
     """One PDF for the booked shipments among ``shipment_ids`` (pick list first)."""
     shipments = _booked(session, shipment_ids)
     if not shipments:
         raise DomainError(N_("None of the selected shipments is booked yet: no label to print."))
-    return render_labels([label_of(s) for s in shipments], pick_list=pick_list)
+    return render_labels([label_of(s) for s in shipments], pick_list=pick_list, zone=zone)
 
 
 def latest_booked(session: Session, order_ids: Iterable[int]) -> dict[int, int]:

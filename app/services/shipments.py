@@ -34,7 +34,7 @@ from app.models.base import utcnow
 from app.services import carrier_areas, orders
 from app.services.amounts import MONEY, QUANTITY, AmountError, parse_amount
 from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
-from app.services.errors import (N_, DomainError, FieldMessage, InvalidTransition,
+from app.services.errors import (N_, DomainError, FieldMessage, InvalidTransition, NotFound,
                                  ValidationError, ValidationErrors)
 from app.services.ledger import use_case
 from app.services.mail import send_after_commit
@@ -345,13 +345,25 @@ def bulk_form(session: Session, order: Order, choices: Mapping | None) -> Shipme
     return form
 
 
+class NotShippable(InvalidTransition):
+    """An order of a bulk booking that is not packed, named by its number."""
+
+    translatable = ("state",)
+
+    def __init__(self, order: Order):
+        DomainError.__init__(self, N_("Cannot ship order %(order)s: it is %(state)s."),
+                             order=order.number, state=order.status.value.replace("_", " "))
+        self.action, self.state = "ship", order.status.value
+
+
 @use_case
 def prepare_shipments(session: Session, order_ids: Iterable[int],
-                      choices: Mapping | None = None) -> dict[int, int | str]:
+                      choices: Mapping | None = None) -> dict[int, int | DomainError]:
     """Bulk: a draft for each packed order with the chosen carrier/service/payer/note (else the
-    defaults); order id → shipment id or the reason it was skipped. One transaction."""
+    defaults); order id → shipment id or why it was skipped (a domain error, not raised). One
+    transaction."""
     choices = bulk_choices(choices)
-    out: dict[int, int | str] = {}
+    out: dict = {}
     ids = sorted(set(int(i) for i in order_ids))
     loaded = {o.id: o for o in session.scalars(
         sa.select(Order).where(Order.id.in_(ids)).with_for_update(of=Order)
@@ -364,7 +376,7 @@ def prepare_shipments(session: Session, order_ids: Iterable[int],
     for order_id in ids:
         order = loaded.get(order_id)
         if order is None:
-            out[order_id] = f"Order #{order_id} does not exist."
+            out[order_id] = NotFound(N_("Order #%(id)s does not exist."), id=order_id)
             continue
         found = existing.get(order_id)
         if found is not None:
@@ -373,13 +385,12 @@ def prepare_shipments(session: Session, order_ids: Iterable[int],
             out[order_id] = found.id
             continue
         if order.status != OrderStatus.PACKED:
-            out[order_id] = InvalidTransition("ship", order.status.value).message.replace(
-                "this order", f"order {order.number}")
+            out[order_id] = NotShippable(order)
             continue
         try:
             base = forms.get("base") or forms.setdefault("base", bulk_form(session, order, choices))
         except DomainError as exc:
-            out[order_id] = exc.message
+            out[order_id] = exc
             continue
         form = ShipmentForm(**{**base.as_dict(), **parcel_of(order)})
         form.cod_amount = cod_for(order, form.fee_payer)

@@ -22,10 +22,11 @@ from app.security.roles import METHOD_PERMISSIONS
 from app.services.editing import check_version
 from app.services.errors import DomainError
 from app.services.record_rules import check_record
+from app.views.sort_keys import CheckedSort
 from app.web.i18n import error_text, field_errors
 
 
-class OrderHubModelView(ModelView):
+class OrderHubModelView(CheckedSort, ModelView):
     """Subclasses set ``datamodel``, ``class_permission_name`` and the column lists."""
 
     method_permission_name = dict(METHOD_PERMISSIONS)
@@ -33,6 +34,7 @@ class OrderHubModelView(ModelView):
     # that is not one of its upload file names with a 500: do not serve it.
     exclude_route_methods = {"download"}
     page_size = 25
+    list_template = "orderhub/list.html"  # with its Export CSV button
     show_template = "orderhub/show.html"
     # Tables whose audit rows appear on the show page: (table name, FK from those rows to this record)
     audit_tables: tuple[str, ...] = ()
@@ -58,6 +60,10 @@ class OrderHubModelView(ModelView):
         explicit_show = bool(self.show_columns or self.show_fieldsets)
         scope.apply_to(self, scope.VIEW_RELATION_FILTERS)  # warehouse scope: app/security/scope.py
         super().__init__(**kwargs)
+        # FAB labels the table's columns and the list's; a computed field shown only on the record
+        # page ("cost") would read "None".
+        self._gen_labels_columns(list(self.show_columns or []) + [
+            f for _title, spec in (self.show_fieldsets or []) for f in spec.get("fields", [])])
         if not explicit_show:
             # A record's own page lists its children in the related tabs below; as a field they
             # would only print a Python list.
@@ -218,6 +224,25 @@ class OrderHubModelView(ModelView):
                               if field else message, "danger")
             return False
 
+    # --- the buttons a record page offers ------------------------------------------------------
+    def offered(self, name: str, item) -> bool:
+        """Whether the record's state allows the action now (app/services/record_actions.py);
+        the role's permission is checked by the page as before."""
+        from app.services.record_actions import offered
+        return offered(item, name)
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        widgets = widgets or {}
+        actions = {name: a for name, a in (actions or self.actions).items()
+                   if self.offered(name, item)}
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=self.show_columns,
+            value_columns=self.datamodel.get_values_item(item, self.show_columns),
+            formatters_columns=self.formatters_columns, actions=actions,
+            fieldsets=show_fieldsets or self.show_fieldsets,
+            modelview_name=self.__class__.__name__)
+        return widgets
+
     # --- multi-select actions ---------------------------------------------------------------
     @expose("/action_post", methods=["POST"])
     def action_post(self):
@@ -272,6 +297,10 @@ class OrderHubModelView(ModelView):
             flash(success, "success")
         return result
 
+    def tile_filters(self, filters):
+        """The list's filters, narrowed as the dashboard tile it was opened from (tile_filter)."""
+        return filters
+
     # --- CSV export -------------------------------------------------------------------------
     @expose("/export_csv")
     @has_access
@@ -280,9 +309,9 @@ class OrderHubModelView(ModelView):
         get_filter_args(self._filters)
         order_column, order_direction = self.base_order or ("", "")
         orders = get_order_args().get(self.__class__.__name__)
-        if orders:
+        if orders and orders[0] in (self.order_columns or ()):
             order_column, order_direction = orders
-        joined = self._filters.get_joined_filters(self._base_filters)
+        joined = self.tile_filters(self._filters.get_joined_filters(self._base_filters))
         _, items = self.datamodel.query(joined, order_column, order_direction)
         out = io.StringIO()
         writer = csv.writer(out)
@@ -335,12 +364,15 @@ def _csv_value(item, column: str):
 
 
 def start_job_from_view(kind: str, title: str, target_type: str, ids: list[int],
-                        queue: str = "bulk", params: dict | None = None):
-    """Create a Job for the selected rows, enqueued after this request's commit; returns it."""
+                        queue: str = "bulk", params: dict | None = None, **title_values):
+    """Create a Job for the selected rows, enqueued after this request's commit; returns it.
+    ``title`` is an N_ template filled from ``title_values`` (each reader sees it in their
+    language)."""
     from app.services.jobs import start_job
     from jobs.queue import enqueue_after_commit
     job = start_job(db.session, kind, title, target_type=target_type, target_ids=ids,
-                    params=params, queue=queue, enqueue=enqueue_after_commit)
+                    params=params, queue=queue, enqueue=enqueue_after_commit,
+                    title_params=title_values)
     db.session.commit()
     return job
 
@@ -365,4 +397,6 @@ def _default_formatters(model) -> dict:
     for name in dir(model):  # computed money properties (profit, price, cost…)
         if name in ("profit", "price", "cost", "difference"):
             out.setdefault(name, format_vnd)
+        elif isinstance(getattr(model, name, None), property):  # flags, lists, phrases
+            out.setdefault(name, format_plain)
     return out

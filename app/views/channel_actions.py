@@ -12,6 +12,7 @@ from flask_babel import gettext, lazy_gettext as _l
 
 from app.extensions import db
 from app.services.channel_sync import start_sync
+from app.web.i18n import phrase_text
 
 LABELS = {"products": _l("Pull products"), "push_products": _l("Push products"),
           "orders": _l("Pull orders"), "stock": _l("Push stock"), "prices": _l("Push prices")}
@@ -45,7 +46,7 @@ class ChannelViewActions:
         job = self.run_service(_start, channel, scope)
         if job is not None:
             flash(gettext("Job #%(id)s started: %(title)s. Its progress and messages are listed "
-                          "below.", id=job.id, title=job.title), "info")
+                          "below.", id=job.id, title=phrase_text(job.title_phrase)), "info")
         return self._back(channel.id)
 
     def _sync_many(self, items, scope):

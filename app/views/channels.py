@@ -11,12 +11,12 @@ from dataclasses import replace
 from flask import g
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models import Channel, ChannelListing, WebhookEvent
 from app.services.channel_sync import failed_calls, sync_log
-from app.services.errors import fill
+from app.web.i18n import phrase_text, say
 from app.views.base import OrderHubModelView
 from app.views.channel_actions import ChannelViewActions
 from app.views.credentials import CredentialsActions
@@ -56,8 +56,8 @@ def _moment(value):
 
 def _shown(entry):
     """The entry as the reader reads it: its template in their language when the job kept it."""
-    text = fill(gettext(entry.template), entry.params or {}) if entry.template else entry.text
-    return replace(entry, at=_moment(entry.at), text=text)
+    return replace(entry, at=_moment(entry.at), title=phrase_text(entry.title),
+                   text=say(entry.template, entry.params, entry.text))
 
 
 class ChannelView(CredentialsActions, ChannelViewActions, OrderHubModelView):

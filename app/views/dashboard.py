@@ -54,16 +54,4 @@ class DashboardIndexView(IndexView):
             revenue_chart=revenue_chart, revenue_total=sum(v for _, v in revenue),
             parcel_chart=parcel_chart, has_parcels=bool(parcels),
             low_stock=dashboard.low_stock(s, warehouse_ids=scope),
-            failed_jobs=dashboard.failed_jobs(s), invoices_to_check=dashboard.invoices_to_check(s),
-            tile_links=TILE_LINKS)
-
-
-# Where each tile leads (the list behind the figure).
-TILE_LINKS = {
-    "New orders to confirm": lambda: _orders_url(status="new"),
-    "Packed, to ship": lambda: _orders_url(status="packed"),
-    "Waiting for stock": lambda: _orders_url(status="processing"),
-    "Orders today": lambda: url_for("OrderView.list"),
-    "Sales today": lambda: url_for("OrderView.list"),
-    "Need attention": lambda: url_for("OrderView.list", _flt_1_needs_attention=""),
-}
+            failed_jobs=dashboard.failed_jobs(s), invoices_to_check=dashboard.invoices_to_check(s))

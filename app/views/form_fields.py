@@ -83,10 +83,21 @@ class AmountField(Field):
             return str(self.data)
 
 
+class QuerySelectField(flask_appbuilder.fields.QuerySelectField):
+    """A relation's drop-down whose empty choice reads "(none)" in the reader's language, not
+    the form's internal "__None"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.blank_text:
+            self.blank_text = lazy_gettext("(none)")
+
+
 def install() -> None:
-    """Make the model-form converter build our EnumField (it looks the name up in its module), and
+    """Make the model-form converter build our fields (it looks the names up in its module), and
     read every money (NUMERIC) and whole-number (INTEGER) column through AmountField."""
     flask_appbuilder.forms.EnumField = EnumField
+    flask_appbuilder.forms.QuerySelectField = QuerySelectField
     table = []
     for marker, field, widget in flask_appbuilder.forms.FieldConverter.conversion_table:
         if marker == "is_integer":

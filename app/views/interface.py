@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.services.errors import DomainError
 from app.services.integrity import explain_integrity_error
+from app.views import sort_keys
 
 COUNT_CAP = 10_000
 MAX_ID = 2_147_483_647  # an INTEGER key
@@ -38,6 +39,28 @@ class OrderHubInterface(KeyCheckedInterface):
         if self.is_boolean(col_name):
             return True
         return super().is_nullable(col_name)
+
+    # --- sorting (app/views/sort_keys.py) ----------------------------------------------------
+    def get_order_columns_list(self, list_columns=None) -> list[str]:
+        """The headers a list offers to sort by: stored columns and computed ones with a key."""
+        return [c for c in super().get_order_columns_list(list_columns)
+                if sort_keys.is_sortable(self.obj, c)]
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
+                       bypass_many_to_many=False, add_pk=False):
+        """Sort by a computed column's SQL key; a column that cannot sort leaves the order as is."""
+        if not order_column:
+            return query
+        key = sort_keys.computed(self.obj, order_column)
+        if key is not None:
+            pk = inspect(self.obj).primary_key[0]
+            return query.order_by(*sort_keys.order_clauses(key, order_direction),
+                                  pk.desc() if order_direction == "desc" else pk.asc())
+        if not sort_keys.is_stored(self.obj, order_column):
+            return query
+        return super().apply_order_by(query, order_column, order_direction,
+                                      aliases_mapping=aliases_mapping,
+                                      bypass_many_to_many=bypass_many_to_many, add_pk=add_pk)
 
     def _eager_options(self):
         opts = []

@@ -15,8 +15,9 @@ from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Invoice, Job, ReturnRequest
 from app.security import scope
-from app.services.errors import DomainError, ValidationErrors
-from app.services.invoice_corrections import correction_for_return, create_correction, prefill_correction
+from app.services.errors import N_, DomainError, ValidationErrors
+from app.services.invoice_corrections import (ISSUE_TITLES, correction_for_return, create_correction,
+                                              prefill_correction)
 from app.services.invoice_rules import ADJUSTMENT, REPLACEMENT
 from app.services.invoice_printing import print_pdf
 from app.services.invoicing import invoice_pdf, local_pdf, parse_form, preview_pdf
@@ -92,8 +93,8 @@ class InvoiceViewActions:
             lazy_gettext("Make one PDF of the selected invoices?"), "fa-print", single=False)
     def bulk_print(self, items):
         items = items if isinstance(items, list) else [items]
-        job = start_job_from_view("invoicing.print_invoices", gettext("Print %(count)s invoices", count=len(items)),
-                                  "invoice", [i.id for i in items], queue="bulk")
+        job = start_job_from_view("invoicing.print_invoices", N_("Print %(count)s invoices"),
+                                  "invoice", [i.id for i in items], queue="bulk", count=len(items))
         flash(gettext("Job #%(id)s is making one PDF of %(count)s invoices; download it from the job's page when "
                       "it is done.", id=job.id, count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))
@@ -115,8 +116,9 @@ class InvoiceViewActions:
             "fa-envelope", multiple=False)
     def resend_email(self, items):
         invoice = _one(items)
-        job = start_job_from_view("invoicing.resend_email", f"Email invoice {invoice.display_number}",
-                                  "invoice", [invoice.id], queue="default")
+        job = start_job_from_view("invoicing.resend_email", N_("Email invoice %(invoice)s"),
+                                  "invoice", [invoice.id], queue="default",
+                                  invoice=invoice.display_number)
         flash(gettext("Job #%(id)s is emailing the invoice to %(to)s.", id=job.id,
                       to=invoice.buyer_email or gettext("the buyer")), "info")
         return redirect(url_for("InvoiceView.show", pk=invoice.id))
@@ -160,8 +162,8 @@ class InvoiceViewActions:
         except DomainError as exc:
             refused(exc)
             return redirect(url_for("InvoiceView.show", pk=pk))
-        job = start_job_from_view("invoicing.issue_invoices", f"Issue {kind} invoice for {original.display_number}",
-                                  "invoice", [invoice.id], queue="integrations")
+        job = start_job_from_view("invoicing.issue_invoices", ISSUE_TITLES[kind], "invoice",
+                                  [invoice.id], queue="integrations", invoice=original.display_number)
         flash(gettext("%(kind)s saved; job #%(id)s is issuing it.", kind=TITLES[kind], id=job.id), "info")
         return redirect(url_for("InvoiceView.show", pk=invoice.id))
 

@@ -11,6 +11,7 @@ from app.services.invoicing import check_series_change
 from app.views.base import OrderHubModelView
 from app.views.invoice_actions import InvoiceViewActions
 from app.views.interface import OrderHubInterface
+from app.web.formatting import format_vat_breakdown
 
 
 class InvoiceLineView(OrderHubModelView):
@@ -44,6 +45,7 @@ class InvoiceView(InvoiceViewActions, OrderHubModelView):
                      "number_clash_of": lazy_gettext("Number already held by"),
                      "number_clash_of_id": lazy_gettext("Number already held by"),
                      "clash_checked_at": lazy_gettext("Number clash checked at")}
+    formatters_columns = {"vat_breakdown": format_vat_breakdown}
     base_permissions = ["can_read"]  # issued through the invoice actions, never edited
     related_views = [InvoiceLineView]
     base_order = ("id", "desc")

@@ -13,12 +13,16 @@ from flask_babel import gettext as _, lazy_gettext
 from app.extensions import db
 from app.models import Supplier
 from app.services import orders, purchasing
-from app.services.errors import DomainError
+from app.services.errors import N_, DomainError
 from app.web.i18n import error_text
 from app.views.base import start_job_from_view
 
 BULK = {"confirm": "Confirm", "pack": "Mark packed", "recheck": "Re-check stock",
         "cancel": "Cancel", "complete": "Complete", "pay": "Mark paid"}
+BULK_TITLES = {"confirm": N_("Confirm %(count)s orders"), "pack": N_("Mark %(count)s orders packed"),
+               "recheck": N_("Re-check stock of %(count)s orders"),
+               "cancel": N_("Cancel %(count)s orders"), "complete": N_("Complete %(count)s orders"),
+               "pay": N_("Mark %(count)s orders paid")}
 
 
 def _one(items):
@@ -141,8 +145,8 @@ class OrderLifecycleViewActions:
     # --- bulk, as jobs (Supervisor) -----------------------------------------------------------
     def _bulk(self, items, name):
         items = items if isinstance(items, list) else [items]
-        job = start_job_from_view("orders.bulk_action", f"{BULK[name]} {len(items)} orders",
-                                  "order", [o.id for o in items], params={"action": name})
+        job = start_job_from_view("orders.bulk_action", BULK_TITLES[name], "order",
+                                  [o.id for o in items], params={"action": name}, count=len(items))
         flash(_("Job #%(id)s started: %(action)s %(count)s orders.", id=job.id,
                 action=_(BULK[name]).lower(), count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))

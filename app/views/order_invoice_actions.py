@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from app.web.i18n import error_text
 from app.extensions import db
 from app.models import Order
-from app.services.errors import DomainError, ValidationErrors
+from app.services.errors import N_, DomainError, ValidationErrors
 from app.services.einvoice_clients import PROVIDER_NAMES
 from app.services.invoicing import create_invoice_draft, parse_form, prefill_from_order, preview_pdf
 from app.views.base import start_job_from_view
@@ -63,8 +63,9 @@ class OrderInvoiceViewActions:
         except DomainError as exc:
             refused(exc)
             return redirect(url_for("OrderView.show", pk=pk))
-        job = start_job_from_view("invoicing.issue_invoices", f"Issue invoice for order {order.number}",
-                                  "order", [pk], queue="integrations", params={"invoice_id": invoice.id})
+        job = start_job_from_view("invoicing.issue_invoices", N_("Issue invoice for order %(order)s"),
+                                  "order", [pk], queue="integrations", params={"invoice_id": invoice.id},
+                                  order=order.number)
         flash(gettext("Invoice saved; job #%(id)s is issuing it through %(provider)s.", id=job.id,
                       provider=PROVIDER_NAMES.get(invoice.provider.value, invoice.provider.value)), "info")
         return redirect(url_for("OrderView.show", pk=pk))
@@ -89,8 +90,8 @@ class OrderInvoiceViewActions:
             single=False)
     def bulk_issue_invoices(self, items):
         items = items if isinstance(items, list) else [items]
-        job = start_job_from_view("invoicing.issue_invoices", f"Issue invoices for {len(items)} orders",
-                                  "order", [o.id for o in items], queue="integrations")
+        job = start_job_from_view("invoicing.issue_invoices", N_("Issue invoices for %(count)s orders"),
+                                  "order", [o.id for o in items], queue="integrations", count=len(items))
         flash(gettext("Job #%(id)s started: issuing invoices for %(count)s orders.", id=job.id, count=len(items)),
               "info")
         return redirect(url_for("JobView.show", pk=job.id))

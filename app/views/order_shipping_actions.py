@@ -4,7 +4,7 @@ tracking timeline of the order's parcels on its page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, jsonify, redirect, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
@@ -168,7 +168,8 @@ class OrderShippingActions:
     @action("bulk_print_labels", lazy_gettext("Print labels of selected"), "", "fa-print", single=False)
     def bulk_print_labels(self, items):
         ids = shipment_labels.latest_booked(db.session, [o.id for o in _many(items)])
-        pdf = self.run_service(shipment_labels.labels_pdf, db.session, list(ids.values()))
+        pdf = self.run_service(shipment_labels.labels_pdf, db.session, list(ids.values()),
+                               zone=current_app.config["SHOW_TIMEZONE"])
         if pdf is None:
             return redirect(url_for("OrderView.list"))
         return pdf_response(pdf, f"labels-{len(ids)}.pdf")

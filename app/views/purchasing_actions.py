@@ -15,6 +15,7 @@ from app.security import scope
 from app.models import (Order, ProductVariant, PurchaseOrder, PurchaseOrderStatus, StockLevel,
                         Supplier, Warehouse)
 from app.services import orders, purchasing
+from app.services.errors import N_
 from app.views.base import start_job_from_view
 from app.views.form_input import parse_or_flash, run_form_service, whole_number
 from app.web.formatting import enum_label
@@ -48,6 +49,10 @@ def reserve_for_waiting_orders(variant_ids, first=()) -> None:
         parts.append(f"{numbers.get(order_id, order_id)} ({state})")
     flash(gettext("Stock reserved for %(count)s waiting order(s): %(parts)s.", count=len(gained),
                   parts=", ".join(parts)), "success")
+
+
+BULK_TITLES = {"approve": N_("Approve %(count)s purchase orders"),
+               "cancel": N_("Cancel %(count)s purchase orders")}
 
 
 class PurchaseOrderActions:
@@ -118,9 +123,9 @@ class PurchaseOrderActions:
     # --- bulk, as jobs (Supervisor) -----------------------------------------------------------
     def _bulk(self, items, name, label):
         items = _many(items)
-        job = start_job_from_view("purchasing.bulk_action", f"{label} {len(items)} purchase orders",
-                                  "purchase_order", [po.id for po in items],
-                                  params={"action": name})
+        job = start_job_from_view("purchasing.bulk_action", BULK_TITLES[name], "purchase_order",
+                                  [po.id for po in items], params={"action": name},
+                                  count=len(items))
         flash(gettext("Job #%(id)s started: %(label)s %(count)s purchase orders.", id=job.id,
                       label=gettext(label).lower(), count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))

@@ -28,6 +28,7 @@ from app.views.return_actions import ReturnRequestActions
 from app.views.search_select import SearchSelectField
 from app.views.service_forms import ServiceForms
 from app.views.shipping import ShipmentView
+from app.views.tile_filter import TileFiltered
 
 
 def variant_field():
@@ -136,7 +137,7 @@ class ReturnRequestView(ReturnInvoiceActions, ReturnRequestActions, OrderHubMode
         return super().post_add_redirect()
 
 
-class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
+class OrderView(*order_view_mixins(), TileFiltered, ServiceForms, OrderHubModelView):
     datamodel = OrderHubInterface(Order, eager=("channel", "customer", "warehouse"))
     class_permission_name = "Order"
     list_columns = ["number", "placed_at", "channel", "buyer_name", "buyer_phone", "status",
@@ -217,8 +218,8 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
     def bulk_recalculate_totals(self, items):
         items = items if isinstance(items, list) else [items]
         job = start_job_from_view("orders.recalculate_totals",
-                                  f"Recalculate totals of {len(items)} orders", "order",
-                                  [o.id for o in items])
+                                  N_("Recalculate totals of %(count)s orders"), "order",
+                                  [o.id for o in items], count=len(items))
         flash(_("Job #%(id)s started: recalculating %(count)s orders.", id=job.id,
                 count=len(items)), "info")
         return redirect(url_for("JobView.show", pk=job.id))

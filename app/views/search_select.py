@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup, escape
 from wtforms import Field
 from wtforms.widgets import html_params
@@ -12,7 +12,7 @@ from app.views.form_input import LARGEST
 
 
 class SearchSelectWidget:
-    def __init__(self, endpoint: str, placeholder=None):
+    def __init__(self, endpoint: str, placeholder=lazy_gettext("Type to search")):
         self.endpoint = endpoint
         self.placeholder = placeholder
 
@@ -21,7 +21,7 @@ class SearchSelectWidget:
         placeholder = kwargs.pop("placeholder", None) or self.placeholder or gettext("Type to search")
         attrs = html_params(name=field.name, class_="form-control oh-search-select",
                             **{"data-endpoint": url_for(self.endpoint),
-                               "data-placeholder": str(placeholder)}, **kwargs)
+                               "data-placeholder": str(self.placeholder)}, **kwargs)
         option = ""
         if field.object is not None:
             option = (f'<option value="{escape(field.object.id)}" selected>'

@@ -3,15 +3,22 @@ from app.models import CodReconciliation, CodReconciliationLine, Shipment, Track
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 from app.views.shipping_actions import CodReconciliationActions, ShipmentViewActions
+from app.services.errors import N_
+from app.web.formatting import enum_label, format_status_reading
+
+# Where a tracking event came from (TrackingEvent.source), for the catalogues.
+SOURCES = (N_("webhook"), N_("poll"), N_("seller"), N_("booking"), N_("cancel"))
 
 
 class TrackingEventView(OrderHubModelView):
     datamodel = OrderHubInterface(TrackingEvent, eager=("shipment",))
     class_permission_name = "TrackingEvent"
     list_title = "Tracking timeline"
-    list_columns = ["shipment", "event_time", "status", "carrier_status", "description",
-                    "location", "source"]
+    list_columns = ["shipment", "event_time", "status_reading", "description", "location",
+                    "source"]
     search_columns = ["status", "carrier_status", "event_time"]
+    label_columns = {"status_reading": "Status"}
+    formatters_columns = {"status_reading": format_status_reading, "source": enum_label}
     base_permissions = ["can_read"]
     base_order = ("event_time", "asc")
 
@@ -24,10 +31,12 @@ class ShipmentView(ShipmentViewActions, OrderHubModelView):
     search_columns = ["tracking_number", "client_reference", "carrier", "status", "service",
                       "cod_reconciled", "created_at"]
     show_columns = ["order", "carrier", "service", "carrier_service_code", "client_reference",
-                    "tracking_number", "status", "carrier_status", "status_at", "cod_amount",
+                    "tracking_number", "status_reading", "status_at", "cod_amount",
                     "fee_quoted", "fee_charged", "fee_payer", "required_note", "weight_g",
                     "length_cm", "width_cm", "height_cm", "expected_delivery_at",
                     "handed_over_at", "delivered_at", "cod_collected", "cod_reconciled", "note"]
+    label_columns = {"status_reading": "Status"}
+    formatters_columns = {"status_reading": format_status_reading}
     base_permissions = ["can_read"]  # created and changed by the shipping actions
     related_views = [TrackingEventView]
     base_order = ("id", "desc")

@@ -4,7 +4,7 @@ paid, confirm it. External calls run as jobs; each button calls one service."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import CodReconciliation, Order, Shipment, ShipmentStatus
 from app.services import cod, cod_statements, shipment_labels, tracking
 from app.services.carrier_clients import CARRIER_NAMES
-from app.services.errors import DomainError
+from app.services.errors import N_, DomainError
 from app.services.shipment_cancel import check_cancellable
 from app.web.formatting import reader_language
 from app.web.i18n import error_text, field_errors
@@ -63,8 +63,9 @@ class ShipmentViewActions(_FormPagesAllowed):
             "fa-refresh", multiple=False)
     def refresh_tracking(self, items):
         shipment = _many(items)[0]
-        job = start_job_from_view("shipping.refresh_tracking", f"Refresh tracking of {shipment}",
-                                  "shipment", [shipment.id], queue="integrations")
+        job = start_job_from_view("shipping.refresh_tracking", N_("Refresh tracking of %(shipment)s"),
+                                  "shipment", [shipment.id], queue="integrations",
+                                  shipment=shipment)
         flash(gettext("Job #%(job)s started: asking %(carrier)s for %(shipment)s.", job=job.id,
                       carrier=CARRIER_NAMES[shipment.carrier.value], shipment=shipment), "info")
         return redirect(url_for("JobView.show", pk=job.id))
@@ -73,8 +74,9 @@ class ShipmentViewActions(_FormPagesAllowed):
             lazy_gettext("Ask the carriers where the selected parcels are?"), "fa-refresh", single=False)
     def bulk_refresh_tracking(self, items):
         ids = [s.id for s in _many(items)]
-        job = start_job_from_view("shipping.refresh_tracking", f"Refresh tracking of {len(ids)} "
-                                  "shipments", "shipment", ids)
+        job = start_job_from_view("shipping.refresh_tracking",
+                                  N_("Refresh tracking of %(count)s shipments"), "shipment", ids,
+                                  count=len(ids))
         flash(gettext("Job #%(job)s started: refreshing %(n)s shipments.", job=job.id, n=len(ids)),
               "info")
         return redirect(url_for("JobView.show", pk=job.id))
@@ -89,9 +91,9 @@ class ShipmentViewActions(_FormPagesAllowed):
         except DomainError as exc:
             flash(error_text(exc), "danger")
             return self._back(shipment.id)
-        job = start_job_from_view("shipping.cancel_shipment", f"Cancel shipment {shipment}",
+        job = start_job_from_view("shipping.cancel_shipment", N_("Cancel shipment %(shipment)s"),
                                   "shipment", [shipment.id], queue="integrations",
-                                  params={"reason": "Cancelled by the shop"})
+                                  params={"reason": "Cancelled by the shop"}, shipment=shipment)
         flash(gettext("Job #%(job)s started: cancelling %(shipment)s with %(carrier)s.", job=job.id,
                       shipment=shipment, carrier=CARRIER_NAMES[shipment.carrier.value]), "info")
         return redirect(url_for("JobView.show", pk=job.id))
@@ -102,8 +104,9 @@ class ShipmentViewActions(_FormPagesAllowed):
             flash(gettext("Only after a failed delivery: this shipment is %(state)s.",
                           state=gettext(shipment.status.value.replace("_", " "))), "danger")
             return self._back(shipment.id)
-        job = start_job_from_view("shipping.ask_carrier", f"{title}: {shipment}", "shipment",
-                                  [shipment.id], queue="integrations", params={"decision": decision})
+        job = start_job_from_view("shipping.ask_carrier", title, "shipment", [shipment.id],
+                                  queue="integrations", params={"decision": decision},
+                                  shipment=shipment)
         flash(gettext("Job #%(job)s started: asking %(carrier)s.", job=job.id,
                       carrier=CARRIER_NAMES[shipment.carrier.value]), "info")
         return redirect(url_for("JobView.show", pk=job.id))
@@ -112,13 +115,14 @@ class ShipmentViewActions(_FormPagesAllowed):
             lazy_gettext("Ask the carrier to deliver this parcel again?"), "fa-repeat",
             multiple=False)
     def redeliver(self, items):
-        return self._ask_carrier(items, "redeliver", "Request re-delivery")
+        return self._ask_carrier(items, "redeliver", N_("Request re-delivery: %(shipment)s"))
 
     @action("return_to_sender", lazy_gettext("Return to me"),
             lazy_gettext("Ask the carrier to send this parcel back to the shop?"), "fa-reply",
             multiple=False)
     def return_to_sender(self, items):
-        return self._ask_carrier(items, "return_to_sender", "Return to the shop")
+        return self._ask_carrier(items, "return_to_sender",
+                                 N_("Return to the shop: %(shipment)s"))
 
     @action("carrier_label", lazy_gettext("Carrier's label"), "", "fa-print", multiple=False)
     def carrier_label(self, items):
@@ -141,7 +145,8 @@ class ShipmentViewActions(_FormPagesAllowed):
     @action("bulk_print_labels", lazy_gettext("Print labels of selected"), "", "fa-print", single=False)
     def bulk_print_labels(self, items):
         ids = [s.id for s in _many(items)]
-        pdf = self.run_service(shipment_labels.labels_pdf, db.session, ids)
+        pdf = self.run_service(shipment_labels.labels_pdf, db.session, ids,
+                               zone=current_app.config["SHOW_TIMEZONE"])
         if pdf is None:
             return redirect(url_for("ShipmentView.list"))
         return pdf_response(pdf, f"labels-{len(ids)}.pdf")

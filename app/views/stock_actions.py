@@ -13,6 +13,7 @@ from flask_babel import gettext
 from app.extensions import db
 from app.models import StockLevel, Warehouse
 from app.services import ledger
+from app.services.errors import N_
 from app.services.ledger import MoveReference
 from app.views.form_input import parse_or_flash, run_form_service, whole_number
 
@@ -86,8 +87,8 @@ class StockLevelActions:
                     return self._back(pk)
             level = self.get_scoped(pk)
         return self.render_template("orderhub/stock_adjust.html", level=level, form=request.form,
-                                    kinds=[(ADJUSTMENT, "Adjustment (+ or −)"),
-                                           (WRITE_OFF, "Damage write-off")])
+                                    kinds=[(ADJUSTMENT, N_("Adjustment (+ or −)")),
+                                           (WRITE_OFF, N_("Damage write-off"))])
 
     @expose("/transfer/<int:pk>", methods=["GET", "POST"])
     @has_access

@@ -14,6 +14,8 @@ from app.security.row_rules import admin_only_tables
 from app.views.base import OrderHubModelView
 from app.views.credentials import CredentialsActions, flash_check, form_values
 from app.views.interface import OrderHubInterface
+from app.web.formatting import enum_label, format_changes, table_label
+from app.web.i18n import phrase_text
 
 
 # The record page a job's targets link to, by the job's target type.
@@ -38,7 +40,8 @@ def job_targets(job, limit: int = 200) -> list[tuple[str, str | None]]:
 
 # The words jobs use as keys of their result, so the catalogues carry them.
 RESULT_WORDS = (N_("booked"), N_("already booked"), N_("skipped"), N_("refused"), N_("to retry"),
-                N_("checked"), N_("corrected"), N_("to check"))
+                N_("checked"), N_("corrected"), N_("to check"),
+                N_("waiting to try again"))  # Job.state of a job queued for another try
 
 
 def _result_text(value) -> str:
@@ -54,17 +57,20 @@ class JobView(OrderHubModelView):
     datamodel = OrderHubInterface(Job, eager=("user", "channel"))
     class_permission_name = "Job"
     list_title = "Jobs"
-    list_columns = ["id", "title", "status", "progress", "attempts", "user", "created_at",
-                    "finished_at", "error"]
+    list_columns = ["id", "title_phrase", "state", "progress", "attempts", "user", "created_at",
+                    "finished_at", "error_phrase"]
     search_columns = ["kind", "status", "title", "created_at", "channel"]
     # Progress, messages and the records worked on are drawn above the fields (job_show.html).
-    show_columns = ["id", "title", "kind", "queue", "status", "result", "error",
+    show_columns = ["id", "title_phrase", "kind", "queue", "state", "result", "error_phrase",
                     "attempts", "user", "channel", "created_at", "started_at", "finished_at",
                     "retry_of_id"]
+    label_columns = {"title_phrase": "Title", "error_phrase": "Error", "state": "Status"}
     base_permissions = ["can_read"]
     base_order = ("id", "desc")
     show_template = "orderhub/job_show.html"
-    formatters_columns = {"result": lambda value: _result_text(value)}
+    formatters_columns = {"result": lambda value: _result_text(value),
+                          "title_phrase": phrase_text, "error_phrase": phrase_text,
+                          "state": enum_label}
     permission_aliases = {"progress_json": "read"}
 
     def render_template(self, template, **kwargs):
@@ -78,8 +84,8 @@ class JobView(OrderHubModelView):
     def progress_json(self, pk):
         """What the job page polls while the job runs: status and done/total."""
         job = self.get_scoped(pk)  # 404 for a job the user may not see
-        return jsonify({"status": job.status.value, "done": job.progress_done,
-                        "total": job.progress_total,
+        return jsonify({"status": job.status.value, "state": enum_label(job.state),
+                        "done": job.progress_done, "total": job.progress_total,
                         "running": job.status.value in ("queued", "started")})
 
     @action("retry", "Retry", "Run this failed job again?", "fa-repeat", multiple=False)
@@ -124,6 +130,8 @@ class AuditLogView(OrderHubModelView):
     list_columns = ["created_at", "username", "table_name", "record_id", "record_label", "action",
                     "changes"]
     search_columns = ["table_name", "record_id", "username", "action", "created_at"]
+    formatters_columns = {"changes": format_changes, "table_name": table_label,
+                          "action": enum_label}
     base_permissions = ["can_read"]
     base_order = ("id", "desc")
 

@@ -27,9 +27,30 @@ def register_web(app) -> None:
         from app.sandbox.mount import mount_sandboxes
         for bp in mount_sandboxes(app):
             csrf.exempt(bp)
+        if not app.config.get("SANDBOX_ACCESS_LOG"):
+            _quiet_sandbox_requests()
+
+    # Browsers ask for /favicon.ico whatever the page says.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: app.send_static_file("favicon.ico"))
 
     from app.web.filters import register_filters
     register_filters(app)
 
     from app.web import security_headers
     security_headers.install(app)
+
+
+class _NotSandbox:
+    """Drops the development server's access-log lines of requests to the sandboxes: the
+    demo's own clients call them hundreds of times a minute, burying everything else."""
+
+    def filter(self, record) -> bool:
+        return "/sandbox/" not in record.getMessage()
+
+
+def _quiet_sandbox_requests() -> None:
+    import logging
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _NotSandbox) for f in logger.filters):
+        logger.addFilter(_NotSandbox())

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 
 def register_filters(app) -> None:
-    from app.web.formatting import change_lines, enum_label, format_datetime, format_vnd
-
+    from app.web.formatting import (change_lines, changed_value, enum_label, field_label,
+                                    format_datetime, format_vnd, table_label)
     from app.web.i18n import note_text
 
     app.add_template_global(change_lines, "change_lines")
     app.add_template_filter(note_text, "note")
+    app.template_filter("field_label")(field_label)
+    app.template_filter("table_label")(table_label)
 
     @app.template_filter("vnd")
     def vnd(value):
@@ -18,6 +20,24 @@ def register_filters(app) -> None:
     @app.template_filter("localtime")
     def localtime(value):
         return format_datetime(value)
+
+    from app.web.i18n import message_text, phrase_text
+
+    @app.template_filter("said")
+    def said(value):
+        """A job's title or error (a Phrase), or one of its messages, in the reader's language."""
+        return message_text(value) if isinstance(value, dict) else phrase_text(value)
+
+    @app.template_filter("changed")
+    def changed(value):
+        """One side of an audited change ("∅" when empty), never a Python repr."""
+        return changed_value(value)
+
+    @app.template_filter("permissions_text")
+    def permissions_text(value):
+        """A role's permissions (the matrix's rules or stored rows), one resource a line."""
+        from app.security.readable import readable_permissions
+        return readable_permissions(value)
 
     @app.template_filter("state")
     def state(value):

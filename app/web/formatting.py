@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
+
+from app.models.base import Phrase
 
 
 def _language() -> str:
@@ -68,7 +71,61 @@ def format_plain(value) -> str:
         return enum_label(value)
     if isinstance(value, bool):
         return "✓" if value else ""
+    if isinstance(value, Phrase):
+        from app.web.i18n import phrase_text
+        return phrase_text(value)
+    if isinstance(value, (list, tuple, set)):  # the records of a relation, a JSON list
+        return ", ".join(str(format_plain(v)) for v in value if v is not None)
+    if isinstance(value, dict):  # a JSON document: its entries as a person reads them
+        return " · ".join(f"{k}: {format_plain(v)}" for k, v in value.items())
     return value
+
+
+def format_changes(value) -> str:
+    """An audit row's changes ({"status": ["new", "processing"]}) as "Status: new → processing"
+    in the reader's words, separated by "; "; an empty value reads "∅"."""
+    if not isinstance(value, dict):
+        return format_plain(value)
+    lines = []
+    for name, pair in value.items():
+        old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
+        lines.append(f"{field_label(name)}: {changed_value(old)} → {changed_value(new)}")
+    return "; ".join(lines)
+
+
+def _said(text: str) -> str:
+    """Our own word in the reader's language, or the text as it is when the catalogue has none."""
+    if not has_request_context():
+        return text
+    from flask_babel import gettext
+    return gettext(text)
+
+
+def field_label(name: str) -> str:
+    """A column's name as the panel labels it ("tax_code" → "Tax Code", in the reader's words;
+    a reference to a record by the record's name: "supplier_id" → "Supplier")."""
+    return _said(name.removesuffix("_id").replace("_", " ").title())
+
+
+def table_label(name: str) -> str:
+    """A table's name as the panel names the record ("purchase_order" → "Purchase Order")."""
+    return _said({"sales_order": "Order"}.get(name, name.replace("_", " ").title()))
+
+
+def changed_value(value) -> str:
+    """One side of an audited change: a state or a kind in the reader's words, a time in the
+    shop's zone, "∅" when empty."""
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, str) and CODE.fullmatch(value):
+        return enum_label(value)
+    if isinstance(value, str) and ISO_TIME.fullmatch(value):
+        return format_datetime(value)
+    return str(format_plain(value))
+
+
+CODE = re.compile(r"[a-z]+(_[a-z]+)*")  # new, partially_received, delivery_failed …
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?")
 
 
 def enum_label(value) -> str:
@@ -119,7 +176,7 @@ def _shown(value) -> str:
     if isinstance(value, list):
         return "; ".join(", ".join(f"{k}: {_shown(v)}" for k, v in _leaves("", item).items())
                          if isinstance(item, dict) else _shown(item) for item in value) or EMPTY
-    return str(value)
+    return changed_value(value)
 
 
 def change_lines(field: str, pair) -> list[tuple[str, str, str]]:
@@ -138,3 +195,33 @@ def change_lines(field: str, pair) -> list[tuple[str, str, str]]:
         from app.web.i18n import note_text
         old, new = note_text(old) or None, note_text(new) or None
     return [(field, _shown(old), _shown(new))]
+
+
+def format_vat_breakdown(value):
+    """An invoice's per-rate VAT breakdown as a small table (rate, amount before VAT, VAT)."""
+    if not value:
+        return ""
+    from flask_babel import gettext
+    from markupsafe import Markup, escape
+    head = "".join(f"<th>{escape(h)}</th>"
+                   for h in (gettext("VAT rate"), gettext("Amount before VAT"), gettext("VAT")))
+    rows = []
+    for part in value if isinstance(value, list) else []:
+        rate = str(part.get("rate", ""))
+        rate = f"{rate} %" if rate.isdigit() else rate
+        rows.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
+            rate, format_vnd(part.get("amount")), format_vnd(part.get("tax")))) + "</tr>")
+    return Markup('<table class="table table-condensed oh-vat-breakdown"><thead><tr>'
+                  f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def format_status_reading(value):
+    """A parcel's state in the reader's words, the carrier's own code after it in small print."""
+    if not value:
+        return ""
+    from markupsafe import Markup, escape
+    status, code = value
+    label = escape(enum_label(status)) if status is not None else ""
+    if not code:
+        return label
+    return Markup(f'{label} <small class="text-muted oh-carrier-code">{escape(code)}</small>')

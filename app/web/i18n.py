@@ -82,3 +82,35 @@ def note_text(note: str | None) -> str:
                 break
         out.append(part)
     return SEPARATOR.join(out)
+
+
+def say(template: str | None, values: dict | None = None, fallback: str = "") -> str:
+    """A stored message (an ``N_`` template and its values, as jobs keep them) in the reader's
+    language; messages inside the values are said too, and the values the message names as ours
+    (``_translate``: an action, a state) translated. Without a template, ``fallback`` as written."""
+    if not template:
+        return fallback or ""
+    values = dict(values or {})
+    ours = set(values.pop("_translate", None) or ())
+    said = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and "template" in value:
+            value = say(value["template"], value.get("params"))
+        elif key in ours and isinstance(value, str):
+            value = translate(value)
+        said[key] = value
+    return fill(gettext(template), said)
+
+
+def phrase_text(value) -> str:
+    """A ``Phrase`` (a job's title or error) in the reader's language; other values as text."""
+    if value is None:
+        return ""
+    if hasattr(value, "template"):
+        return say(value.template, value.params, value.text)
+    return str(value)
+
+
+def message_text(message: dict) -> str:
+    """One line of a job's messages in the reader's language."""
+    return say(message.get("template"), message.get("params"), message.get("text", ""))

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_PASSWORD, make_app
-from tests.support.live_server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -60,15 +59,8 @@ def demo_served(app):
     The server listens before the demo loads, so the demo's shops, carrier and e-invoice accounts
     are registered at the address the browser and the sandboxes' callbacks really use.
     """
-    import httpx
-    with serve(app) as base:
-        app.config["PUBLIC_BASE_URL"] = base
-        for carrier in ("ghn", "viettelpost"):  # their tracking callbacks come to this server
-            httpx.post(f"{base}/sandbox/{carrier}/_control/webhook",
-                       json={"url": f"{base}/webhooks/{carrier}"}).raise_for_status()
-        with app.app_context():
-            from app.demo import load_demo
-            load_demo(app, password=DEMO_PASSWORD)
+    from tests.support.demo_site import demo_site
+    with demo_site(app) as base:
         yield base
 
 

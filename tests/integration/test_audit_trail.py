@@ -79,7 +79,7 @@ def test_the_order_page_shows_changes_to_its_lines_with_who_and_old_to_new(web_a
     login(sup, "supervisor")
     page = panel.text(sup.get(f"/orderview/show/{order_id}"))
     trail = page.split("audit-trail", 1)[1]
-    assert "order_line" in trail and "quantity" in trail and "1 → 4" in trail
+    assert "Order Line" in trail and "Quantity" in trail and "1 → 4" in trail
     assert "clerk" in trail
 
 

@@ -26,8 +26,8 @@ def test_tiles_charts_and_links_on_the_demo_shop(web_app):
         packed = db.session.scalar(sa.select(sa.func.count(Order.id))
                                    .where(Order.status == OrderStatus.PACKED))
         parcels = db.session.scalar(sa.select(sa.func.count(Shipment.id)))
-    tiles = dict(re.findall(r'oh-tile-value">([^<]+)</div>\s*<div class="oh-tile-label">([^<]+)<', page))
-    by_label = {label: value for value, label in tiles.items()}
+    by_label = {label: value for value, label in re.findall(
+        r'oh-tile-value">([^<]+)</div>\s*<div class="oh-tile-label">([^<]+)<', page)}
     assert by_label["New orders to confirm"] == str(new)
     assert by_label["Packed, to ship"] == str(packed)
     # Charts are SVG drawn here, not a script fetched from the internet.
@@ -61,3 +61,32 @@ def test_a_clerk_limited_to_a_warehouse_sees_its_figures_only(web_app):
     login(client, "clerk")
     page = panel.text(client.get("/"))
     assert "No orders yet." in page and "No shipments yet." in page
+
+
+def test_each_tile_opens_the_list_of_exactly_what_it_counts(web_app):
+    _demo(web_app)
+    with web_app.app_context():  # a few orders that need attention, as imports flag them
+        for order in db.session.scalars(sa.select(Order).order_by(Order.id).limit(3)):
+            order.needs_attention = "Unknown SKU XYZ-1"
+        db.session.commit()
+    client = web_app.test_client()
+    login(client, "supervisor")
+    page = panel.text(client.get("/"))
+    tiles = re.findall(r'<a class="oh-tile" href="([^"]+)">\s*<div class="oh-tile-value">([^<]+)'
+                       r'</div>\s*<div class="oh-tile-label">([^<]+)<', page)
+    assert len(tiles) == 6
+    for href, value, label in tiles:
+        # one page holds them all, so the sum below adds every order the tile counted
+        listing = panel.text(client.get(href.replace("&amp;", "&") + "&psize_OrderView=100"))
+        count = re.search(r"Record Count:</strong>\s*(\d+)", listing)
+        shown = int(count.group(1)) if count else 0
+        if label == "Sales today":  # the sum of the orders listed
+            totals = [int(t.replace(",", "")) for t in re.findall(r"<td>([\d,]+) ₫</td>", listing)]
+            assert shown == 0 or value.startswith(f"{sum(totals):,}"), (label, value, totals)
+        else:
+            assert shown == int(value), (label, value, shown, href)
+        assert "Export CSV" in listing
+    attention, value = next((h, v) for h, v, label in tiles if label == "Need attention")
+    csv_rows = client.get(attention.replace("&amp;", "&").replace("/list/", "/export_csv"))
+    assert csv_rows.status_code == 200 and int(value) >= 3
+    assert len(csv_rows.get_data(as_text=True).strip().splitlines()) == 1 + int(value)

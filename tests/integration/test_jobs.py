@@ -127,7 +127,8 @@ def test_the_job_page_shows_progress_and_the_records_worked_on(web_app):
     client = web_app.test_client()
     login(client, "supervisor")
     progress = client.get(f"/jobview/progress/{job_id}").get_json()
-    assert progress == {"status": "finished", "done": 3, "total": 3, "running": False}
+    assert progress == {"status": "finished", "state": "finished", "done": 3, "total": 3,
+                        "running": False}
     page = client.get(f"/jobview/show/{job_id}").get_data(as_text=True)
     assert 'class="oh-job" data-status="finished" data-done="3"' in page
     assert "width: 100%" in page

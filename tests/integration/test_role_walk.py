@@ -21,7 +21,7 @@ from tests.conftest import DEMO_PASSWORD, api_token, login, make_app
 
 ROLES = ["Clerk", "Supervisor", "Admin", None]
 SKIPPED_PREFIXES = ("/static", "/appbuilder", "/sandbox", "/webhooks", "/api/v1/storefront",
-                    "/login", "/logout", "/health", "/lang",
+                    "/login", "/logout", "/health", "/lang", "/favicon.ico",
                     "/api/v1/security/logout")  # ends the token the walk goes on with
 # Plain Flask endpoints (outside Flask-AppBuilder's views): the permission each one checks.
 PLAIN = {"lookup.customers": ("Customer", "can_read"),

@@ -86,3 +86,16 @@ def test_markup_in_a_buyer_name_or_address_is_printed_as_text():
     [text] = pages(render_label(label(receiver=LabelParty(hostile, "0912345678", hostile),
                                       items=[LabelItem(hostile, 1, "AD-01")])))
     assert text.count("<b>\"x\"</b>") >= 2 and "<script>alert(1)</script>" in text
+
+
+def test_pick_list_is_printed_at_the_shops_time_with_long_skus_kept_in_their_column():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    long_sku = "AO-KHOAC-CONG-SO-XAM-XL"
+    batch = [label(1, items=[LabelItem("Áo khoác công sở xám - XL / Xám đậm", 2, long_sku)])]
+    before = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    pick = pages(render_labels(batch, zone="Asia/Ho_Chi_Minh"))[0]
+    stamps = {(before + dt.timedelta(minutes=m)).strftime("%d/%m/%Y %H:%M") for m in (0, 1)}
+    assert any(f"In lúc {s}" in pick for s in stamps), pick  # 7 hours ahead of UTC, not UTC
+    # The SKU wraps inside its own column: the product name's words stay whole after it.
+    assert "Áo khoác công sở xám" in pick
