@@ -17,6 +17,8 @@ from app.services.integrity import explain_integrity_error
 from app.services.record_rules import check_record
 
 SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
+# Searchable (``q`` filters) but not part of a record's answer.
+INTERNAL_COLUMNS = {"search_text"}
 
 
 class OrderHubRestApi(ModelRestApi):
@@ -32,11 +34,13 @@ class OrderHubRestApi(ModelRestApi):
         safe = [c for c in cols if c not in SECRET_COLUMNS]
         for attr in ("list_columns", "show_columns"):
             current = getattr(self, attr, None)
-            setattr(self, attr, [c for c in (current or safe) if c not in SECRET_COLUMNS])
+            setattr(self, attr, [c for c in (current or safe)
+                                 if c not in SECRET_COLUMNS | INTERNAL_COLUMNS])
         for attr in ("add_columns", "edit_columns"):
             current = getattr(self, attr, None)
             if current is not None:
-                setattr(self, attr, [c for c in current if c not in SECRET_COLUMNS])
+                setattr(self, attr, [c for c in current
+                                     if c not in SECRET_COLUMNS | INTERNAL_COLUMNS])
         super().__init__()
 
     def pre_add(self, item):
