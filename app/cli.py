@@ -50,3 +50,5 @@ def register_cli(app) -> None:
 
     for group in (roles, stock, sandbox, demo):
         app.cli.add_command(group)
+    from app.cli_catalog import catalog_group
+    app.cli.add_command(catalog_group(app))

@@ -7,3 +7,5 @@ def register_apis(appbuilder) -> None:
 
     for api_class in build_api_classes():
         appbuilder.add_api(api_class)
+    from app.api.catalog import CatalogApi
+    appbuilder.add_api(CatalogApi)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import (Customer, Order, OrderStatus, Product, ProductVariant, ReturnRequest,
                         ReturnStatus, StockLevel)
+from app.services.catalog import search
 from app.services.errors import ValidationError
 from app.services.phones import normalize_phone, phone_search_key
 
@@ -68,10 +69,12 @@ def search_customers(session: Session, text: str, limit: int = 10) -> list[Custo
     text = (text or "").strip()
     if not text:
         return []
-    conditions = [Customer.name.ilike(f"%{text}%")]
+    conditions = [c for c in [search.customer_matches(text, search.dialect_of(session))] if c is not None]
     digits = phone_search_key(text)
     if digits and len(digits) >= 3:
         conditions.append(Customer.phone.like(f"%{digits}%"))
+    if not conditions:
+        return []
     return _hits(session, sa.or_(*conditions), limit)
 
 
@@ -99,28 +102,34 @@ class VariantHit:
     price: Decimal
     on_hand: int
     available: int
+    product_id: int | None = None
 
 
 def search_variants(session: Session, text: str, warehouse_id: int | None,
                     limit: int = 10) -> list[VariantHit]:
-    """Active variants matching SKU, barcode or product name, with stock free in the warehouse."""
+    """Active variants matching what was typed — SKU, barcode, product name, aliases, colour or
+    size, with or without accents — with the stock free in the warehouse, closest first."""
     text = (text or "").strip()
     if not text:
         return []
-    like = f"%{text}%"
+    dialect = search.dialect_of(session)
+    condition = search.variant_matches(text, dialect)
+    found = ProductVariant.barcode == text
+    if condition is not None:
+        found = sa.or_(condition, found)
     level = StockLevel.__table__
+    order = [o for o in [search.closeness(ProductVariant.search_text, text, dialect)] if o is not None]
     rows = session.execute(
         sa.select(ProductVariant, level.c.on_hand, level.c.reserved)
         .join(Product, Product.id == ProductVariant.product_id)
         .outerjoin(level, sa.and_(level.c.variant_id == ProductVariant.id,
                                   level.c.warehouse_id == warehouse_id))
-        .where(ProductVariant.active, Product.active,
-               sa.or_(ProductVariant.sku.ilike(like), ProductVariant.barcode == text,
-                      ProductVariant.name.ilike(like), Product.name.ilike(like)))
+        .where(ProductVariant.active, Product.active, found)
         .options(selectinload(ProductVariant.product))
-        .order_by(ProductVariant.sku).limit(limit)).all()
+        .order_by(*order, ProductVariant.sku).limit(limit)).all()
     return [VariantHit(v.id, v.sku, v.label, v.price, on_hand or 0,
-                       (on_hand or 0) - (reserved or 0)) for v, on_hand, reserved in rows]
+                       (on_hand or 0) - (reserved or 0), v.product_id)
+            for v, on_hand, reserved in rows]
 
 
 def variant_hits(session: Session, variant_ids, warehouse_id: int | None) -> dict[int, VariantHit]:
@@ -135,4 +144,5 @@ def variant_hits(session: Session, variant_ids, warehouse_id: int | None) -> dic
                                   level.c.warehouse_id == warehouse_id))
         .where(ProductVariant.id.in_(ids)).options(selectinload(ProductVariant.product))).all()
     return {v.id: VariantHit(v.id, v.sku, v.label, v.price, on_hand or 0,
-                             (on_hand or 0) - (reserved or 0)) for v, on_hand, reserved in rows}
+                             (on_hand or 0) - (reserved or 0), v.product_id)
+            for v, on_hand, reserved in rows}

@@ -10,11 +10,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.services.errors import DomainError
 from app.services.integrity import explain_integrity_error
+from app.views.folded_search import FoldedFilterConverter
 
 COUNT_CAP = 10_000
 
 
 class OrderHubInterface(SQLAInterface):
+    filter_converter_class = FoldedFilterConverter  # "search_text": search without accents
+
     def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
         super().__init__(obj, session)
         self.eager = eager

@@ -17,6 +17,7 @@ from app.services.errors import N_
 from app.services import order_editing, order_entry, order_fields
 from app.views import order_page
 from app.views.base import OrderHubModelView, start_job_from_view
+from app.views.folded_search import SEARCH_LABEL
 from app.views.interface import OrderHubInterface
 from app.views.invoice_actions import ReturnInvoiceActions
 from app.views.invoicing import InvoiceView
@@ -174,6 +175,7 @@ class OrderView(*order_view_mixins(), ServiceForms, OrderHubModelView):
             self.show_template, pk=order.id, title=self.show_title, order=order,
             steps=order_page.next_steps(self, order),
             lines=[(line, order_page.line_stock(order, line)) for line in order.lines],
+            line_images=order_page.line_images(order),
             timeline=[(label, when) for label, when in times if when],
             can_edit=order_fields.editable(order) and
             self.appbuilder.sm.has_access("can_write", self.class_permission_name),
@@ -225,7 +227,9 @@ class CustomerView(OrderHubModelView):
     class_permission_name = "Customer"
     list_columns = ["name", "phone", "email", "province", "company_name", "tax_code",
                     "wants_invoice"]
-    search_columns = ["name", "phone", "email", "company_name", "tax_code", "province"]
+    search_columns = ["search_text", "name", "phone", "email", "company_name", "tax_code",
+                      "province"]
+    list_template = "orderhub/searchable_list.html"  # a search box without accents on top
     show_columns = ["name", "phone", "email", "street", "ward", "district", "province",
                     "company_name", "tax_code", "invoice_address", "invoice_email",
                     "wants_invoice", "order_count", "failed_count", "notes"]
@@ -233,7 +237,7 @@ class CustomerView(OrderHubModelView):
                                   "province", "company_name", "tax_code", "invoice_address",
                                   "invoice_email", "wants_invoice", "notes"]
     label_columns = {"order_count": "Orders", "failed_count": "Failed deliveries / returns",
-                     "tax_code": "Tax code (MST)"}
+                     "tax_code": "Tax code (MST)", "search_text": SEARCH_LABEL}
     related_views = [CustomerAddressView, CustomerOrdersView]
     base_order = ("name", "asc")
     audit_tables = ("customer",)

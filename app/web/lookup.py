@@ -6,6 +6,8 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from app.extensions import db
 from app.models import Customer, Product, ProductVariant, StockLevel
+from app.services.catalog import search
+from app.services.phones import phone_search_key
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")
 LIMIT = 20
@@ -25,9 +27,11 @@ def customers():
     q = (request.args.get("q") or "").strip()
     stmt = sa.select(Customer).order_by(Customer.name).limit(LIMIT)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(Customer.name.ilike(like), Customer.phone.like(like),
-                                 Customer.tax_code.like(like)))
+        found = [c for c in [search.customer_matches(q, search.dialect_of(db.session))] if c is not None]
+        digits = phone_search_key(q)
+        if digits and len(digits) >= 3:
+            found.append(Customer.phone.like(f"%{digits}%"))
+        stmt = stmt.where(sa.or_(*found, Customer.tax_code == q))
     rows = db.session.scalars(stmt).all()
     return jsonify({"results": [{"id": c.id, "text": str(c)} for c in rows]})
 
@@ -42,9 +46,9 @@ def variants():
             .join(Product, Product.id == ProductVariant.product_id)
             .where(ProductVariant.active.is_(True)).order_by(ProductVariant.sku).limit(LIMIT))
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(ProductVariant.sku.ilike(like), Product.name.ilike(like),
-                                 ProductVariant.barcode.like(like)))
+        found = search.variant_matches(q, search.dialect_of(db.session))
+        barcode = ProductVariant.barcode == q
+        stmt = stmt.where(barcode if found is None else sa.or_(found, barcode))
     rows = db.session.execute(stmt).all()
     return jsonify({"results": [
         {"id": v.id, "text": f"{v.sku} — {name} ({avail} available)", "available": int(avail)}
