@@ -144,8 +144,13 @@ class ProductMedia(TimestampMixin, Model):
                       sa.CheckConstraint("byte_size IS NULL OR byte_size >= 0",
                                          name="ck_media_size_nonneg"))
 
+    @property
+    def preview(self) -> "ProductMedia":
+        """Itself, for a list column that draws its thumbnail."""
+        return self
+
     def __str__(self) -> str:
-        return self.url or self.file or ""
+        return self.original_name or self.url or self.file or ""
 
 
 class ProductVariant(TimestampMixin, VersionedMixin, Model):

@@ -14,7 +14,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
-from app.models import Product
+from app.models import MediaKind, Product, ProductMedia
 from app.views.interface import OrderHubInterface
 
 _KEY = "oh_attribute_titles"
@@ -73,6 +73,8 @@ class ProductInterface(OrderHubInterface):
 def cover_cell(media) -> Markup:
     """A list cell with the product's first image as a thumbnail (empty without one)."""
     from app.web.media import media_src
+    if not isinstance(media, ProductMedia) or media.kind != MediaKind.IMAGE:
+        return Markup("")
     src = media_src(media)
     if not src:
         return Markup("")

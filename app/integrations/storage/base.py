@@ -16,7 +16,7 @@ class StorageError(PermanentError):
 def check_key(key: str) -> str:
     """Keys are made by OrderHub ("media/12/3f9c….jpg"); anything else (``..``, a leading ``/``)
     is refused before it reaches a disk or a bucket."""
-    if not isinstance(key, str) or len(key) > 255 or not _KEY.match(key) or ".." in key:
+    if not isinstance(key, str) or len(key) > 255 or not _KEY.fullmatch(key) or ".." in key:
         raise StorageError(f"Not a storage key: {key!r}", provider="storage")
     return key
 

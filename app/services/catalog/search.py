@@ -113,17 +113,34 @@ def word_conditions(column, words: Iterable[str]) -> list:
     return [sa.or_(column.like(f"{w}%"), column.like(f"% {w}%")) for w in words]
 
 
+def _exact(column, folded: str):
+    return sa.and_(*word_conditions(column, folded.split(" ")))
+
+
+def _nowhere(column, folded: str):
+    """True when no row of ``column``'s table answers ``folded`` exactly (evaluated once)."""
+    column = column.expression  # the table's Column behind an ORM attribute
+    other = sa.alias(column.table)
+    return ~sa.exists(sa.select(sa.literal(1)).select_from(other)
+                      .where(_exact(other.c[column.key], folded)))
+
+
+def _close(column, folded: str):
+    """pg_trgm: the typed words are close to some stretch of the text (threshold 0.6)."""
+    return sa.literal(folded, sa.Text).op("<%")(column)
+
+
 def matches(column, text: str, dialect: str):
     """The condition "``column`` (a folded search column) answers what was typed", or None when
-    nothing searchable was typed."""
+    nothing searchable was typed. Every typed word must start a word of the text; on PostgreSQL,
+    when no row at all answers that way, rows close to it do (a typo: "bihn giu nhiet")."""
     folded = fold(text)
     if not folded:
         return None
-    exact = sa.and_(*word_conditions(column, folded.split(" ")))
+    exact = _exact(column, folded)
     if dialect != "postgresql" or len(folded) < 3:
         return exact
-    # pg_trgm: the typed words are close to some stretch of the text (default threshold 0.6).
-    return sa.or_(exact, sa.literal(folded, sa.Text).op("<%")(column))
+    return sa.or_(exact, sa.and_(_nowhere(column, folded), _close(column, folded)))
 
 
 def closeness(column, text: str, dialect: str):
@@ -135,12 +152,19 @@ def closeness(column, text: str, dialect: str):
 
 
 def product_matches(text: str, dialect: str):
-    """Products whose own text, or one of whose variants' (with colour, size…), answers ``text``."""
-    own = matches(Product.search_text, text, dialect)
-    if own is None:
+    """Products whose own text, or one of whose variants' (with colour, size…), answers ``text``;
+    on PostgreSQL, when none does, products whose own text is close to it."""
+    folded = fold(text)
+    if not folded:
         return None
-    variant = matches(ProductVariant.search_text, text, dialect)
-    return sa.or_(own, sa.exists().where(ProductVariant.product_id == Product.id, variant))
+    own = _exact(Product.search_text, folded)
+    by_variant = sa.exists().where(ProductVariant.product_id == Product.id,
+                                   _exact(ProductVariant.search_text, folded))
+    if dialect != "postgresql" or len(folded) < 3:
+        return sa.or_(own, by_variant)
+    return sa.or_(own, by_variant, sa.and_(_nowhere(Product.search_text, folded),
+                                           _nowhere(ProductVariant.search_text, folded),
+                                           _close(Product.search_text, folded)))
 
 
 def variant_matches(text: str, dialect: str):
