@@ -1,6 +1,7 @@
 """Catalogue views: products (with their variant matrix, opening stock and media), variants,
 categories, brands, and the media files themselves."""
-from flask import flash, request
+from flask import flash, g, redirect, request, url_for
+from flask_babel import lazy_gettext
 from flask_appbuilder.fieldwidgets import Select2AJAXWidget  # noqa: F401
 from flask_appbuilder.models.sqla.filters import FilterEqual  # noqa: F401
 from sqlalchemy.orm.exc import StaleDataError
@@ -79,9 +80,9 @@ class ProductView(OrderHubModelView):
                      "attribute_2": "Variant attribute 2", "attribute_3": "Variant attribute 3",
                      "cover": "Image", "search_text": SEARCH_LABEL,
                      "aliases": "Other names (;-separated)"}
-    description_columns = {"aliases": "Names shoppers also use, separated by \";\" (e.g. áo "
-                                      "phông; basic tee): search and the sales assistant read "
-                                      "them."}
+    description_columns = {"aliases": lazy_gettext(
+        "Names shoppers also use, separated by \";\" (e.g. áo phông; basic tee): search and the "
+        "sales assistant read them.")}
     formatters_columns = {"cover": cover_cell}
     related_views = [ProductVariantView, ProductMediaView]
     base_order = ("name", "asc")
@@ -116,6 +117,17 @@ class ProductView(OrderHubModelView):
         self._save_matrix(form, item)
         self.post_update(item)
         flash(str(self.edit_row_message), "success")
+
+    def post_add(self, item):
+        super().post_add(item)
+        g.oh_added_product = item.id
+
+    def post_add_redirect(self):
+        """To the new product's page, where its pictures and videos are added."""
+        added = g.get("oh_added_product")
+        if added:
+            return redirect(url_for("ProductView.show", pk=added))
+        return super().post_add_redirect()
 
     def _save_matrix(self, form, item) -> None:
         db.session.flush()

@@ -34,9 +34,12 @@ def attribute_names(variants) -> dict[int, list[str]]:
 
 
 def _title(index: int) -> str:
-    names = (g.get(_KEY) or {}).get(index) if has_request_context() else None
+    noted = g.get(_KEY) if has_request_context() else None
+    names = (noted or {}).get(index)
     if names:
         return " / ".join(names[:3]) + (" …" if len(names) > 3 else "")
+    if noted is not None and noted.get("listing"):
+        return ""  # no product on this page has that attribute: an empty column, untitled
     return gettext("Attribute %(number)s", number=index)
 
 
@@ -47,13 +50,13 @@ def attribute_title(index: int) -> LazyString:
 class VariantInterface(OrderHubInterface):
     """Notes the attribute names of the variants a page shows (see ``attribute_title``)."""
 
-    def _note(self, variants) -> None:
+    def _note(self, variants, listing: bool = False) -> None:
         if has_request_context():
-            setattr(g, _KEY, attribute_names(variants))
+            setattr(g, _KEY, {**attribute_names(variants), "listing": listing})
 
     def query(self, *args, **kwargs):
         count, rows = super().query(*args, **kwargs)
-        self._note(rows)
+        self._note(rows, listing=True)
         return count, rows
 
     def get(self, *args, **kwargs):

@@ -28,11 +28,12 @@ def _problems(exc: CatalogueRejected) -> list[dict]:
             for p in exc.problems]
 
 
-def _stored_problems(rows: list[dict]) -> list[dict]:
-    """A job's stored problems in the reader's language."""
-    return [{"line": r.get("line"), "column": r.get("column") or "",
-             "message": fill(gettext(r["template"]), r.get("details") or {})
-             if r.get("template") else r.get("message", "")} for r in rows]
+def _stored_problem(stored: dict) -> dict:
+    """One problem a job stored, in the reader's language."""
+    english = stored.get("template")
+    message = fill(gettext(english), stored.get("details") or {}) if english else \
+        stored.get("message", "")
+    return {"line": stored.get("line"), "column": stored.get("column") or "", "message": message}
 
 
 class CatalogImportView(BaseView):
@@ -100,7 +101,7 @@ class CatalogImportView(BaseView):
         kwargs = {"job": job, "filename": params.get("filename", ""),
                   "running": job.status in (JobStatus.QUEUED, JobStatus.STARTED)}
         if result.get("errors"):
-            kwargs["problems"] = _stored_problems(result["errors"])
+            kwargs["problems"] = [_stored_problem(p) for p in result["errors"]]
             kwargs["refusal"] = job.error
         elif job.status == JobStatus.FINISHED:
             kwargs["report"] = result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import Product, ProductMedia
@@ -60,7 +60,7 @@ class ProductMediaPages:
                 db.session.rollback()
                 flash(error_text(exc), "danger")
         if added:
-            flash(ngettext("%(num)s file added.", "%(num)s files added.", added), "success")
+            flash(gettext("Files added: %(num)s.", num=added), "success")
         return self._back(pk)
 
     @expose("/move/<int:pk>", methods=["POST"])
