@@ -1,7 +1,7 @@
 """The folded search column products, variants and customers carry, and its trigram index.
 
 ``search_text`` holds ``app.services.search_text.fold`` of what a person types to find the record
-(names, SKUs, aliases, attribute values, phone…); ``app.services.catalog.search`` keeps it in step
+(names, SKUs, aliases, attribute values, phone…), led by a space; ``app.services.catalog.search`` keeps it in step
 on every ORM write and builds the matching conditions. On PostgreSQL a pg_trgm GIN index makes
 ``LIKE '%word%'`` and the typo-tolerant similarity operators fast; the extension is created with
 the first table that needs it (and by the migration).

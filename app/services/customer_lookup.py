@@ -69,7 +69,8 @@ def search_customers(session: Session, text: str, limit: int = 10) -> list[Custo
     text = (text or "").strip()
     if not text:
         return []
-    conditions = [c for c in [search.customer_matches(text, search.dialect_of(session))] if c is not None]
+    match = search.find_customers(session, text)
+    conditions = [match.condition] if match is not None else []
     digits = phone_search_key(text)
     if digits and len(digits) >= 3:
         conditions.append(Customer.phone.like(f"%{digits}%"))
@@ -112,24 +113,28 @@ def search_variants(session: Session, text: str, warehouse_id: int | None,
     text = (text or "").strip()
     if not text:
         return []
-    dialect = search.dialect_of(session)
-    condition = search.variant_matches(text, dialect)
+    ids = _variant_page(session, text, limit, forgive=False)
+    if not ids:  # nothing answers every word: a typo? (PostgreSQL finds the closest)
+        ids = _variant_page(session, text, limit, forgive=True)
+    hits = variant_hits(session, ids, warehouse_id)
+    return [hits[i] for i in ids if i in hits]
+
+
+def _variant_page(session: Session, text: str, limit: int, forgive: bool) -> list[int]:
+    """Ids of the active variants found, in order: only the page, by the variants' own columns
+    (a common word matches thousands); their products and stock are read for these alone."""
+    match = search.find_variants(session, text, forgive=forgive)
+    if forgive and (match is None or not match.fuzzy):
+        return []
     found = ProductVariant.barcode == text
-    if condition is not None:
-        found = sa.or_(condition, found)
-    level = StockLevel.__table__
-    order = [o for o in [search.closeness(ProductVariant.search_text, text, dialect)] if o is not None]
-    rows = session.execute(
-        sa.select(ProductVariant, level.c.on_hand, level.c.reserved)
-        .join(Product, Product.id == ProductVariant.product_id)
-        .outerjoin(level, sa.and_(level.c.variant_id == ProductVariant.id,
-                                  level.c.warehouse_id == warehouse_id))
-        .where(ProductVariant.active, Product.active, found)
-        .options(selectinload(ProductVariant.product))
-        .order_by(*order, ProductVariant.sku).limit(limit)).all()
-    return [VariantHit(v.id, v.sku, v.label, v.price, on_hand or 0,
-                       (on_hand or 0) - (reserved or 0), v.product_id)
-            for v, on_hand, reserved in rows]
+    if match is not None:
+        found = sa.or_(match.condition, found)
+    inactive = sa.select(Product.id).where(Product.active.is_(False))
+    return list(session.scalars(
+        sa.select(ProductVariant.id)
+        .where(ProductVariant.active, ProductVariant.product_id.not_in(inactive), found)
+        .order_by(*(match.order if match is not None else ()), ProductVariant.sku)
+        .limit(limit)))
 
 
 def variant_hits(session: Session, variant_ids, warehouse_id: int | None) -> dict[int, VariantHit]:

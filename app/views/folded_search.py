@@ -25,12 +25,11 @@ class FilterFolded(BaseFilter):
 
     def apply(self, query, value):
         text = " ".join(value) if isinstance(value, (list, tuple)) else str(value or "")
-        dialect = query.session.get_bind().dialect.name
         if self.model is Product:
-            condition = search.product_matches(text, dialect)
+            match = search.find_products(query.session, text)
         else:
-            condition = search.matches(getattr(self.model, SEARCH_COLUMN), text, dialect)
-        return query if condition is None else query.filter(condition)
+            match = search.find(query.session, getattr(self.model, SEARCH_COLUMN), text)
+        return query if match is None else query.filter(match.condition)
 
 
 class FoldedFilterConverter(SQLAFilterConverter):

@@ -27,11 +27,12 @@ def customers():
     q = (request.args.get("q") or "").strip()
     stmt = sa.select(Customer).order_by(Customer.name).limit(LIMIT)
     if q:
-        found = [c for c in [search.customer_matches(q, search.dialect_of(db.session))] if c is not None]
+        match = search.find_customers(db.session, q)
+        found = [Customer.tax_code == q] + ([match.condition] if match else [])
         digits = phone_search_key(q)
         if digits and len(digits) >= 3:
             found.append(Customer.phone.like(f"%{digits}%"))
-        stmt = stmt.where(sa.or_(*found, Customer.tax_code == q))
+        stmt = stmt.where(sa.or_(*found))
     rows = db.session.scalars(stmt).all()
     return jsonify({"results": [{"id": c.id, "text": str(c)} for c in rows]})
 
@@ -46,9 +47,11 @@ def variants():
             .join(Product, Product.id == ProductVariant.product_id)
             .where(ProductVariant.active.is_(True)).order_by(ProductVariant.sku).limit(LIMIT))
     if q:
-        found = search.variant_matches(q, search.dialect_of(db.session))
+        match = search.find_variants(db.session, q)
         barcode = ProductVariant.barcode == q
-        stmt = stmt.where(barcode if found is None else sa.or_(found, barcode))
+        stmt = stmt.where(barcode if match is None else sa.or_(match.condition, barcode))
+        if match is not None and match.order:
+            stmt = stmt.order_by(None).order_by(*match.order, ProductVariant.sku)
     rows = db.session.execute(stmt).all()
     return jsonify({"results": [
         {"id": v.id, "text": f"{v.sku} — {name} ({avail} available)", "available": int(avail)}

@@ -51,19 +51,22 @@ def _fill_search_text():
     variant = sa.Table('product_variant', meta, autoload_with=bind)
     customer = sa.Table('customer', meta, autoload_with=bind)
 
-    def text(*parts):
-        return fold(' '.join(p for p in parts if p))
+    def text(*parts):  # as app.services.catalog.search.stored writes it
+        return ' ' + fold(' '.join(p for p in parts if p))
 
     products = {r.id: r for r in bind.execute(sa.select(product.c.id, product.c.sku,
                                                         product.c.name, product.c.aliases))}
-    for r in products.values():
-        bind.execute(product.update().where(product.c.id == r.id)
-                     .values(search_text=text(r.sku, r.name, r.aliases)))
+    values: dict[int, list] = {}
     for r in bind.execute(sa.select(variant)).all():
         p = products.get(r.product_id)
         bind.execute(variant.update().where(variant.c.id == r.id).values(search_text=text(
             r.sku, r.barcode, r.name, r.value_1, r.value_2, r.value_3,
             *((p.sku, p.name, p.aliases) if p else ()))))
+        seen = values.setdefault(r.product_id, [])
+        seen += [v for v in (r.value_1, r.value_2, r.value_3) if v and v not in seen]
+    for r in products.values():
+        bind.execute(product.update().where(product.c.id == r.id)
+                     .values(search_text=text(r.sku, r.name, r.aliases, *values.get(r.id, []))))
     for r in bind.execute(sa.select(customer)).all():
         bind.execute(customer.update().where(customer.c.id == r.id).values(search_text=text(
             r.name, r.phone, r.email, r.company_name, r.tax_code)))

@@ -33,18 +33,18 @@ def shop(session):
 
 
 def products(session, text):
-    return sorted(session.scalars(sa.select(Product.sku).where(
-        search.product_matches(text, search.dialect_of(session)))))
+    match = search.find_products(session, text)
+    return sorted(session.scalars(sa.select(Product.sku).where(match.condition)))
 
 
 def variants(session, text):
-    return sorted(session.scalars(sa.select(ProductVariant.sku).where(
-        search.variant_matches(text, search.dialect_of(session)))))
+    match = search.find_variants(session, text)
+    return sorted(session.scalars(sa.select(ProductVariant.sku).where(match.condition)))
 
 
 def customers(session, text):
-    return sorted(session.scalars(sa.select(Customer.name).where(
-        search.customer_matches(text, search.dialect_of(session)))))
+    match = search.find_customers(session, text)
+    return sorted(session.scalars(sa.select(Customer.name).where(match.condition)))
 
 
 def test_words_without_accents_find_products_and_variants(shop):
@@ -58,7 +58,7 @@ def test_words_without_accents_find_products_and_variants(shop):
     assert products(shop, "quan bo") == ["QUAN-JEAN"]                # an alias
     assert products(shop, "thermos") == ["BINH-500"]
     assert variants(shop, "binh-500-trang") == ["BINH-500-TRANG"]    # a SKU as typed
-    assert products(shop, "   ") == [] or search.product_matches("   ", "sqlite") is None
+    assert search.find_products(shop, " - ") is None  # nothing searchable typed
 
 
 def test_customers_are_found_by_name_without_accents_and_by_company(shop):
@@ -97,6 +97,7 @@ def test_on_postgresql_a_typo_still_finds_the_product(shop):
     assert products(shop, "quan jaen ong dung") == ["QUAN-JEAN"]
     close = variants(shop, "binh giu nhiet hongg")
     assert "BINH-500-HONG" in close and all(sku.startswith("BINH-500") for sku in close)
+    assert search.find_variants(shop, "bihn giu nhiet").fuzzy  # closest first, not by SKU
     # Without a typo, close matches do not crowd in: "ao thun trang" is the white one only.
     assert variants(shop, "ao thun trang") == ["AO-BASIC-TRANG"]
 
@@ -104,7 +105,7 @@ def test_on_postgresql_a_typo_still_finds_the_product(shop):
 @pytest.mark.postgres
 def test_on_postgresql_the_search_uses_the_trigram_index(shop):
     shop.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    query = sa.select(ProductVariant.id).where(search.variant_matches("giu nhiet", "postgresql"))
+    query = sa.select(ProductVariant.id).where(search.find_variants(shop, "giu nhiet").condition)
     compiled = query.compile(dialect=shop.get_bind().dialect)
     plan = "\n".join(shop.connection().exec_driver_sql("EXPLAIN " + str(compiled),
                                                        compiled.params).scalars())

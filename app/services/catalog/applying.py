@@ -68,7 +68,9 @@ def _brands(session: Session, plan: Plan) -> dict[str, Brand]:
 def _products(session: Session, plan: Plan, categories: dict, brands: dict) -> dict[str, Product]:
     products: dict[str, Product] = {}
     for item in plan.products:
-        product = item.existing or Product(sku=item.sku)
+        # A new product's variants start as an empty, known list: appending one after a flush
+        # then costs no query to load the collection.
+        product = item.existing or Product(sku=item.sku, variants=[])
         for key, value in item.values.items():
             if key == "category":
                 if isinstance(value, tuple):
