@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
 from app.models import Job
 from app.services.catalog.importing import CatalogueRejected, Upload, import_catalogue
 

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Job, JobStatus, Product, ProductVariant, StockMove, Warehouse
+from app.models import JobStatus, Product, ProductVariant, StockMove, Warehouse
 from tests.assistant.shop import CSV_PATH
 from tests.conftest import DEMO_PASSWORD, REDIS_URL, api_token, login, make_app
 from tests.support.marketplaces import wait_for_job

@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import (MoveKind, Order, OrderLine, Product, ProductMedia, ProductVariant,
+from app.models import (MoveKind, Order, OrderLine, Product, ProductVariant,
                         StockLevel, StockMove, Warehouse)
 from tests.conftest import login
 
@@ -50,6 +51,17 @@ def add_product(client, matrix: dict, **fields):
     return client.post("/productview/add", data=form)
 
 
+@pytest.fixture
+def polo(web_app):
+    """A clerk signed in, the warehouses, and the POLO product saved from MATRIX."""
+    ids = warehouses(web_app)
+    client = web_app.test_client()
+    login(client, "clerk")
+    answer = add_product(client, with_ids(MATRIX, ids))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[-2000:]
+    return client, ids, product(web_app)
+
+
 def product(app, sku="POLO") -> Product:
     """The product with its variants and media, loaded for reading after the session ends."""
     with app.app_context():
@@ -58,13 +70,8 @@ def product(app, sku="POLO") -> Product:
             selectinload(Product.media))).one()
 
 
-def test_the_matrix_creates_every_variant_with_its_sku_price_size_and_opening_stock(web_app):
-    ids = warehouses(web_app)
-    client = web_app.test_client()
-    login(client, "clerk")
-    answer = add_product(client, with_ids(MATRIX, ids))
-    assert answer.status_code == 302, answer.get_data(as_text=True)[-2000:]
-    polo = product(web_app)
+def test_the_matrix_creates_every_variant_with_its_sku_price_size_and_opening_stock(web_app, polo):
+    client, ids, polo = polo
     assert polo.attribute_names == ["Màu", "Size"]
     got = {v.sku: (v.value_1, v.value_2, int(v.price), v.weight_g,
                    (v.length_cm, v.width_cm, v.height_cm)) for v in polo.variants}
@@ -86,12 +93,9 @@ def test_the_matrix_creates_every_variant_with_its_sku_price_size_and_opening_st
     assert ">Màu<" in page.replace("</a>", "<") and "Attribute 1" not in page
 
 
-def test_opening_stock_is_posted_once_and_a_second_time_is_refused_naming_the_variant(web_app):
-    ids = warehouses(web_app)
-    client = web_app.test_client()
-    login(client, "clerk")
-    add_product(client, with_ids(MATRIX, ids))
-    polo = product(web_app)
+def test_opening_stock_is_posted_once_and_a_second_time_is_refused_naming_the_variant(web_app,
+                                                                                       polo):
+    client, ids, polo = polo
     edit = client.get(f"/productview/edit/{polo.id}").get_data(as_text=True)
     start = json.loads(edit.split('id="variant_matrix" value="')[1].split('"')[0]
                        .replace("&#34;", '"').replace("&amp;", "&"))
@@ -124,11 +128,8 @@ def test_a_product_without_attributes_gets_one_variant_with_its_sku(web_app):
     assert [v.sku for v in product(web_app, "MU-1").variants] == ["MU-1"]
 
 
-def test_a_matrix_with_a_sku_of_another_product_is_refused_and_nothing_is_saved(web_app):
-    ids = warehouses(web_app)
-    client = web_app.test_client()
-    login(client, "clerk")
-    add_product(client, with_ids(MATRIX, ids))
+def test_a_matrix_with_a_sku_of_another_product_is_refused_and_nothing_is_saved(web_app, polo):
+    client, _, _ = polo
     clash = {"attributes": [{"name": "Size", "values": ["S"]}],
              "rows": [{"values": ["S"], "sku": "POLO-TRANG-S"}]}
     answer = add_product(client, clash, sku="POLO2", name="Áo khác")
@@ -152,13 +153,9 @@ def upload(client, product_id, *files):
                        data={"files": [(io.BytesIO(data), name) for name, data in files]})
 
 
-def test_media_are_checked_by_content_stored_ordered_and_served_with_permission(web_app):
-    ids = warehouses(web_app)
+def test_media_are_checked_by_content_stored_ordered_and_served_with_permission(web_app, polo):
+    client, _, polo = polo
     web_app.config["MEDIA_MAX_IMAGE_MB"] = 1
-    client = web_app.test_client()
-    login(client, "clerk")
-    add_product(client, with_ids(MATRIX, ids))
-    polo = product(web_app)
     answer = upload(client, polo.id, ("red.png", png()), ("clip.mp4", MP4),
                     ("fake.jpg", b"GIF? no: just text pretending"),
                     ("huge.png", png((1200, 1200), noise=True)),
@@ -192,12 +189,8 @@ def test_media_are_checked_by_content_stored_ordered_and_served_with_permission(
     assert [m.original_name for m in product(web_app).media] == ["green.png", "clip.mp4"]
 
 
-def test_the_cover_image_is_shown_where_the_product_is_and_shared_by_a_signed_link(web_app):
-    ids = warehouses(web_app)
-    client = web_app.test_client()
-    login(client, "clerk")
-    add_product(client, with_ids(MATRIX, ids))
-    polo = product(web_app)
+def test_the_cover_image_is_shown_where_the_product_is_and_shared_by_a_signed_link(web_app, polo):
+    client, ids, polo = polo
     upload(client, polo.id, ("red.png", png()))
     cover = product(web_app).media[0]
     with web_app.app_context():
