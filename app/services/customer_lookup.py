@@ -133,7 +133,8 @@ def _variant_page(session: Session, text: str, limit: int, forgive: bool) -> lis
     return list(session.scalars(
         sa.select(ProductVariant.id)
         .where(ProductVariant.active, ProductVariant.product_id.not_in(inactive), found)
-        .order_by(*(match.order if match is not None else ()), ProductVariant.sku)
+        .order_by(search.code_first(ProductVariant.sku, text, ProductVariant.barcode),
+                  *(match.order if match is not None else ()), ProductVariant.sku)
         .limit(limit)))
 
 

@@ -50,8 +50,9 @@ def variants():
         match = search.find_variants(db.session, q)
         barcode = ProductVariant.barcode == q
         stmt = stmt.where(barcode if match is None else sa.or_(match.condition, barcode))
-        if match is not None and match.order:
-            stmt = stmt.order_by(None).order_by(*match.order, ProductVariant.sku)
+        stmt = stmt.order_by(None).order_by(
+            search.code_first(ProductVariant.sku, q, ProductVariant.barcode),
+            *(match.order if match is not None else ()), ProductVariant.sku)
     rows = db.session.execute(stmt).all()
     return jsonify({"results": [
         {"id": v.id, "text": f"{v.sku} — {name} ({avail} available)", "available": int(avail)}

@@ -110,3 +110,15 @@ def test_on_postgresql_the_search_uses_the_trigram_index(shop):
     plan = "\n".join(shop.connection().exec_driver_sql("EXPLAIN " + str(compiled),
                                                        compiled.params).scalars())
     assert "ix_product_variant_search_trgm" in plan, plan
+
+
+def test_a_whole_sku_typed_comes_first_among_the_variants_its_words_find(shop):
+    from app.services.customer_lookup import search_variants
+    import_catalogue(shop, Upload("somi.csv", (
+        "product_sku,product_name,attribute1_name,attribute1_value,variant_sku,selling_price\n"
+        "SOMI,Sơ mi trắng,Size,M,SOMI-M,250000\nSOMI,Sơ mi trắng,Size,S,SOMI-S,250000\n").encode()))
+    shop.commit()
+    warehouse = shop.scalar(sa.select(Warehouse.id))
+    # "SOMI-S" folds to "somi s", and "s" starts "somi": both sizes answer; the typed one leads.
+    assert [h.sku for h in search_variants(shop, "SOMI-S", warehouse)] == ["SOMI-S", "SOMI-M"]
+    assert [h.sku for h in search_variants(shop, "somi-m", warehouse)][0] == "SOMI-M"

@@ -241,5 +241,16 @@ def find_customers(session: Session, text: str) -> Match | None:
     return find(session, Customer.search_text, text)
 
 
+def code_first(sku, typed: str, barcode=None):
+    """An ORDER BY term: the row whose SKU (or barcode) is what was typed first, then SKUs that
+    start with it — a clerk who types a whole SKU means that one, not its siblings the folded
+    words also find ("...-XAM-S" folds to words that "...-XAM-L" has too)."""
+    typed = (typed or "").strip()
+    exact = sa.func.upper(sku) == typed.upper()
+    if barcode is not None:
+        exact = sa.or_(exact, barcode == typed)
+    return sa.case((exact, 0), (sku.istartswith(typed, autoescape=True), 1), else_=2)
+
+
 def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
