@@ -12,10 +12,13 @@ from flask import current_app
 from app.extensions import db
 from app.services.catalog.importing import ImportReport, Upload, import_catalogue
 from app.services.catalog.reading import Table, read_upload
+from app.services.errors import N_, fill
 from app.web.media import storage
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 JOB_KIND = "catalog.import_file"
+CHECK_TITLE = N_("Check the catalogue file %(file)s")
+IMPORT_TITLE = N_("Import the catalogue file %(file)s")
 
 
 def stash(upload: Upload) -> str:
@@ -61,7 +64,7 @@ def start_job(token: str, filename: str, *, dry_run: bool, rows: int):
     """A background import of the stashed file; committed here, enqueued after the commit."""
     from app.services.jobs import start_job as start
     from jobs.queue import enqueue_after_commit
-    title = (f"Check catalogue file {filename}" if dry_run else f"Import catalogue file {filename}")
+    title = fill(CHECK_TITLE if dry_run else IMPORT_TITLE, {"file": filename})
     job = start(db.session, JOB_KIND, title[:255], params={
         "key": f"imports/{token}", "token": token, "filename": filename, "dry_run": dry_run},
         queue="bulk", enqueue=enqueue_after_commit)
