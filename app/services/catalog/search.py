@@ -166,8 +166,18 @@ def _closest_first(column, folded: str) -> tuple:
     return (sa.func.word_similarity(sa.literal(folded, sa.Text), column).desc(),)
 
 
-def _any(session: Session, condition) -> bool:
-    return session.scalar(sa.select(sa.literal(1)).where(condition).limit(1)) is not None
+def _any(session: Session, condition, key: tuple) -> bool:
+    """Whether any row answers ``condition``, asked once per transaction for the same search
+    (a list page applies its filter to its count and to its rows)."""
+    real = session if isinstance(session, Session) else session()  # a scoped session's own
+    cache = real.info.get("orderhub_search_any")
+    transaction = id(real.get_transaction())
+    if cache is None or cache[0] != transaction:
+        cache = real.info["orderhub_search_any"] = (transaction, {})
+    if key not in cache[1]:
+        cache[1][key] = session.scalar(sa.select(sa.literal(1)).where(condition).limit(1)) \
+            is not None
+    return cache[1][key]
 
 
 def _forgiving(session: Session, folded: str) -> bool:
@@ -194,10 +204,11 @@ def _closest(session: Session, column, folded: str, limit: int = CLOSEST) -> lis
         session.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
 
 
-def _forgive(session: Session, exact, folded: str, forgive: bool | None) -> bool:
+def _forgive(session: Session, column, exact, folded: str, forgive: bool | None) -> bool:
     if forgive is not None:
         return forgive and _forgiving(session, folded)
-    return _forgiving(session, folded) and not _any(session, exact)
+    return _forgiving(session, folded) and \
+        not _any(session, exact, (column.expression.table.name, folded))
 
 
 def find(session: Session, column, text: str, forgive: bool | None = None) -> Match | None:
@@ -210,7 +221,7 @@ def find(session: Session, column, text: str, forgive: bool | None = None) -> Ma
     if not folded:
         return None
     exact = _exact(column, folded)
-    if not _forgive(session, exact, folded, forgive):
+    if not _forgive(session, column, exact, folded, forgive):
         return Match(exact)
     key = list(column.expression.table.primary_key.columns)[0]
     return Match(key.in_(_closest(session, column, folded)), _closest_first(column, folded),
@@ -231,7 +242,7 @@ def find_variants(session: Session, text: str, forgive: bool | None = None) -> M
     if not folded:
         return None
     exact = _exact(ProductVariant.search_text, folded)
-    if not _forgive(session, exact, folded, forgive):
+    if not _forgive(session, ProductVariant.search_text, exact, folded, forgive):
         return Match(exact)
     return Match(ProductVariant.product_id.in_(_closest(session, Product.search_text, folded, 50)),
                  _closest_first(ProductVariant.search_text, folded), fuzzy=True)
