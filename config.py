@@ -139,6 +139,23 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     IMG_UPLOAD_FOLDER = UPLOAD_FOLDER
 
+    # Product images and videos (and catalogue files waiting for their import): "local" keeps them
+    # in MEDIA_FOLDER (default: instance/media); "s3" in an S3-compatible bucket.
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+    MEDIA_FOLDER = os.environ.get("MEDIA_FOLDER") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_ADDRESSING = os.environ.get("S3_ADDRESSING", "path")  # or "virtual" (bucket.host)
+    MEDIA_MAX_IMAGE_MB = int(os.environ.get("MEDIA_MAX_IMAGE_MB", "10"))
+    MEDIA_MAX_VIDEO_MB = int(os.environ.get("MEDIA_MAX_VIDEO_MB", "100"))
+    # No request body beyond the largest upload (a video) and its form.
+    MAX_CONTENT_LENGTH = (max(MEDIA_MAX_VIDEO_MB, 20) + 5) * 1024 * 1024
+    # A catalogue file with more rows than this is imported by a background job with progress.
+    CATALOG_IMPORT_INLINE_ROWS = int(os.environ.get("CATALOG_IMPORT_INLINE_ROWS", "1000"))
+
     INTEGRATION_LOG_KEEP_DAYS = int(os.environ.get("INTEGRATION_LOG_KEEP_DAYS", "30"))
     INVOICE_AUTO_THRESHOLD = int(os.environ.get("INVOICE_AUTO_THRESHOLD", "20000000"))
     STOCK_PUSH_DEBOUNCE_SECONDS = int(os.environ.get("STOCK_PUSH_DEBOUNCE_SECONDS", "5"))

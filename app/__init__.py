@@ -57,6 +57,9 @@ def create_app(config_object=None, **overrides) -> Flask:
     from app.cli import register_cli
     register_cli(app)
 
+    from app.web.media import init_storage
+    init_storage(app)
+
     from jobs.queue import init_queue
     init_queue(app)
     from jobs.stock_watch import install as watch_stock_changes

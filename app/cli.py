@@ -56,3 +56,5 @@ def register_cli(app) -> None:
         app.cli.add_command(group)
     from app.cli_providers import register_connection_cli
     register_connection_cli(app)
+    from app.cli_catalog import catalog_group
+    app.cli.add_command(catalog_group(app))

@@ -5,28 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import zlib
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.models import (Brand, Category, Channel, Customer, Platform, Product,
-                        ProductVariant, Supplier, Warehouse, WarehouseKind)
+from app.models import (Channel, Customer, Platform, Product, Supplier, Warehouse,
+                        WarehouseKind)
 from app.models.base import utcnow
-from app.sandbox.catalogue import build_products, random_buyer
+from app.sandbox.catalogue import random_buyer
 from app import demo_channels, demo_invoicing, demo_shipping
-from app.services import ledger, orders
+from app.services import orders
+from app.services.catalog.importing import Upload, import_catalogue
 from app.services.order_entry import create_manual_order
 from app.services.tax_code import complete_tax_code
 
 SEED = 20261122
-PRODUCTS = 40
-CATEGORIES = {"Thời trang": ["Áo", "Quần", "Váy & đầm", "Giày dép", "Phụ kiện"],
-              "Gia dụng": [], "Thực phẩm": [], "Điện thoại & phụ kiện": []}
-CATEGORY_OF = [("AO-", "Áo"), ("QUAN-", "Quần"), ("VAY-", "Váy & đầm"), ("DAM-", "Váy & đầm"),
-               ("CHAN-VAY", "Váy & đầm"), ("DEP-", "Giày dép"), ("GIAY-", "Giày dép"),
-               ("MU-", "Phụ kiện"), ("TUI-", "Phụ kiện"), ("KHAN-", "Phụ kiện"), ("VI-", "Phụ kiện"),
-               ("KHAU-TRANG", "Phụ kiện"), ("BINH-", "Gia dụng"), ("CA-PHE", "Thực phẩm"),
-               ("OP-LUNG", "Điện thoại & phụ kiện")]
+# The demo shop's catalogue in the import format: the sandboxes' fixed goods (app.sandbox.catalogue)
+# and more, with categories, brands, aliases and opening stock in HCM, HN and DN.
+CATALOGUE_FILE = Path(__file__).with_name("demo_catalogue.csv")
 BUSINESSES = [("Công ty TNHH Thời Trang Sài Gòn Xanh", "031456789"),
               ("Công ty Cổ phần Bán lẻ Phương Nam", "030987654"),
               ("Công ty TNHH Quà Tặng Doanh Nghiệp Hà Nội", "010765432"),
@@ -65,37 +61,19 @@ def _warehouses(session):
 
 
 def _catalogue(session, suppliers):
-    roots = {}
-    for root, children in CATEGORIES.items():
-        parent = Category(name=root)
-        session.add(parent)
-        roots[root] = parent
-        for child in children:
-            roots[child] = Category(name=child, parent=parent)
-            session.add(roots[child])
-    brands = [Brand(name=n) for n in ("Sài Gòn Basic", "Mộc Studio", "Hà Thành", "Cao Nguyên")]
-    session.add_all(brands)
+    """The demo's products, variants and opening stock, loaded as a seller would: from a catalogue
+    file through the importer (SPEC §12). What the file format does not carry — each variant's
+    usual supplier and reorder point — is set afterwards."""
+    report = import_catalogue(session, Upload(CATALOGUE_FILE.name, CATALOGUE_FILE.read_bytes()))
+    session.flush()
+    products = session.scalars(sa.select(Product).order_by(Product.id)).all()
     variants = []
-    for i, item in enumerate(build_products(seed=1, count=PRODUCTS)):
-        category = next((roots[c] for prefix, c in CATEGORY_OF if item.code.startswith(prefix)),
-                        roots["Thời trang"])
-        price = min(v.price for v in item.variants)
-        product = Product(name=item.name, sku=item.code, category=category,
-                          brand=brands[i % len(brands)], selling_price=price,
-                          cost_price=int(price * 0.6) // 1000 * 1000,
-                          vat_rate="8" if item.code.startswith("CA-PHE") else "10",
-                          attribute_1=item.axis, description=f"{item.name}. Hàng chính hãng.")
-        session.add(product)
-        for v in item.variants:
-            variant = ProductVariant(product=product, sku=v.sku, value_1=v.option,
-                                     selling_price=v.price if v.price != price else None,
-                                     weight_g=300 if "GIAY" in v.sku or "JEAN" in v.sku else 200,
-                                     length_cm=30, width_cm=20, height_cm=5, reorder_point=5,
-                                     preferred_supplier=suppliers[i % len(suppliers)],
-                                     barcode=f"893{zlib.crc32(v.sku.encode()) % 10**10:010d}")
-            session.add(variant)
+    for i, product in enumerate(products):
+        for variant in product.variants:
+            variant.preferred_supplier = suppliers[i % len(suppliers)]
+            variant.reorder_point = 5
             variants.append(variant)
-    return variants
+    return variants, report
 
 
 def _customers(session, rng):
@@ -145,9 +123,13 @@ def _orders(app, session, rng, customers, variants, channels, warehouse):
             pool = scarce if state == "processing_short" else in_stock
             picks = rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))
             qty = 30 if state == "processing_short" else None
+            customer_id, channel = rng.choice(customers).id, rng.choice(channels)
+            payment = rng.choice(["cod", "cod", "prepaid"])
+            if state == "delivered":  # delivered COD parcels wait for the carrier's statement
+                payment = "cod"
             order = create_manual_order(
-                session, customer_id=rng.choice(customers).id, warehouse_id=warehouse.id,
-                channel=rng.choice(channels), payment_method=rng.choice(["cod", "cod", "prepaid"]),
+                session, customer_id=customer_id, warehouse_id=warehouse.id,
+                channel=channel, payment_method=payment,
                 shipping_fee=rng.choice([0, 20000, 30000]),
                 lines=[(v.id, qty or rng.randint(1, 2)) for v in picks])
             order.placed_at = now - dt.timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 12))
@@ -185,20 +167,13 @@ def load_demo_data(app) -> dict:
                           contact_person="Phòng kinh doanh", email=f"sales{i}@example.vn")
                  for i, (n, p) in enumerate(SUPPLIERS)]
     session.add_all(suppliers)
-    variants = _catalogue(session, suppliers)
+    session.flush()
+    variants, imported = _catalogue(session, suppliers)
     customers = _customers(session, rng)
     channels = _channels(session, warehouses[0])
     session.commit()
-    for v in variants:
-        big = 0 if v.sku.endswith("-XL") else rng.randint(20, 80)
-        if big:
-            ledger.record_opening_stock(session, v.id, warehouses[0].id, big)
-        if rng.random() < 0.4:
-            ledger.record_opening_stock(session, v.id, warehouses[1].id, rng.randint(3, 15))
-        if rng.random() < 0.15:
-            ledger.record_opening_stock(session, v.id, warehouses[2].id, rng.randint(1, 4))
     created = _orders(app, session, rng, customers, variants, channels, warehouses[0])
-    result = {"orders": _advance(app, session, created), "products": PRODUCTS,
+    result = {"orders": _advance(app, session, created), "products": imported.created["products"],
               "variants": len(variants), "customers": len(customers)}
     result["channels"] = demo_channels.load(app)
     result["invoicing"] = demo_invoicing.load(app)

@@ -111,10 +111,12 @@ def pull_products(ctx) -> dict:
 def push_products(ctx) -> dict:
     channel = _channel(ctx)
     with _shop(ctx, channel) as client:
+        from app.web.media import storage
         result = product_push.push_products(
             ctx.session, channel, client, product_ids=ctx.params.get("product_ids"),
             progress=ctx.progress,
-            platform=channel_clients.PLATFORM_NAMES[channel_clients.platform_of(channel)])
+            platform=channel_clients.PLATFORM_NAMES[channel_clients.platform_of(channel)],
+            read_file=storage().load)
     for sku, why in result.failed.items():
         _say(ctx, N_("%(channel)s: %(sku)s refused: %(why)s"), "warning", channel=channel.name,
              sku=sku, why=why)

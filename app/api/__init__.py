@@ -10,3 +10,5 @@ def register_apis(appbuilder) -> None:
     for api_class in build_api_classes():
         appbuilder.add_api(api_class)
     appbuilder.add_api(ProviderAccountApi)
+    from app.api.catalog import CatalogApi
+    appbuilder.add_api(CatalogApi)

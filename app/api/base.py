@@ -25,6 +25,8 @@ from app.web.formatting import reader_language
 from app.web.i18n import error_text
 
 SECRET_COLUMNS = {"credentials", "password", "label_pdf", "pdf"}
+# Searchable (``q`` filters) but not part of a record's answer.
+INTERNAL_COLUMNS = {"search_text"}
 
 
 def _amount_kind(model, name: str) -> str | None:
@@ -78,11 +80,13 @@ class OrderHubRestApi(CheckedQueryArgs, ModelRestApi):
         safe = [c for c in cols if c not in SECRET_COLUMNS]
         for attr in ("list_columns", "show_columns"):
             current = getattr(self, attr, None)
-            setattr(self, attr, [c for c in (current or safe) if c not in SECRET_COLUMNS])
+            setattr(self, attr, [c for c in (current or safe)
+                                 if c not in SECRET_COLUMNS | INTERNAL_COLUMNS])
         for attr in ("add_columns", "edit_columns"):
             current = getattr(self, attr, None)
             if current is not None:
-                setattr(self, attr, [c for c in current if c not in SECRET_COLUMNS])
+                setattr(self, attr, [c for c in current
+                                     if c not in SECRET_COLUMNS | INTERNAL_COLUMNS])
         scope.apply_to(self, scope.API_RELATION_FILTERS)  # warehouse scope: app/security/scope.py
         super().__init__()
 

@@ -43,7 +43,7 @@ WRITABLE = {
     "brand": ["name"],
     "product": ["name", "sku", "category", "brand", "description", "specifications", "vat_rate",
                 "cost_price", "selling_price", "attribute_1", "attribute_2", "attribute_3",
-                "active"],
+                "aliases", "active"],
     "variant": ["product", "sku", "name", "value_1", "value_2", "value_3", "cost_price",
                 "selling_price", "barcode", "weight_g", "length_cm", "width_cm", "height_cm",
                 "preferred_supplier", "reorder_point", "active"],

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, Money, StrEnum, TimestampMixin, VersionedMixin, enum_column
+from app.models.search import needs_trigrams, search_column, trigram_index
+
 
 
 class VatRate(StrEnum):
@@ -68,7 +70,11 @@ class Product(TimestampMixin, VersionedMixin, Model):
     attribute_1: Mapped[str | None] = mapped_column(sa.String(40))  # e.g. "Màu sắc / Color"
     attribute_2: Mapped[str | None] = mapped_column(sa.String(40))
     attribute_3: Mapped[str | None] = mapped_column(sa.String(40))
+    # Other names shoppers use for it, "; "-separated (SPEC §12 ``aliases``): search and the
+    # sales assistant read them.
+    aliases: Mapped[str | None] = mapped_column(sa.Text)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    search_text: Mapped[str] = search_column()
 
     category = relationship("Category")
     brand = relationship("Brand")
@@ -80,7 +86,22 @@ class Product(TimestampMixin, VersionedMixin, Model):
     __table_args__ = (
         sa.CheckConstraint("cost_price >= 0", name="ck_product_cost_nonneg"),
         sa.CheckConstraint("selling_price >= 0", name="ck_product_price_nonneg"),
+        trigram_index("product"),
     )
+
+    @property
+    def attribute_names(self) -> list[str]:
+        """The variant attributes' names in order (e.g. ["Màu", "Size"]), blanks left out."""
+        return [a for a in (self.attribute_1, self.attribute_2, self.attribute_3) if a]
+
+    @property
+    def cover(self) -> "ProductMedia | None":
+        """The first image among the product's media (what stands for it in lists)."""
+        return next((m for m in self.media if m.kind == MediaKind.IMAGE), None)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in (self.aliases or "").split(";") if a.strip()]
 
     @property
     def profit(self) -> Decimal:
@@ -99,6 +120,9 @@ class Product(TimestampMixin, VersionedMixin, Model):
         return f"{self.sku} — {self.name}"
 
 
+needs_trigrams(Product.__table__)
+
+
 class ProductMedia(TimestampMixin, Model):
     __tablename__ = "product_media"
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"),
@@ -106,14 +130,27 @@ class ProductMedia(TimestampMixin, Model):
     kind: Mapped[MediaKind] = mapped_column(enum_column(MediaKind, "ck_media_kind"), nullable=False,
                                             default=MediaKind.IMAGE)
     url: Mapped[str | None] = mapped_column(sa.String(1000))
-    file: Mapped[str | None] = mapped_column(sa.String(255))
+    file: Mapped[str | None] = mapped_column(sa.String(255))  # the key in the media storage
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # An uploaded file: its type as read from its content, size, name on the uploader's disk, and
+    # the key of its thumbnail (images only).
+    content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    byte_size: Mapped[int | None] = mapped_column(sa.Integer)
+    original_name: Mapped[str | None] = mapped_column(sa.String(255))
+    thumbnail: Mapped[str | None] = mapped_column(sa.String(255))
     product = relationship("Product", back_populates="media")
     __table_args__ = (sa.CheckConstraint("url IS NOT NULL OR file IS NOT NULL",
-                                         name="ck_media_url_or_file"),)
+                                         name="ck_media_url_or_file"),
+                      sa.CheckConstraint("byte_size IS NULL OR byte_size >= 0",
+                                         name="ck_media_size_nonneg"))
+
+    @property
+    def preview(self) -> "ProductMedia":
+        """Itself, for a list column that draws its thumbnail."""
+        return self
 
     def __str__(self) -> str:
-        return self.url or self.file or ""
+        return self.original_name or self.url or self.file or ""
 
 
 class ProductVariant(TimestampMixin, VersionedMixin, Model):
@@ -138,6 +175,7 @@ class ProductVariant(TimestampMixin, VersionedMixin, Model):
         sa.ForeignKey("supplier.id", ondelete="SET NULL"))
     reorder_point: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    search_text: Mapped[str] = search_column()
 
     product = relationship("Product", back_populates="variants")
     preferred_supplier = relationship("Supplier")
@@ -150,7 +188,12 @@ class ProductVariant(TimestampMixin, VersionedMixin, Model):
         sa.CheckConstraint("selling_price IS NULL OR selling_price >= 0",
                            name="ck_variant_price_nonneg"),
         sa.CheckConstraint("reorder_point >= 0", name="ck_variant_reorder_nonneg"),
+        trigram_index("product_variant"),
     )
+
+    @property
+    def values(self) -> list[str | None]:
+        return [self.value_1, self.value_2, self.value_3]
 
     @property
     def price(self) -> Decimal:
@@ -173,3 +216,6 @@ class ProductVariant(TimestampMixin, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return f"{self.sku} — {self.label}"
+
+
+needs_trigrams(ProductVariant.__table__)

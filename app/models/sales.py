@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from app.models.base import (Model, Money, Phrase, StrEnum, TimestampMixin, VersionedMixin,
                              enum_column)
 from app.models.catalog import VatRate
+from app.models.search import needs_trigrams, search_column, trigram_index
 
 
 class OrderStatus(StrEnum):
@@ -78,9 +79,11 @@ class Customer(TimestampMixin, VersionedMixin, Model):
     invoice_email: Mapped[str | None] = mapped_column(sa.String(255))
     wants_invoice: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    search_text: Mapped[str] = search_column()
 
     addresses = relationship("CustomerAddress", back_populates="customer",
                              cascade="all, delete-orphan")
+    __table_args__ = (trigram_index("customer"),)
 
     @property
     def is_business(self) -> bool:
@@ -93,6 +96,9 @@ class Customer(TimestampMixin, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})" if self.phone else self.name
+
+
+needs_trigrams(Customer.__table__)
 
 
 class CustomerAddress(TimestampMixin, Model):

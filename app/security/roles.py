@@ -37,6 +37,8 @@ AREAS = {
 ALL_RESOURCES = [r for names in AREAS.values() for r in names]
 # Menu entries that are links to pages of a resource (their page checks the resource's permission).
 MENU_LINKS = ("QuickOrder", "LowStock")
+# Menu links only a supervisor (and the admin) is shown: pages of a supervisor's action.
+SUPERVISOR_MENU_LINKS = ("CatalogImport",)
 
 # Resources a clerk may not even read (credentials, provider settings).
 ADMIN_ONLY = {"ProviderAccount"}
@@ -84,6 +86,7 @@ SUPERVISOR_ACTIONS = {
     "CodReconciliation": {"confirm_reconciliation", "bulk_.*"},
     "Job": {"retry", "bulk_.*"},
     "ProductVariant": {"bulk_.*"},
+    "Product": {"import_catalogue", "bulk_.*"},
     "Customer": {"bulk_.*"},
 }
 SUPERVISOR_WRITE = {"CodReconciliation", "Warehouse", "ChannelListing"}
@@ -141,7 +144,8 @@ def fab_roles() -> dict[str, list[list[str]]]:
         entries = [[f"^{re.escape(resource)}$", f"^{_names(perms)}$"]
                    for resource, perms in sorted(by_resource.items())]
         # Menu categories (area names) must be reachable for the menu to show.
-        entries.append([f"^{_names(list(AREAS) + list(MENU_LINKS))}$", "^menu_access$"])
+        links = list(MENU_LINKS) + (list(SUPERVISOR_MENU_LINKS) if role == "Supervisor" else [])
+        entries.append([f"^{_names(list(AREAS) + links)}$", "^menu_access$"])
         entries += [[f"^{view}$", f"^{perm}$"] for view, perm in SELF_SERVICE]
         roles[role] = entries
     return roles

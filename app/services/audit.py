@@ -19,7 +19,7 @@ AUDITED = {"sales_order", "order_line", "invoice", "shipment", "channel", "provi
            "purchase_order_line", "warehouse", "stock_count", "return_request",
            "cod_reconciliation", "supplier", "goods_receipt", "stock_level"}
 SKIPPED = {"updated_at", "created_at", "version", "label_pdf", "pdf", "last_login", "login_count",
-           "changed_on", "created_on", "fail_login_count"}
+           "changed_on", "created_on", "fail_login_count", "search_text"}
 MASKED = {"credentials", "password"}
 # A part's audit rows also name the document it belongs to: table → (parent table, foreign key).
 PARENTS = {"order_line": ("sales_order", "order_id"), "shipment": ("sales_order", "order_id"),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import (Customer, Order, OrderStatus, Product, ProductVariant, ReturnRequest,
                         ReturnStatus, StockLevel)
+from app.services.catalog import search
 from app.services.errors import ValidationError
 from app.services.phones import normalize_phone, phone_search_key
 
@@ -68,10 +69,13 @@ def search_customers(session: Session, text: str, limit: int = 10) -> list[Custo
     text = (text or "").strip()
     if not text:
         return []
-    conditions = [Customer.name.ilike(f"%{text}%")]
+    match = search.find_customers(session, text)
+    conditions = [match.condition] if match is not None else []
     digits = phone_search_key(text)
     if digits and len(digits) >= 3:
         conditions.append(Customer.phone.like(f"%{digits}%"))
+    if not conditions:
+        return []
     return _hits(session, sa.or_(*conditions), limit)
 
 
@@ -99,28 +103,39 @@ class VariantHit:
     price: Decimal
     on_hand: int
     available: int
+    product_id: int | None = None
 
 
 def search_variants(session: Session, text: str, warehouse_id: int | None,
                     limit: int = 10) -> list[VariantHit]:
-    """Active variants matching SKU, barcode or product name, with stock free in the warehouse."""
+    """Active variants matching what was typed — SKU, barcode, product name, aliases, colour or
+    size, with or without accents — with the stock free in the warehouse, closest first."""
     text = (text or "").strip()
     if not text:
         return []
-    like = f"%{text}%"
-    level = StockLevel.__table__
-    rows = session.execute(
-        sa.select(ProductVariant, level.c.on_hand, level.c.reserved)
-        .join(Product, Product.id == ProductVariant.product_id)
-        .outerjoin(level, sa.and_(level.c.variant_id == ProductVariant.id,
-                                  level.c.warehouse_id == warehouse_id))
-        .where(ProductVariant.active, Product.active,
-               sa.or_(ProductVariant.sku.ilike(like), ProductVariant.barcode == text,
-                      ProductVariant.name.ilike(like), Product.name.ilike(like)))
-        .options(selectinload(ProductVariant.product))
-        .order_by(ProductVariant.sku).limit(limit)).all()
-    return [VariantHit(v.id, v.sku, v.label, v.price, on_hand or 0,
-                       (on_hand or 0) - (reserved or 0)) for v, on_hand, reserved in rows]
+    ids = _variant_page(session, text, limit, forgive=False)
+    if not ids:  # nothing answers every word: a typo? (PostgreSQL finds the closest)
+        ids = _variant_page(session, text, limit, forgive=True)
+    hits = variant_hits(session, ids, warehouse_id)
+    return [hits[i] for i in ids if i in hits]
+
+
+def _variant_page(session: Session, text: str, limit: int, forgive: bool) -> list[int]:
+    """Ids of the active variants found, in order: only the page, by the variants' own columns
+    (a common word matches thousands); their products and stock are read for these alone."""
+    match = search.find_variants(session, text, forgive=forgive)
+    if forgive and (match is None or not match.fuzzy):
+        return []
+    found = ProductVariant.barcode == text
+    if match is not None:
+        found = sa.or_(match.condition, found)
+    inactive = sa.select(Product.id).where(Product.active.is_(False))
+    return list(session.scalars(
+        sa.select(ProductVariant.id)
+        .where(ProductVariant.active, ProductVariant.product_id.not_in(inactive), found)
+        .order_by(search.code_first(ProductVariant.sku, text, ProductVariant.barcode),
+                  *(match.order if match is not None else ()), ProductVariant.sku)
+        .limit(limit)))
 
 
 def variant_hits(session: Session, variant_ids, warehouse_id: int | None) -> dict[int, VariantHit]:
@@ -135,4 +150,5 @@ def variant_hits(session: Session, variant_ids, warehouse_id: int | None) -> dic
                                   level.c.warehouse_id == warehouse_id))
         .where(ProductVariant.id.in_(ids)).options(selectinload(ProductVariant.product))).all()
     return {v.id: VariantHit(v.id, v.sku, v.label, v.price, on_hand or 0,
-                             (on_hand or 0) - (reserved or 0)) for v, on_hand, reserved in rows}
+                             (on_hand or 0) - (reserved or 0), v.product_id)
+            for v, on_hand, reserved in rows}

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.db_rules import INVOICE_MUTABLE_AFTER_ISSUE, INVOICE_STATUS_FORWARD
 from app.models import Invoice, InvoiceLine, ISSUED_STATES, InvoiceSeries, Order, OrderLine, StockMove
 from app.services.audit import record_changes
+from app.services.catalog import search as catalog_search
 from app.services.errors import N_, ImmutableRecord
 from app.services.numbering import assign_numbers
 from app.services.pricing import compute_order_totals
@@ -105,6 +106,7 @@ def before_flush(session: Session, flush_context, instances) -> None:
     _guard_invoices(session)
     for order in _orders_to_price(session):
         compute_order_totals(order)
+    catalog_search.refresh(session)
     assign_numbers(session, list(session.new))
 
 

@@ -187,6 +187,49 @@ def record_opening_stock(session: Session, variant_id: int, warehouse_id: int, q
                      reference=MoveReference("opening", None, "Opening stock"), note=note)
 
 
+def post_opening_moves(session: Session, entries: list[tuple[int, int, int]], *,
+                       note: str | None = None) -> int:
+    """Opening moves for many (variant id, warehouse id, quantity > 0) at once, as a catalogue
+    import posts them (building block, no commit): each level gains its quantity and each move
+    records the balance after, in two statements whatever the count.
+
+    Meant for pairs with no move yet (the caller checks); a level row that exists already is
+    added to, so the ledger and the levels still agree if one had stock.
+    """
+    merged: dict[tuple[int, int], int] = {}
+    for v, w, q in entries:
+        merged[(int(v), int(w))] = merged.get((int(v), int(w)), 0) + _positive(int(q))
+    entries = [(v, w, q) for (v, w), q in merged.items()]
+    if not entries:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    stmt = insert(LEVELS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["variant_id", "warehouse_id"],
+        set_={"on_hand": LEVELS.c.on_hand + stmt.excluded.on_hand, "updated_at": now})
+    balances: dict[tuple[int, int], int] = {}
+    for start in range(0, len(entries), 1000):
+        part = entries[start:start + 1000]
+        rows = session.execute(
+            stmt.returning(LEVELS.c.id, LEVELS.c.variant_id, LEVELS.c.warehouse_id,
+                           LEVELS.c.on_hand),
+            [{"variant_id": v, "warehouse_id": w, "on_hand": q, "reserved": 0, "created_at": now,
+              "updated_at": now} for v, w, q in part]).all()
+        for row in rows:
+            balances[(row.variant_id, row.warehouse_id)] = row.on_hand
+            _expire_cached_level(session, row.id)
+    user_id = current_actor().user_id
+    session.execute(sa.insert(StockMove), [
+        {"variant_id": v, "warehouse_id": w, "quantity": q, "kind": MoveKind.OPENING,
+         "reference_type": "opening", "reference": "Opening stock",
+         "balance_after": balances[(v, w)], "note": note and note[:500], "user_id": user_id,
+         "created_at": now, "updated_at": now} for v, w, q in entries])
+    note_available_changed(session, [v for v, _, _ in entries])
+    return len(entries)
+
+
 @use_case
 def record_receipt(session: Session, variant_id: int, warehouse_id: int, quantity: int, *,
                    reference: MoveReference | None = None, note: str | None = None) -> StockMove:

@@ -70,7 +70,14 @@ def products_to_push(session: Session, channel: Channel, product_ids=None) -> li
                                 .order_by(Product.id)))
 
 
-def _images(product: Product) -> list[NewImage]:
+def _read_path(file: str) -> bytes:
+    return Path(file).read_bytes()
+
+
+def _images(product: Product, read_file=None) -> list[NewImage]:
+    """The product's photos; an uploaded file's bytes come from ``read_file(key)`` (the media
+    storage the job hands in), by default from a path on this machine."""
+    read_file = read_file or _read_path
     images = []
     for media in product.media:
         if media.kind != MediaKind.IMAGE:
@@ -79,10 +86,9 @@ def _images(product: Product) -> list[NewImage]:
             name = os.path.basename(urlsplit(media.url).path) or f"{product.sku}.jpg"
             images.append(NewImage(filename=name, url=media.url))
             continue
-        path = Path(media.file)
         try:
-            images.append(NewImage(filename=path.name, content=path.read_bytes()))
-        except OSError:
+            images.append(NewImage(filename=Path(media.file).name, content=read_file(media.file)))
+        except (OSError, PermanentError):
             raise Refused(fill(IMAGE_MISSING, {"file": media.file})) from None
     if not images:
         raise Refused(fill(NO_IMAGE, {}))
@@ -90,7 +96,7 @@ def _images(product: Product) -> list[NewImage]:
 
 
 def new_product(session: Session, channel: Channel, product: Product,
-                variants: list[ProductVariant]) -> NewProduct:
+                variants: list[ProductVariant], read_file=None) -> NewProduct:
     """What the marketplace is sent for ``product``; Refused when something required is missing."""
     weight = max(v.weight_g or 0 for v in variants)
     if weight <= 0:
@@ -101,7 +107,7 @@ def new_product(session: Session, channel: Channel, product: Product,
     return NewProduct(
         name=product.name, description=product.description or product.name,
         variation_name=product.attribute_1 or "Phân loại", category_id=channel.listing_category_id,
-        weight_grams=weight, images=_images(product), product_sku=product.sku,
+        weight_grams=weight, images=_images(product, read_file), product_sku=product.sku,
         dimensions_cm=size if all(size) else (0, 0, 0),
         variants=[NewVariant(sku=v.sku, option=(v.value_1 or "") if options or v.value_1 else "",
                              price=price_with_vat(v.price, product.vat_rate), stock=stock.get(v.id, 0))
@@ -109,7 +115,7 @@ def new_product(session: Session, channel: Channel, product: Product,
 
 
 def push_product(session: Session, channel: Channel, client, product: Product,
-                 result: PushProductsResult) -> None:
+                 result: PushProductsResult, read_file=None) -> None:
     """Put one product on the marketplace (or adopt what an earlier attempt put there) and record
     its listings (commits)."""
     variants = [v for v in product.variants if v.active]
@@ -120,7 +126,7 @@ def push_product(session: Session, channel: Channel, client, product: Product,
         result.skipped.append(product.sku)
         return
     try:
-        new = new_product(session, channel, product, variants)
+        new = new_product(session, channel, product, variants, read_file)
     except Refused as exc:
         result.failed[product.sku] = str(exc)
         return
@@ -148,7 +154,7 @@ def push_product(session: Session, channel: Channel, client, product: Product,
 
 
 def push_products(session: Session, channel: Channel, client, product_ids=None,
-                  progress=None, platform: str = "") -> PushProductsResult:
+                  progress=None, platform: str = "", read_file=None) -> PushProductsResult:
     if not channel.listing_category_id:
         raise ValidationError("listing_category_id", NO_CATEGORY, platform=platform or channel.name)
     result = PushProductsResult()
@@ -156,7 +162,7 @@ def push_products(session: Session, channel: Channel, client, product_ids=None,
     for done, product_id in enumerate(ids, start=1):
         product = session.get(Product, product_id)
         if product is not None:
-            push_product(session, channel, client, product, result)
+            push_product(session, channel, client, product, result, read_file)
         if progress is not None:
             progress(done, len(ids))
     return result

@@ -73,4 +73,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(QuickOrderView)
     appbuilder.add_link("LowStock", href="/low-stock/", label="Low stock", icon="fa-exclamation",
                         category="Inventory")
+    from app.views.catalog_import import CatalogImportView
+    appbuilder.add_view_no_menu(CatalogImportView)
+    appbuilder.add_link("CatalogImport", href="/catalog/import/", label="Import & export",
+                        icon="fa-upload", category="Catalog")
     appbuilder.add_view_no_menu(inventory.LowStockView)

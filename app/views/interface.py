@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.services.errors import DomainError
 from app.services.integrity import explain_integrity_error
 from app.views import sort_keys
+from app.views.folded_search import FoldedFilterConverter
 
 COUNT_CAP = 10_000
 MAX_ID = 2_147_483_647  # an INTEGER key
@@ -29,6 +30,8 @@ class KeyCheckedInterface(SQLAInterface):
 
 
 class OrderHubInterface(KeyCheckedInterface):
+    filter_converter_class = FoldedFilterConverter  # "search_text": search without accents
+
     def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
         super().__init__(obj, session)
         self.eager = eager

@@ -91,3 +91,13 @@ def line_stock(order: Order, line) -> LineStock:
     if line.short_by:
         return LineStock("short", line.short_by)
     return LineStock("reserved", line.reserved_quantity)
+
+
+def line_images(order: Order) -> dict[int, str]:
+    """Each line's product picture (its cover image), by line id."""
+    from app.extensions import db
+    from app.services.catalog.media import variant_cover_images
+    from app.web.media import media_src
+    covers = variant_cover_images(db.session, [line.variant_id for line in order.lines])
+    return {line.id: media_src(covers[line.variant_id]) for line in order.lines
+            if line.variant_id in covers}

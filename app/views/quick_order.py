@@ -17,12 +17,14 @@ from app.security import scope
 from app.security.row_rules import assigned_warehouse_ids
 from app.models import Channel, PaymentMethod, Platform, Warehouse
 from app.services.amounts import parse_id
+from app.services.catalog.media import cover_images
 from app.services.customer_lookup import (customer_record, search_customers, search_variants,
                                           variant_hits)
 from app.services.errors import DomainError
 from app.services.order_entry import create_manual_order
 from app.services.order_fields import main_warehouse_id
 from app.views.form_input import money_amount, refusal_message, whole_number
+from app.web.media import media_src
 
 
 def _int(value, default=None):
@@ -169,5 +171,7 @@ class QuickOrderView(BaseView):
     def variants(self):
         hits = search_variants(db.session, request.args.get("q", ""),
                                _int(request.args.get("warehouse_id")), limit=15)
+        covers = cover_images(db.session, {h.product_id for h in hits})
         return jsonify([{"id": h.variant_id, "sku": h.sku, "label": h.label, "price": int(h.price),
-                         "on_hand": h.on_hand, "available": h.available} for h in hits])
+                         "on_hand": h.on_hand, "available": h.available,
+                         "image": media_src(covers.get(h.product_id))} for h in hits])

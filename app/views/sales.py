@@ -20,6 +20,7 @@ from app.views.address_fields import province_field, ward_field
 from app.views import order_page
 from app.views.base import OrderHubModelView, start_job_from_view
 from app.views.form_fields import AmountField
+from app.views.folded_search import SEARCH_LABEL
 from app.views.interface import OrderHubInterface
 from app.views.invoice_actions import ReturnInvoiceActions
 from app.views.invoicing import InvoiceView
@@ -194,6 +195,7 @@ class OrderView(*order_view_mixins(), TileFiltered, ServiceForms, OrderHubModelV
             self.show_template, pk=order.id, title=self.show_title, order=order,
             steps=order_page.next_steps(self, order),
             lines=[(line, order_page.line_stock(order, line)) for line in order.lines],
+            line_images=order_page.line_images(order),
             timeline=[(label, when) for label, when in times if when],
             can_edit=order_fields.editable(order) and
             self.appbuilder.sm.has_access("can_write", self.class_permission_name),
@@ -263,7 +265,9 @@ class CustomerView(CheckedAddress, OrderHubModelView):
     list_columns = ["name", "phone", "email", "address", "company_name", "tax_code",
                     "wants_invoice"]
     order_columns = ["name", "phone", "email", "company_name", "tax_code", "wants_invoice"]
-    search_columns = ["name", "phone", "email", "company_name", "tax_code", "province"]
+    search_columns = ["search_text", "name", "phone", "email", "company_name", "tax_code",
+                      "province"]
+    list_template = "orderhub/searchable_list.html"  # a search box without accents on top
     show_columns = ["name", "phone", "email", "address",
                     "company_name", "tax_code", "invoice_address", "invoice_email",
                     "wants_invoice", "order_count", "failed_count", "notes"]
@@ -273,7 +277,7 @@ class CustomerView(CheckedAddress, OrderHubModelView):
     add_form_extra_fields = {"province": province_field(), "ward": ward_field("province")}
     edit_form_extra_fields = {"province": province_field(), "ward": ward_field("province")}
     label_columns = {"order_count": "Orders", "failed_count": "Failed deliveries / returns",
-                     "tax_code": "Tax code (MST)", "address": "Address"}
+                     "tax_code": "Tax code (MST)", "address": "Address", "search_text": SEARCH_LABEL}
     related_views = [CustomerAddressView, CustomerOrdersView]
     base_order = ("name", "asc")
     audit_tables = ("customer",)

@@ -9,6 +9,8 @@ from flask_babel import gettext
 from app.extensions import db
 from app.models import Customer, Product, ProductVariant, StockLevel
 from app.services import divisions
+from app.services.catalog import search
+from app.services.phones import phone_search_key
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")
 LIMIT = 20
@@ -28,9 +30,12 @@ def customers():
     q = (request.args.get("q") or "").strip()
     stmt = sa.select(Customer).order_by(Customer.name).limit(LIMIT)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(Customer.name.ilike(like), Customer.phone.like(like),
-                                 Customer.tax_code.like(like)))
+        match = search.find_customers(db.session, q)
+        found = [Customer.tax_code == q] + ([match.condition] if match else [])
+        digits = phone_search_key(q)
+        if digits and len(digits) >= 3:
+            found.append(Customer.phone.like(f"%{digits}%"))
+        stmt = stmt.where(sa.or_(*found))
     rows = db.session.scalars(stmt).all()
     return jsonify({"results": [{"id": c.id, "text": str(c)} for c in rows]})
 
@@ -46,9 +51,12 @@ def variants():
             .join(Product, Product.id == ProductVariant.product_id)
             .where(ProductVariant.active.is_(True)).order_by(ProductVariant.sku).limit(LIMIT))
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(ProductVariant.sku.ilike(like), Product.name.ilike(like),
-                                 ProductVariant.barcode.like(like)))
+        match = search.find_variants(db.session, q)
+        barcode = ProductVariant.barcode == q
+        stmt = stmt.where(barcode if match is None else sa.or_(match.condition, barcode))
+        stmt = stmt.order_by(None).order_by(
+            search.code_first(ProductVariant.sku, q, ProductVariant.barcode),
+            *(match.order if match is not None else ()), ProductVariant.sku)
     rows = db.session.execute(stmt).all()
     return jsonify({"results": [
         {"id": v.id, "text": gettext("%(sku)s — %(name)s (%(n)s available)", sku=v.sku, name=name,

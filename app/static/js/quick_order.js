@@ -81,7 +81,11 @@ $(function () {
       $.getJSON(form.dataset.variantsUrl, {q: q, warehouse_id: $("#warehouse_id").val()}, function (hits) {
         lastVariants = hits;
         fill(variantHits, hits.map(function (v, i) {
-          return hitLink("variant-hit", i, v.sku + " — " + v.label + " — " + v.available + " " + words.available);
+          var hit = hitLink("variant-hit", i, v.sku + " — " + v.label + " — " + v.available + " " + words.available);
+          if (v.image) {  // the product's cover picture, before its text
+            hit.insertBefore(el("img", {src: v.image, "class": "oh-thumb", alt: ""}), hit.firstChild);
+          }
+          return hit;
         }));
       });
     }, 200);
