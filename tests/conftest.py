@@ -216,12 +216,15 @@ def api_token(client, username: str) -> dict:
 
 def pytest_collection_modifyitems(config, items):
     """A test marked ``postgres`` needs real concurrency: run only its PostgreSQL parametrization
-    (it is not even collected for SQLite, rather than showing up as skipped)."""
+    (it is not even collected for SQLite, rather than showing up as skipped); one marked ``sqlite``
+    states SQLite's own behaviour: run only its SQLite parametrization."""
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_sqlite = callspec is not None and callspec.params.get("engine") == "sqlite"
-        (drop if item.get_closest_marker("postgres") and on_sqlite else keep).append(item)
+        backend = callspec.params.get("engine") if callspec is not None else None
+        wrong = (item.get_closest_marker("postgres") and backend == "sqlite") or \
+            (item.get_closest_marker("sqlite") and backend not in (None, "sqlite"))
+        (drop if wrong else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -159,6 +159,9 @@ def receive_return(session: Session, return_id: int, *,
         raise InvalidTransition("receive", str(request.status), "return")
     order = load_order(session, request.order_id)
     warehouse_id = request.warehouse_id or order.warehouse_id
+    if warehouse_id is None and any(line.order_line.variant_id for line in request.lines):
+        raise ValidationError("warehouse_id",
+                              N_("Choose the warehouse the goods come back to."))
     ref = MoveReference("return_request", request.id, request.number)
     for line in sorted(request.lines, key=lambda ln: ln.order_line.variant_id or 0):
         if conditions and line.id in conditions:
@@ -167,6 +170,9 @@ def receive_return(session: Session, return_id: int, *,
         if line.quantity > ol.shipped_quantity - ol.returned_quantity:
             raise ValidationError("lines", N_("%(sku)s: more units returned than are still out."),
                                   sku=ol.sku)
+        if ol.variant_id is None:   # a line without a catalogue item (a fee, a service) has no stock
+            ol.returned_quantity += line.quantity
+            continue
         post_move(session, ol.variant_id, warehouse_id, line.quantity, MoveKind.RETURN,
                   reference=ref, note=request.reason)
         if line.condition == ItemCondition.DAMAGED:

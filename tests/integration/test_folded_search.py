@@ -85,9 +85,9 @@ def test_the_folded_text_follows_every_change(shop):
     assert customers(shop, "le thi dao") == ["Lê Thị Đào"]
 
 
-def test_sqlite_needs_the_words_right(shop):
-    if shop.get_bind().dialect.name != "sqlite":
-        pytest.skip("PostgreSQL forgives typos (next test)")
+@pytest.mark.sqlite
+def test_sqlite_needs_the_words_right(shop):   # PostgreSQL forgives typos (next test)
+    assert shop.get_bind().dialect.name == "sqlite"
     assert products(shop, "bihn giu nhiet") == []
 
 

@@ -97,10 +97,9 @@ def _insert(conn, table: str, **values) -> int:
     return conn.execute(t.insert().values(**values).returning(t.c.id)).scalar_one()
 
 
-@pytest.fixture(params=BACKENDS)
-def url_at_0005(request, tmp_path):
-    if request.param != "sqlite":
-        pytest.skip("the data step is plain SQL, the same on both; SQLite keeps this quick")
+@pytest.fixture
+def url_at_0005(tmp_path):
+    """The data step is plain SQL, the same on both backends: SQLite keeps this quick."""
     url = f"sqlite:///{tmp_path / 'at0005.db'}"
     _upgrade(url, tmp_path, revision="0005")
     return url
