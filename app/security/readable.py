@@ -9,17 +9,30 @@ from app.services.errors import N_
 
 # The matrix's own permission words, for the catalogues (actions are named by their buttons).
 WORDS = (N_("read"), N_("write"), N_("sync"), N_("watch"), N_("retry"), N_("submit"),
-         N_("low stock"), N_("quick entry"), N_("edit lines"))
+         N_("low stock"), N_("quick entry"), N_("edit lines"), N_("deliver"), N_("fail delivery"),
+         N_("preview invoice"), N_("start count"), N_("open the form"), N_("save the form"))
+# Pages of the sign-in framework itself, by what a person calls them.
+PAGES = {"ResetMyPasswordView": N_("Change my password"), "UserInfoEditView": N_("My profile"),
+         "UserDBModelView": N_("Users")}
+# A permission's own words where its method name says it the programmer's way.
+SAID = {"this_form_get": N_("open the form"), "this_form_post": N_("save the form")}
 _NAMES = re.compile(r"^\^?\(?(?P<names>[\w|.*]+?)\)?\$?$")
+_INNER = re.compile(r"^\^?(?P<head>\w*)\((?P<names>[\w|]+)\)(?P<tail>\w*)\$?$")
 
 
 def _names(pattern: str) -> list[str]:
-    """``^(can_read|menu_access)$`` → ["can_read", "menu_access"]; ``.*`` → ["*"]."""
+    """``^(can_read|menu_access)$`` → ["can_read", "menu_access"]; ``.*`` → ["*"];
+    ``can_this_form_(get|post)`` → ["can_this_form_get", "can_this_form_post"]."""
     text = str(pattern).strip()
     if text in (".*", "^.*$"):
         return ["*"]
     match = _NAMES.match(text)
-    return match.group("names").split("|") if match else [text]
+    if match:
+        return match.group("names").split("|")
+    inner = _INNER.match(text)
+    if inner:
+        return [inner["head"] + name + inner["tail"] for name in inner["names"].split("|")]
+    return [text]
 
 
 def _what(permission: str) -> str | None:
@@ -30,7 +43,9 @@ def _what(permission: str) -> str | None:
         return _said(N_("bulk actions"))
     name = permission.removeprefix("can_")
     button = _buttons().get(name)
-    return str(button).lower() if button else _said(name.replace("_", " "))
+    if button:
+        return str(button).lower()
+    return _said(SAID.get(name) or name.replace("_", " "))
 
 
 def _buttons() -> dict:
@@ -56,7 +71,7 @@ def _said(text: str) -> str:
 
 def _resource(name: str) -> str:
     """"PurchaseOrder" → "Purchase Order", as the panel names it, in the reader's language."""
-    return _said(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name))
+    return _said(PAGES.get(name) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name))
 
 
 def permission_lines(permissions) -> list[str]:

@@ -217,3 +217,18 @@ CHANNELS = {
     "website": (F("credentials.api_secret", N_("Signing secret"), kind="secret", required=True),),
     "manual": (),
 }
+
+
+def setting_label(path: str) -> str | None:
+    """The label of a setting by its path inside ``settings`` or ``credentials`` ("seller.tax_code"
+    → "Seller tax code"), for pages that show a stored settings document (the audit log)."""
+    if not _LABELS:
+        for field in ACCOUNT_FIELDS + tuple(f for fields in (*PROVIDERS.values(), *CHANNELS.values())
+                                            for f in fields):
+            head, _, rest = field.key.partition(".")
+            if head in ("settings", "credentials") and rest:
+                _LABELS.setdefault(rest, field.label)
+    return _LABELS.get(path)
+
+
+_LABELS: dict[str, str] = {}

@@ -77,8 +77,25 @@ def format_plain(value) -> str:
     if isinstance(value, (list, tuple, set)):  # the records of a relation, a JSON list
         return ", ".join(str(format_plain(v)) for v in value if v is not None)
     if isinstance(value, dict):  # a JSON document: its entries as a person reads them
-        return " · ".join(f"{k}: {format_plain(v)}" for k, v in value.items())
+        return " · ".join(f"{_entry_label(path)}: {format_plain(v)}" for path, v in _entries(value))
     return value
+
+
+def _entries(document: dict, prefix: str = ""):
+    """(path, value) of a JSON document's leaves: {"seller": {"tax_code": …}} → ("seller.tax_code", …)."""
+    for key, value in document.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            yield from _entries(value, path + ".")
+        else:
+            yield path, value
+
+
+def _entry_label(path: str) -> str:
+    """A settings entry by its form's label; any other key as the panel labels a column."""
+    from app.services.connection_fields import setting_label
+    label = setting_label(path)
+    return _said(label) if label else field_label(path.rsplit(".", 1)[-1])
 
 
 def format_changes(value) -> str:

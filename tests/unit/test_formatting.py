@@ -33,3 +33,10 @@ def test_times_shown_in_the_shops_zone():
 
 def test_no_none_on_screen():
     assert format_plain(None) == "" and format_plain(True) == "✓"
+
+
+def test_a_settings_document_reads_by_its_form_labels():
+    text = format_plain({"seller": {"tax_code": "0312345678", "bank_account": "0071001234567"},
+                         "timeout_seconds": 20, "unknown_key": "x"})
+    assert text == ("Seller tax code: 0312345678 · Bank account: 0071001234567 · "
+                    "Timeout (seconds): 20 · Unknown Key: x")
