@@ -13,9 +13,11 @@ WORDS = (N_("read"), N_("write"), N_("sync"), N_("watch"), N_("retry"), N_("subm
          N_("preview invoice"), N_("start count"), N_("open the form"), N_("save the form"))
 # Pages of the sign-in framework itself, by what a person calls them.
 PAGES = {"ResetMyPasswordView": N_("Change my password"), "UserInfoEditView": N_("My profile"),
-         "UserDBModelView": N_("Users")}
+         "UserDBModelView": N_("Users"), "MenuApi": N_("Menu"), "OpenApi": N_("API description"),
+         "SwaggerView": N_("API documentation")}
 # A permission's own words where its method name says it the programmer's way.
-SAID = {"this_form_get": N_("open the form"), "this_form_post": N_("save the form")}
+SAID = {"this_form_get": N_("open the form"), "this_form_post": N_("save the form"),
+        "get": N_("read")}
 _NAMES = re.compile(r"^\^?\(?(?P<names>[\w|.*]+?)\)?\$?$")
 _INNER = re.compile(r"^\^?(?P<head>\w*)\((?P<names>[\w|]+)\)(?P<tail>\w*)\$?$")
 
