@@ -379,12 +379,15 @@ def start_job_from_view(kind: str, title: str, target_type: str, ids: list[int],
 
 def _default_formatters(model) -> dict:
     """Money as VND, times in the shop's zone, enums readable and no "None" anywhere."""
-    from app.web.formatting import enum_label, format_datetime, format_plain, format_vnd
+    from app.web.formatting import (enum_label, format_datetime, format_percent, format_plain,
+                                    format_vat_rate, format_vnd)
     out = {}
     for attr in sa.inspect(model).column_attrs:
         col = attr.columns[0]
         kind = getattr(col, "type", None)
-        if isinstance(kind, sa.Enum):
+        if attr.key == "vat_rate":
+            out[attr.key] = format_vat_rate
+        elif isinstance(kind, sa.Enum):
             out[attr.key] = enum_label
         elif isinstance(kind, sa.Numeric) and getattr(kind, "scale", None) == 0:
             out[attr.key] = format_vnd
@@ -397,6 +400,8 @@ def _default_formatters(model) -> dict:
     for name in dir(model):  # computed money properties (profit, price, cost…)
         if name in ("profit", "price", "cost", "difference"):
             out.setdefault(name, format_vnd)
+        elif name == "margin":
+            out.setdefault(name, format_percent)
         elif isinstance(getattr(model, name, None), property):  # flags, lists, phrases
             out.setdefault(name, format_plain)
     return out

@@ -98,6 +98,24 @@ def _entry_label(path: str) -> str:
     return _said(label) if label else field_label(path.rsplit(".", 1)[-1])
 
 
+def format_percent(value) -> str:
+    """A share such as a margin ("40.2 %" or 40.2) with the reader's decimal mark: "40,2 %" in
+    Vietnamese; anything else ("–") as it is."""
+    text = str(value).strip() if value is not None else ""
+    number = text.removesuffix("%").strip()
+    if not re.fullmatch(r"-?\d+(\.\d+)?", number):
+        return text
+    if _language() == "vi":
+        number = number.replace(".", ",")
+    return f"{number} %"
+
+
+def format_vat_rate(value) -> str:
+    """A VAT rate as printed on invoices: "10" → "10 %"; "KCT" (not taxable) and the like as they are."""
+    text = "" if value is None else str(getattr(value, "value", value))
+    return f"{text} %" if text.isdigit() else enum_label(value)
+
+
 def format_changes(value) -> str:
     """An audit row's changes ({"status": ["new", "processing"]}) as "Status: new → processing"
     in the reader's words, separated by "; "; an empty value reads "∅"."""

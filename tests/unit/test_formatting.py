@@ -40,3 +40,13 @@ def test_a_settings_document_reads_by_its_form_labels():
                          "timeout_seconds": 20, "unknown_key": "x"})
     assert text == ("Seller tax code: 0312345678 · Bank account: 0071001234567 · "
                     "Timeout (seconds): 20 · Unknown Key: x")
+
+
+def test_a_margin_and_a_vat_rate_read_the_readers_way():
+    from app.models.catalog import VatRate
+    from app.web.formatting import format_percent, format_vat_rate
+    with _app("vi").test_request_context():
+        assert format_percent("40.2 %") == "40,2 %" and format_percent("–") == "–"
+        assert format_vat_rate(VatRate("10")) == "10 %"
+    with _app("en").test_request_context():
+        assert format_percent("40.2 %") == "40.2 %"
