@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.services import divisions, old_addresses
+from app.services.attention_notes import ADDRESS, note as attention_note
 from app.services.errors import N_, FieldMessage, ValidationError
 
 PARTS = ("street", "ward", "district", "province")
@@ -120,14 +121,14 @@ class AddressIncomplete(ValidationError):
 
 REFUSALS = {"confirm": N_("Order %(number)s cannot be confirmed: %(problem)s"),
             "pack": N_("Order %(number)s cannot be packed: %(problem)s")}
-ATTENTION_PREFIX = "Address: "
+ATTENTION_PREFIX = "Address: "  # how ADDRESS (attention_notes) starts
 
 
 def attention(current: str | None, problem: str | None) -> str | None:
     """``needs_attention`` with the address problem (stored as data, like the unknown-SKU note)."""
     kept = [p for p in (current or "").split(" | ") if p and not p.startswith(ATTENTION_PREFIX)]
     if problem:
-        kept.append(f"{ATTENTION_PREFIX}{problem} Correct it on the order before confirming.")
+        kept.append(attention_note(ADDRESS, problem=problem))
     return " | ".join(kept)[:500] or None
 
 

@@ -21,6 +21,7 @@ from app.services import orders
 from app.services.actor import current_actor
 from app.services.amounts import parse_amount, parse_id
 from app.services.carrier_clients import CARRIER_NAMES
+from app.services.attention_notes import COD_SHORT, note as attention_note
 from app.services.errors import (N_, DomainError, ImmutableRecord, InvalidTransition, NotFound,
                                  ValidationError)
 from app.services.ledger import use_case
@@ -173,9 +174,9 @@ def confirm_reconciliation(session: Session, reconciliation_id: int) -> CodRecon
                              reference=f"{rec.number} {rec.statement_ref or ''}".strip(),
                              commit=False)
             if short:
-                order.needs_attention = (
-                    f"COD statement {rec.number}: {carrier} paid {int(short):,} ₫ less than the "
-                    f"COD collected for parcel {shipment}; claim it from {carrier}.")[:500]
+                order.needs_attention = attention_note(
+                    COD_SHORT, number=rec.number, carrier=carrier, short=f"{int(short):,}",
+                    parcel=shipment)
     totals(rec)
     rec.status = ReconciliationStatus.CONFIRMED
     rec.confirmed_at = utcnow()

@@ -21,6 +21,7 @@ from app.models import Channel, Customer, Order, OrderLine, OrderStatus, Product
 from app.models.base import utcnow
 from app.services import addresses
 from app.services.amounts import QUANTITY, parse_amount, parse_id
+from app.services.attention_notes import UNKNOWN_SKU, note as attention_note
 from app.services.errors import N_, ValidationError
 from app.services.ledger import use_case
 from app.services.order_fields import (EDITABLE_IN, clean_header, main_warehouse_id,
@@ -115,9 +116,8 @@ def _channel_lines(session: Session, incoming) -> tuple[list[OrderLine], list[st
 
 
 def unknown_sku_message(skus) -> str:
-    # Stored on the order (needs_attention) and matched by its English start; shown as data.
-    return (f"Unknown SKU: {', '.join(sorted(set(skus)))}. Add the variant or choose it on the "
-            "line before confirming.")[:500]
+    # Stored on the order (needs_attention) and matched by its English start ("Unknown SKU").
+    return attention_note(UNKNOWN_SKU, skus=", ".join(sorted(set(skus))))
 
 
 def _new_channel_order(session: Session, channel: Channel, incoming) -> Order:

@@ -34,6 +34,8 @@ from app.models.base import utcnow
 from app.services import carrier_areas, orders
 from app.services.amounts import MONEY, QUANTITY, AmountError, parse_amount
 from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
+from app.services import attention_notes
+from app.services.attention_notes import note as attention_note
 from app.services.errors import (N_, DomainError, FieldMessage, InvalidTransition, NotFound,
                                  ValidationError, ValidationErrors)
 from app.services.ledger import use_case
@@ -695,10 +697,9 @@ def _undo_at_carrier(session: Session, shipment: Shipment, created: CreatedShipm
     except IntegrationError as exc:
         shipment.status = ShipmentStatus.DRAFT
         shipment.carrier_status = UNDO_FAILED
-        shipment.order.needs_attention = (f"Carrier parcel {created.tracking_number} was booked but "
-                                          f"the order could not ship ({reason}); cancelling it with "
-                                          f"the carrier failed: {exc.message}. Cancel shipment "
-                                          f"{shipment.client_reference} again.")[:500]
+        shipment.order.needs_attention = attention_note(
+            attention_notes.UNDO_FAILED, tracking=created.tracking_number, reason=reason,
+            error=exc.message, reference=shipment.client_reference)
 
 
 def book_shipment(session: Session, shipment_id: int, client) -> Shipment:

@@ -23,6 +23,8 @@ from app.models.base import utcnow
 from app.services import orders
 from app.integrations.base import PermanentError
 from app.services.carrier_clients import CARRIER_NAMES
+from app.services import attention_notes as notes
+from app.services.attention_notes import note as attention_note
 from app.services.errors import (N_, DomainError, InvalidTransition, NotFound,
                                  ValidationError)
 from app.services.ledger import use_case
@@ -115,10 +117,7 @@ def apply(session: Session, shipment: Shipment, update: TrackingUpdate, *, sourc
         _order_follows(session, shipment, status, update.note or "", when, previous)
     if after_handover:
         order = orders.load_order(session, shipment.order_id)
-        order.needs_attention = (
-            f"The carrier reports parcel {shipment} cancelled ({raw}) after the courier picked it "
-            "up: the goods are still with the carrier. Ask for them back and receive them on the "
-            "shipment page when they arrive, or claim them as lost.")[:500]
+        order.needs_attention = attention_note(notes.CANCELLED_AFTER_PICKUP, parcel=shipment, raw=raw)
     return Applied(shipment.id, "applied", status.value)
 
 
@@ -147,15 +146,13 @@ def _order_follows(session: Session, shipment: Shipment, status: S, note: str, w
             reason = f"{shipment}: {note}" if note else f"{shipment}: {status.value.replace('_', ' ')}"
             orders.mark_delivery_failed(session, order.id, reason=reason[:500], commit=False)
         if status == S.RETURNED:
-            order.needs_attention = (f"Parcel {shipment} is back from the carrier: receive it on the "
-                                     "shipment page (good or damaged).")
+            order.needs_attention = attention_note(notes.RETURNED, parcel=shipment)
     elif status == S.CANCELLED:
         if order.status == OrderStatus.SHIPPED:
             put_back_to_packed(session, order, f"Parcel {shipment} cancelled by the carrier before "
                                                "pickup: back on the shelf, reserved again")
     elif status == S.LOST_OR_DAMAGED:
-        order.needs_attention = (f"The carrier reports parcel {shipment} lost or damaged "
-                                 f"({shipment.carrier_status}): claim it with the carrier.")[:500]
+        order.needs_attention = attention_note(notes.LOST, parcel=shipment, raw=shipment.carrier_status)
     if status in MAILED:
         send_after_commit(session, shipment_mail(order, shipment, MAILED[status], reason=note))
 

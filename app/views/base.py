@@ -387,6 +387,9 @@ def _default_formatters(model) -> dict:
         kind = getattr(col, "type", None)
         if attr.key == "vat_rate":
             out[attr.key] = format_vat_rate
+        elif attr.key == "needs_attention":  # an order's note, in the reader's language
+            from app.web.i18n import note_text
+            out[attr.key] = note_text
         elif isinstance(kind, sa.Enum):
             out[attr.key] = enum_label
         elif isinstance(kind, sa.Numeric) and getattr(kind, "scale", None) == 0:

@@ -77,18 +77,9 @@ def format_plain(value) -> str:
     if isinstance(value, (list, tuple, set)):  # the records of a relation, a JSON list
         return ", ".join(str(format_plain(v)) for v in value if v is not None)
     if isinstance(value, dict):  # a JSON document: its entries as a person reads them
-        return " · ".join(f"{_entry_label(path)}: {format_plain(v)}" for path, v in _entries(value))
+        return " · ".join(f"{_entry_label(path)}: {format_plain(v)}"
+                          for path, v in _leaves("", value).items())
     return value
-
-
-def _entries(document: dict, prefix: str = ""):
-    """(path, value) of a JSON document's leaves: {"seller": {"tax_code": …}} → ("seller.tax_code", …)."""
-    for key, value in document.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            yield from _entries(value, path + ".")
-        else:
-            yield path, value
 
 
 def _entry_label(path: str) -> str:

@@ -46,9 +46,9 @@ def _note_patterns() -> list:
     """The attention notes services write from ``N_`` templates, as patterns to read them back."""
     global _NOTES
     if _NOTES is None:
-        from app.services import invoice_issuing, marketplace_status as ms
+        from app.services import attention_notes, invoice_issuing, marketplace_status as ms
         templates = [invoice_issuing.NUMBER_CLASH, *ms.ATTENTION.values(), ms.CANCELLED_LATE,
-                     ms.CANCELLED_HERE, ms.CANNOT_FOLLOW]
+                     ms.CANCELLED_HERE, ms.CANNOT_FOLLOW, *attention_notes.TEMPLATES]
         _NOTES = [(t, _pattern(t)) for t in templates]
     return _NOTES
 
@@ -73,15 +73,17 @@ def note_text(note: str | None) -> str:
     from app.services.marketplace_status import SEPARATOR
     if not note:
         return ""
-    out = []
-    for part in note.split(SEPARATOR):
-        for template, pattern in _note_patterns():
-            match = pattern.fullmatch(part)
-            if match:
-                part = fill(gettext(template), match.groupdict())
-                break
-        out.append(part)
-    return SEPARATOR.join(out)
+    return SEPARATOR.join(_note_part(part) for part in note.split(SEPARATOR))
+
+
+def _note_part(part: str) -> str:
+    from app.services.attention_notes import MESSAGES
+    for template, pattern in _note_patterns():
+        match = pattern.fullmatch(part)
+        if match:
+            values = {k: _note_part(v) if k in MESSAGES else v for k, v in match.groupdict().items()}
+            return fill(gettext(template), values)
+    return gettext(part) if part else part  # a message of its own (an address problem)
 
 
 def say(template: str | None, values: dict | None = None, fallback: str = "") -> str:
