@@ -150,8 +150,9 @@ def refresh_tracking(ctx) -> dict:
 
 
 def poll_tracking(ctx) -> dict:
-    """Periodic: every open GHN parcel, asked for its status (callbacks may have been lost)."""
-    ids = tracking.shipments_to_poll(ctx.session, "ghn")
+    """Periodic: every open parcel of a carrier that can be asked, asked for its status
+    (callbacks may have been lost)."""
+    ids = tracking.shipments_to_poll(ctx.session)
     ctx.progress(0, len(ids))
     new = failed = 0
     with ClientPool(ctx.session, job_id=ctx.job.id) as pool:

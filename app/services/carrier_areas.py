@@ -101,8 +101,4 @@ def area_ids(client, province, ward) -> dict:
                                               "yet: book with the other carrier or ask "
                                               "%(carrier)s."),
                               carrier=carrier, name=found_ward.name, within=found_province.name)
-    ward_id = ward_row[wid_key]
-    if client.system == "ghn":
-        return {"province_id": row[pid_key], "district_id": ward_row[did_key],
-                "ward_code": str(ward_id)}
-    return {"province_id": row[pid_key], "district_id": ward_row[did_key], "ward_id": ward_id}
+    return client.area_codes(row[pid_key], ward_row[did_key], ward_row[wid_key])

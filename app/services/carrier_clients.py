@@ -33,8 +33,19 @@ from app.services.errors import N_, NotFound, ValidationError
 from app.services.integration_log import recorder
 
 log = logging.getLogger(__name__)
-CARRIERS = ("ghn", "viettelpost")
+CARRIER_CLASSES = {"ghn": GHNClient, "viettelpost": ViettelPostClient}
+CARRIERS = tuple(CARRIER_CLASSES)
 CARRIER_NAMES = {"ghn": "GHN", "viettelpost": "Viettel Post"}
+
+
+def carrier_traits(carrier) -> type:
+    """The client class of ``carrier`` (a code or the Carrier enum): what it can do, without a
+    connection (``initial_status``, ``max_insurance``, ``looks_up``, ``area_codes``)."""
+    return CARRIER_CLASSES[str(getattr(carrier, "value", carrier))]
+
+
+def carriers_that_look_up() -> list[str]:
+    return [code for code, cls in CARRIER_CLASSES.items() if cls.looks_up]
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 # The demo loader runs before the web server listens, so its carrier calls cannot reach the

@@ -17,6 +17,7 @@ from app.models import (GoodsReceiptStatus as G, InvoiceKind, InvoiceStatus as I
                         PurchaseOrderStatus as P, RefundStatus, ReconciliationStatus,
                         ReturnStatus as R, ShipmentStatus as S, StockCountStatus as C)
 from app.services.channel_clients import MARKETPLACES
+from app.services.carrier_clients import carrier_traits
 
 # Purchase orders (services/purchasing.py)
 PO_APPROVE_FROM = frozenset({P.DRAFT})
@@ -64,8 +65,8 @@ def _shipment(shipment: Shipment) -> dict[str, bool]:
             "redeliver": shipment.status == S.DELIVERY_FAILED,
             "return_to_sender": shipment.status == S.DELIVERY_FAILED,
             "receive_return": shipment.status in SHIPMENT_COMING_BACK,
-            # Viettel Post has no look-up for partners: its updates come by callback.
-            "refresh_tracking": booked and shipment.carrier.value == "ghn"
+            # A carrier without a look-up for partners sends its updates by callback only.
+            "refresh_tracking": booked and carrier_traits(shipment.carrier).looks_up
             and shipment.status not in SHIPMENT_SETTLED,
             "print_label": booked, "carrier_label": booked and _has_carrier_label(shipment)}
 

@@ -17,7 +17,7 @@ from app.integrations.base import PermanentError
 from app.models import MoveKind, Order, OrderStatus, Shipment, ShipmentStatus, TrackingEvent
 from app.models.base import utcnow
 from app.services import orders
-from app.services.carrier_clients import CARRIER_NAMES
+from app.services.carrier_clients import CARRIER_NAMES, carrier_traits
 from app.services.errors import N_, DomainError, InvalidTransition, NotFound
 from app.services.ledger import MoveReference, post_move
 from app.services.reservations import by_variant
@@ -109,7 +109,7 @@ def _lookup_request(shipment: Shipment, client):
     client code; Viettel Post has no look-up, its uniqueness check on a create with the same
     ORDER_NUMBER is the only way to learn the waybill (a parcel it did not have is then created and
     cancelled at once: either way none stays live)."""
-    if shipment.carrier.value == "ghn":
+    if carrier_traits(shipment.carrier).looks_up:
         return shipment.client_reference
     from app.services.shipments import build_request
     return build_request(shipment, shipment.order, shipment.provider_account, client)
@@ -176,7 +176,7 @@ def _record_cancelled(session: Session, shipment_id: int, tracking: str | None,
 
 def _already_cancelled(client, tracking: str) -> bool:
     """After a cancel whose answer we lost, GHN refuses the second one: ask what it is now."""
-    if client.system != "ghn":
+    if not client.looks_up:
         return False
     try:
         return client.detail(tracking).status.value == "cancelled"

@@ -33,7 +33,8 @@ from app.models import (Carrier, FeePayer, Order, OrderLine, OrderStatus, Paymen
 from app.models.base import utcnow
 from app.services import carrier_areas, orders
 from app.services.amounts import MONEY, QUANTITY, AmountError, parse_amount
-from app.services.carrier_clients import CARRIER_NAMES, CARRIERS, account_for, sender_party
+from app.services.carrier_clients import (CARRIER_NAMES, CARRIERS, account_for, carrier_traits,
+                                          sender_party)
 from app.services import attention_notes
 from app.services.attention_notes import note as attention_note
 from app.services.errors import (N_, DomainError, FieldMessage, InvalidTransition, NotFound,
@@ -48,9 +49,7 @@ OPEN = (ShipmentStatus.DRAFT, ShipmentStatus.CREATED, ShipmentStatus.PICKED_UP,
         ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.DELIVERY_FAILED,
         ShipmentStatus.RETURNING)
 SERVICE_NAMES = {"fast": "Nhanh", "economy": "Tiết kiệm"}
-INITIAL_STATUS = {"ghn": "ready_to_pick", "viettelpost": "-100"}
 MAX_SIDE_CM = 200
-GHN_MAX_INSURANCE = 5_000_000
 AWAITING_WAYBILL = "awaiting_waybill"
 
 
@@ -208,10 +207,8 @@ def receiver_party(order: Order, carrier: str, client=None) -> Party:
 def keep_area_codes(order: Order, carrier: str, receiver: Party) -> None:
     """Remember the ids a booking used, so the next one needs no look-up."""
     if not ((order.area_codes or {}).get(carrier) or {}).get("district_id"):
-        ward = "ward_code" if carrier == "ghn" else "ward_id"
-        order.area_codes = {**(order.area_codes or {}), carrier: {
-            "province_id": receiver.province_id, "district_id": receiver.district_id,
-            ward: receiver.ward_code}}
+        order.area_codes = {**(order.area_codes or {}), carrier: carrier_traits(carrier).area_codes(
+            receiver.province_id, receiver.district_id, receiver.ward_code)}
 
 
 def items_of(order: Order) -> list[Item]:
@@ -223,8 +220,9 @@ def items_of(order: Order) -> list[Item]:
 def build_request(shipment: Shipment, order: Order, account: ProviderAccount,
                   client=None) -> ShipmentRequest:
     goods = max(0, int(order.total or 0) - int(order.shipping_fee or 0))
-    if shipment.carrier == "ghn":
-        goods = min(goods, GHN_MAX_INSURANCE)
+    insured_up_to = carrier_traits(shipment.carrier).max_insurance
+    if insured_up_to is not None:
+        goods = min(goods, insured_up_to)
     return ShipmentRequest(
         sender=sender_party(account), receiver=receiver_party(order, shipment.carrier.value, client),
         weight_g=shipment.weight_g, length_cm=shipment.length_cm, width_cm=shipment.width_cm,
@@ -451,7 +449,7 @@ def send_request(shipment_id: int, carrier: str, request: ShipmentRequest, clien
         try:
             created = client.create_shipment(request)
         except RetryableError:
-            created = _look_up(client, request)
+            created = _find_booked(client, request)
             if created is None:
                 raise
         return Booked(shipment_id, created, extra={"receiver": request.receiver,
@@ -491,16 +489,9 @@ def call_carrier(shipment: Shipment, client) -> Booked:
     return send_request(shipment.id, shipment.carrier.value, request, client)
 
 
-def _look_up(client, request: ShipmentRequest) -> CreatedShipment | None:
+def _find_booked(client, request: ShipmentRequest) -> CreatedShipment | None:
     try:
-        if client.system == "ghn":
-            found = client.find_by_reference(request.client_reference)
-            if found is None:
-                return None
-            return CreatedShipment(tracking_number=found.tracking_number, fee=found.fee or 0,
-                                   expected_delivery=found.expected_delivery, raw=found.raw,
-                                   client_reference=request.client_reference, already_existed=True)
-        return client.create_shipment(request)  # refused as a duplicate → the existing waybill
+        return client.find_booked(request)
     except RetryableError:
         return None
 
@@ -525,7 +516,7 @@ def record_booking(session: Session, shipment: Shipment, created: CreatedShipmen
         shipment.fee_quoted = created.fee
     shipment.expected_delivery_at = _naive_utc(created.expected_delivery)
     shipment.status = ShipmentStatus.CREATED
-    shipment.carrier_status = INITIAL_STATUS[shipment.carrier.value]
+    shipment.carrier_status = carrier_traits(shipment.carrier).initial_status
     shipment.status_at = None  # the carrier's own event times order what follows
     session.add(TrackingEvent(shipment=shipment, event_time=now, status=ShipmentStatus.CREATED,
                               carrier_status=shipment.carrier_status, source="booking",

@@ -22,7 +22,7 @@ from app.models import Order, OrderStatus, Shipment, ShipmentStatus, TrackingEve
 from app.models.base import utcnow
 from app.services import orders
 from app.integrations.base import PermanentError
-from app.services.carrier_clients import CARRIER_NAMES
+from app.services.carrier_clients import CARRIER_NAMES, carriers_that_look_up
 from app.services import attention_notes as notes
 from app.services.attention_notes import note as attention_note
 from app.services.errors import (N_, DomainError, InvalidTransition, NotFound,
@@ -203,9 +203,10 @@ def refresh_shipment(session: Session, shipment_id: int, client) -> list[Applied
         raise NotFound(N_("Shipment #%(id)s does not exist."), id=shipment_id)
     if not shipment.tracking_number:
         raise InvalidTransition("refresh the tracking of", shipment.status.value, record="shipment")
-    if client.system != "ghn":
-        raise DomainError(N_("Viettel Post has no tracking look-up for partners: its status "
-                             "updates arrive by callback."))
+    if not client.looks_up:
+        raise DomainError(N_("%(carrier)s has no tracking look-up for partners: its status "
+                             "updates arrive by callback."),
+                          carrier=CARRIER_NAMES.get(client.system, client.system))
     tracking_number = shipment.tracking_number
     session.commit()
     detail = client.detail(tracking_number)
@@ -219,9 +220,12 @@ def refresh_shipment(session: Session, shipment_id: int, client) -> list[Applied
     return applied
 
 
-def shipments_to_poll(session: Session, carrier: str = "ghn", limit: int = 500) -> list[int]:
+def shipments_to_poll(session: Session, carriers: list[str] | None = None,
+                      limit: int = 500) -> list[int]:
+    """Open parcels of the carriers that can be asked (all of those, unless named)."""
+    carriers = carriers if carriers is not None else carriers_that_look_up()
     return list(session.scalars(sa.select(Shipment.id).where(
-        Shipment.carrier == carrier, Shipment.status.in_(POLLED),
+        Shipment.carrier.in_(carriers), Shipment.status.in_(POLLED),
         Shipment.tracking_number.is_not(None)).order_by(Shipment.status_at.is_(None).desc(),
                                                          Shipment.status_at, Shipment.id)
         .limit(limit)))

@@ -66,6 +66,25 @@ def parse_time(value: Any) -> datetime | None:
 class GHNClient(HttpClient):
     system = "ghn"
     base_suffixes = (API,)
+    # What services ask of every carrier, so that none of them branches on a carrier's name.
+    initial_status = "ready_to_pick"  # its own code for a parcel just booked
+    max_insurance = 5_000_000  # the most goods value (₫) it insures
+    looks_up = True  # a parcel can be asked for on demand, by waybill or by our client code
+
+    @staticmethod
+    def area_codes(province_id, district_id, ward_id) -> dict:
+        """The receiver's area as a booking names it (GHN: a ward *code*, a string)."""
+        return {"province_id": province_id, "district_id": district_id, "ward_code": str(ward_id)}
+
+    def find_booked(self, request: ShipmentRequest) -> CreatedShipment | None:
+        """The parcel booked under ``request``'s client code, when the answer to the booking was
+        lost (None: there is none)."""
+        found = self.find_by_reference(request.client_reference)
+        if found is None:
+            return None
+        return CreatedShipment(tracking_number=found.tracking_number, fee=found.fee or 0,
+                               expected_delivery=found.expected_delivery, raw=found.raw,
+                               client_reference=request.client_reference, already_existed=True)
 
     def __init__(self, base_url: str, token: str, shop_id: int | str, *,
                  transport: httpx.BaseTransport | None = None, client: httpx.Client | None = None,

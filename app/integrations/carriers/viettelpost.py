@@ -76,6 +76,20 @@ def hours_in(text: Any) -> int | None:
 class ViettelPostClient(HttpClient):
     system = "viettelpost"
     base_suffixes = ("/v2",)
+    # What services ask of every carrier (see GHNClient).
+    initial_status = "-100"  # "new order, awaiting pickup"
+    max_insurance = None  # insures the goods value as declared
+    looks_up = False  # no look-up for partners: updates arrive by callback
+
+    @staticmethod
+    def area_codes(province_id, district_id, ward_id) -> dict:
+        """The receiver's area as a booking names it (Viettel Post: a numeric ward id)."""
+        return {"province_id": province_id, "district_id": district_id, "ward_id": ward_id}
+
+    def find_booked(self, request: ShipmentRequest) -> CreatedShipment | None:
+        """Viettel Post has no look-up: its uniqueness check on ORDER_NUMBER is the way to learn
+        the waybill of a booking whose answer was lost (a duplicate answers with the existing one)."""
+        return self.create_shipment(request)
 
     def __init__(self, base_url: str, username: str, password: str, *, token: str | None = None,
                  print_base_url: str | None = PRINT_URL, transport: httpx.BaseTransport | None = None,
