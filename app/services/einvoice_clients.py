@@ -33,6 +33,12 @@ PROVIDER_TAX_CODES = {"sinvoice": "0100109106", "misa": "0101243150"}
 REQUIRED_CREDENTIALS = {"sinvoice": ("username", "password"),
                         "misa": ("app_id", "tax_code", "username", "password")}
 QUIET_SECONDS = {"sinvoice": SINVOICE_QUIET, "misa": 5}
+EINVOICE_CLASSES = {"sinvoice": SInvoiceClient, "misa": MisaClient}
+
+
+def einvoice_traits(provider: str) -> type:
+    """The client class of an e-invoice provider: what its rules ask, without a connection."""
+    return EINVOICE_CLASSES[provider]
 DEFAULT_TIMEOUT = 60.0  # S-Invoice asks integrators for 60–90 s: signing can be slow
 
 

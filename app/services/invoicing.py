@@ -28,6 +28,7 @@ from app.models import (ISSUED_STATES, Invoice, InvoiceKind, InvoiceLine, Invoic
                         InvoiceTemplate, Order, OrderStatus, PaymentMethod, ProviderAccount)
 from app.models.catalog import VatRate
 from app.services.einvoice_clients import (PROVIDER_NAMES, PROVIDER_TAX_CODES, default_account,
+                                           einvoice_traits,
                                            einvoice_account, seller_of)
 from app.services.errors import N_, DomainError, InvalidTransition, NotFound, ValidationError, ValidationErrors
 from app.services.invoice_pdf import InvoicePdfMeta, render_invoice_pdf, render_invoices_pdf
@@ -282,7 +283,7 @@ def _check_correction(form: InvoiceForm, kind: str, account: ProviderAccount | N
         if buyer_tax_code:
             add_error(errors, "agreement_reference", N_("Agreement reference: a business buyer must agree in "
                                                         "writing first — give the agreement (biên bản) number."))
-        elif account is not None and account.provider == "sinvoice":
+        elif account is not None and einvoice_traits(account.provider).needs_agreement_reference:
             add_error(errors, "agreement_reference", N_("Agreement reference: S-Invoice needs the number of the "
                                                         "agreement (biên bản) or of the notice sent to the buyer."))
     agreed_on = _agreement_date(form, original, errors)

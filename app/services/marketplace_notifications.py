@@ -58,14 +58,7 @@ def _signed_by(platform: str, raw: bytes, authorization: str | None, channel: Ch
     """Whether ``channel``'s secret signs these bytes (Shopee signs the callback URL too, so each
     URL we may be known under is tried). A channel without a secret signs nothing: an empty key
     is one anybody can sign with."""
-    creds = channel.credentials or {}
-    if platform == "shopee":
-        key = str(creds.get("partner_key") or "")
-        return bool(key) and any(shopee.push_signed(raw, authorization, url=url, partner_key=key)
-                                 for url in urls)
-    secret = str(creds.get("app_secret") or "")
-    return bool(secret) and MODULES[platform].push_signed(
-        raw, authorization, app_key=str(creds.get("app_key") or ""), app_secret=secret)
+    return MODULES[platform].signed_by_channel(raw, authorization, channel.credentials or {}, urls)
 
 
 def _shop_channel(platform: str, signers: list[Channel], note) -> Channel | None:
@@ -73,11 +66,11 @@ def _shop_channel(platform: str, signers: list[Channel], note) -> Channel | None
     pushes without one (URL verification, authorization news): those go to the first signer."""
     if note.shop_id:
         return next((c for c in signers if c.shop_id == note.shop_id), None)
-    return signers[0] if platform == "shopee" else None
+    return signers[0] if MODULES[platform].PUSH_WITHOUT_SHOP_GOES_TO_FIRST_SIGNER else None
 
 
 def _event_key(note, raw: bytes) -> str:
-    if note.notification_id and note.platform == "tiktok":
+    if note.notification_id and MODULES[str(note.platform)].PUSH_IDS_ARE_UNIQUE:
         return f"id:{note.notification_id}"[:128]
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 

@@ -96,6 +96,7 @@ def build_misa_invoice_data(invoice: ComputedInvoice, *, ref_id: str, send_email
 
 class MisaClient(HttpClient):
     system = "misa"
+    needs_agreement_reference = False  # only a business buyer's agreement is asked for
     base_suffixes = (PREFIX,)  # README and MISA's documents write the base with it
 
     def __init__(self, base_url: str, app_id: str, tax_code: str, username: str, password: str, *,

@@ -136,6 +136,8 @@ def build_sinvoice_payload(invoice: ComputedInvoice, seller: Seller, *, transact
 
 class SInvoiceClient(HttpClient):
     system = "sinvoice"
+    # A correction without a written agreement still names the notice sent to the buyer.
+    needs_agreement_reference = True
     base_suffixes = (API_PREFIX, "/services/einvoiceapplication")
 
     def __init__(self, base_url: str, username: str, password: str, supplier_tax_code: str, *,

@@ -210,6 +210,16 @@ def signature_matches(expected_hex: str, given: str | None) -> bool:
                                given.strip().lower().encode("utf-8", "replace"))
 
 
+def app_signed_by_channel(raw_body: bytes, authorization: str | None, credentials: dict,
+                          urls=()) -> bool:
+    """Lazada's and TikTok Shop's check of a push against one channel's app key and secret (the
+    URL is not signed); no secret signs nothing: an empty key is one anybody can sign with."""
+    secret = str(credentials.get("app_secret") or "")
+    return bool(secret) and app_push_signed(raw_body, authorization,
+                                            app_key=str(credentials.get("app_key") or ""),
+                                            app_secret=secret)
+
+
 def app_push_signed(raw_body: bytes | str, authorization: str | None, *, app_key: str,
                     app_secret: str) -> bool:
     """Lazada's and TikTok Shop's push signature: ``Authorization`` = hex HMAC-SHA256(app_secret,

@@ -31,6 +31,7 @@ from app.integrations.marketplaces.common import (MarketplaceOrder, MarketplaceO
                                                   MarketplaceProduct, MarketplaceVariant,
                                                   NewProduct, Page, PriceUpdate, PushNotification,
                                                   StockUpdate, UpdateResult, app_push_signed,
+                                                  app_signed_by_channel,
                                                   image_content, merge_lines, push_kind,
                                                   push_number, push_object, push_part, push_text,
                                                   to_unix, vnd)
@@ -422,6 +423,9 @@ def parse_push(raw_body: bytes | str) -> PushNotification:
 
 
 push_signed = app_push_signed  # HMAC-SHA256(app_secret, app_key + raw body)
+signed_by_channel = app_signed_by_channel
+PUSH_WITHOUT_SHOP_GOES_TO_FIRST_SIGNER = False  # every push names its shop
+PUSH_IDS_ARE_UNIQUE = False  # a push's id is not unique: the body's hash keys it
 
 
 def verify_push(raw_body: bytes, authorization: str | None, *, app_key: str, app_secret: str,

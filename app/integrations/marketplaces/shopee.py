@@ -454,6 +454,19 @@ def parse_push(raw_body: bytes | str) -> PushNotification:
         timestamp=push_number(data.get("timestamp")) or 0, raw=data)
 
 
+# How its pushes are told apart (app/services/marketplace_notifications.py asks, never by name):
+PUSH_WITHOUT_SHOP_GOES_TO_FIRST_SIGNER = True  # URL checks and authorization news name no shop
+PUSH_IDS_ARE_UNIQUE = False  # a push carries no id of its own: the body's hash keys it
+
+
+def signed_by_channel(raw_body: bytes, authorization: str | None, credentials: dict, urls) -> bool:
+    """Whether a channel with these credentials signed the push: Shopee signs the callback URL
+    too, so each URL we may be known under is tried; no partner key signs nothing."""
+    key = str(credentials.get("partner_key") or "")
+    return bool(key) and any(push_signed(raw_body, authorization, url=url, partner_key=key)
+                             for url in urls)
+
+
 def push_signed(raw_body: bytes, authorization: str | None, *, url: str, partner_key: str) -> bool:
     """``Authorization`` = hex HMAC-SHA256(partner_key, url + "|" + raw body), checked on the bytes
     as received, before anything reads them."""
