@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.integrations.base import PermanentError
 from app.models import MoveKind, Order, OrderStatus, Shipment, ShipmentStatus, TrackingEvent
 from app.models.base import utcnow
-from app.services import orders
+from app.services import after_commit, orders
 from app.services.carrier_clients import CARRIER_NAMES
 from app.services.errors import N_, DomainError, InvalidTransition, NotFound
 from app.services.ledger import MoveReference, post_move
