@@ -44,9 +44,10 @@ class JobRuntime:
         return f"{self.prefix}-job-{job_id}"
 
     def enqueue(self, job_id: int, queue: str = "default", retry: bool = True) -> str:
+        from jobs.runner import run
         rq_id = self.rq_job_id(job_id)
         self.queue(queue).enqueue_call(
-            "jobs.runner.run", args=(job_id,), job_id=rq_id,
+            run, args=(job_id,), job_id=rq_id,
             retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS) if retry else None,
             result_ttl=3600, failure_ttl=7 * 24 * 3600)
         if self.embedded:

@@ -85,7 +85,8 @@ def enqueue_later(rt, job_id: int, delay: int, queue: str = "default") -> None:
         return
     from rq import Retry
     from jobs.queue import RETRY_DELAYS
-    rt.queue(queue).enqueue_in(dt.timedelta(seconds=delay), "jobs.runner.run", job_id,
+    from jobs.runner import run
+    rt.queue(queue).enqueue_in(dt.timedelta(seconds=delay), run, job_id,
                                job_id=rt.rq_job_id(job_id),
                                retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS),
                                result_ttl=3600, failure_ttl=7 * 24 * 3600)
