@@ -76,3 +76,48 @@ def test_a_plain_session_has_no_rules_and_a_ruled_factory_has_them(engine):
     assert set(listeners_on(type(ruled))) >= {"before_flush", "after_flush", "after_commit"}
     assert listeners_on(Session) == {}  # on the factory's own class, not on its base
     ruled.close()
+
+
+def _mails(folder, expected: int, timeout: float = 10) -> list:
+    import time
+    from pathlib import Path
+    deadline = time.time() + timeout
+    while True:
+        found = sorted(Path(folder).glob("*.eml")) if Path(folder).exists() else []
+        if len(found) >= expected or time.time() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_the_app_session_sends_a_mail_by_a_job_after_the_commit_and_never_after_a_rollback(web_app):
+    from app.extensions import db
+    from app.services.mail import Mail, send_after_commit
+    outbox = web_app.config["MAIL_OUTBOX"]
+    with web_app.app_context():
+        db.session.add(Warehouse(code="HCM", name="Kho HCM"))
+        send_after_commit(db.session, Mail(to="khach@example.vn", subject="Huỷ", body="-"))
+        db.session.rollback()
+        db.session.add(Warehouse(code="HN", name="Kho HN"))
+        send_after_commit(db.session, Mail(to="khach@example.vn", subject="Đã giao", body="-"))
+        db.session.commit()
+    [sent] = _mails(outbox, 1)
+    from email import message_from_bytes, policy
+    assert message_from_bytes(sent.read_bytes(), policy=policy.default)["Subject"] == "Đã giao"
+    assert len(_mails(outbox, 2, timeout=1)) == 1  # the rolled-back one never went
+    assert _ran_on_the_queue(web_app, "jobs.mail.deliver")  # a job sent it, not the commit
+
+
+def _ran_on_the_queue(app, func_name: str, timeout: float = 10) -> bool:
+    import time
+
+    from rq.registry import FinishedJobRegistry
+
+    from jobs.queue import runtime
+    queue = runtime(app).queue("default")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if any(job is not None and job.func_name == func_name for job in
+               (queue.fetch_job(i) for i in FinishedJobRegistry(queue=queue).get_job_ids())):
+            return True
+        time.sleep(0.1)
+    return False
