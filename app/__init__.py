@@ -33,10 +33,9 @@ def create_app(config_object=None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
     crypto.set_key(app.config["CREDENTIALS_KEY"])
-    import importlib
-    importlib.import_module("app.services")  # installs numbering, totals, ledger and audit rules
-
     db.init_app(app)
+    from app.bootstrap import install_session_hooks
+    install_session_hooks(db.session)  # numbering, totals, ledger, audit… and what follows a commit
     is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     migrate.init_app(app, db, render_as_batch=is_sqlite, compare_type=True)
     csrf.init_app(app)
@@ -62,8 +61,6 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     from jobs.queue import init_queue
     init_queue(app)
-    from jobs.stock_watch import install as watch_stock_changes
-    watch_stock_changes()  # marketplace stock push after any commit that changed available stock
     return app
 
 

@@ -35,14 +35,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from app.security import crypto  # noqa: E402
 
 crypto.set_key(os.environ.get("CREDENTIALS_KEY") or "x2yqv6ZSc0JUBt3ba3AKs3uTQ0OaZVYG0TAvMnXSwm0=")
 
 import app.models  # noqa: E402,F401
-import app.services  # noqa: E402,F401
+from app.services.session_rules import session_factory  # noqa: E402
 from app.db_rules import install_database_rules  # noqa: E402
 from app.models import (Brand, Category, MoveKind, Product, ProductVariant, StockLevel,  # noqa: E402
                         StockMove, Warehouse)
@@ -146,7 +145,7 @@ def _admin(url: str):
 def prepare(engine):
     Model.metadata.create_all(engine)  # pg_trgm comes with the first table that needs it
     install_database_rules(engine)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    factory = session_factory(bind=engine, expire_on_commit=False)
     with factory() as session:
         session.add(Warehouse(code="HCM", name="Kho HCM"))
         session.commit()

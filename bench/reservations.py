@@ -26,14 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from app.security import crypto  # noqa: E402
 
 crypto.set_key(os.environ.get("CREDENTIALS_KEY") or "x2yqv6ZSc0JUBt3ba3AKs3uTQ0OaZVYG0TAvMnXSwm0=")
 
 import app.models  # noqa: E402,F401
-import app.services  # noqa: E402,F401
+from app.services.session_rules import session_factory  # noqa: E402
 from app.db_rules import install_database_rules  # noqa: E402
 from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Warehouse  # noqa: E402
 from app.models.base import Model  # noqa: E402
@@ -60,7 +59,7 @@ def prepare(engine, n_orders: int, hot: int):
         conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
     Model.metadata.create_all(engine)
     install_database_rules(engine)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    factory = session_factory(bind=engine, expire_on_commit=False)
     rng = random.Random(7)
     with factory() as session:
         wh = Warehouse(code="HN", name="Kho Hà Nội")

@@ -11,8 +11,9 @@ import threading
 import weakref
 
 from rq import Queue, Retry
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from app.services import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,10 @@ class JobRuntime:
         return f"{self.prefix}-job-{job_id}"
 
     def enqueue(self, job_id: int, queue: str = "default", retry: bool = True) -> str:
+        from jobs.runner import run
         rq_id = self.rq_job_id(job_id)
         self.queue(queue).enqueue_call(
-            "jobs.runner.run", args=(job_id,), job_id=rq_id,
+            run, args=(job_id,), job_id=rq_id,
             retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS) if retry else None,
             result_ttl=3600, failure_ttl=7 * 24 * 3600)
         if self.embedded:
@@ -130,27 +132,10 @@ def queue_health(app) -> dict:
     return runtime(app).health()
 
 
-_PENDING = "orderhub_enqueue_after_commit"
-
-
-def _flush_pending(session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    for rt, job_id, queue in pending:
-        rt.enqueue(job_id, queue=queue)
-
-
-def _drop_pending(session, previous_transaction=None) -> None:
-    if previous_transaction is None or previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
-
-
-event.listen(Session, "after_commit", _flush_pending)
-event.listen(Session, "after_soft_rollback", _drop_pending)
-
-
 def enqueue_after_commit(session: Session, job, queue: str = "default", app=None) -> None:
     """Enqueue ``job`` (a Job row) once ``session`` commits; nothing is enqueued on rollback."""
     if app is None:
         from flask import current_app
         app = current_app._get_current_object()
-    session.info.setdefault(_PENDING, []).append((runtime(app), job.id, queue))
+    rt, job_id = runtime(app), job.id
+    after_commit.later(session, lambda: rt.enqueue(job_id, queue=queue))

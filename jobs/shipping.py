@@ -8,9 +8,6 @@ from __future__ import annotations
 import logging
 import math
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from app.integrations.base import IntegrationError, RetryableError
 from app.models import Shipment
 from app.services import shipment_cancel, shipments, tracking
@@ -23,34 +20,6 @@ PERIODIC_TASKS = [PeriodicTask("poll_ghn_tracking", 15 * 60, "shipping.poll_trac
                                N_("Poll GHN tracking"), queue="integrations")]
 BULK_CHUNK = 100  # orders per job: several workers share a big selection
 log = logging.getLogger(__name__)
-
-
-def _enqueue_withdrawals(session: Session) -> None:
-    """Cancelling an order started a job to cancel its parcel with the carrier
-    (shipment_cancel.withdraw_shipments): enqueue it now that the cancel has committed."""
-    ids = session.info.pop(shipment_cancel.WITHDRAWALS, None)
-    if not ids:
-        return
-    from flask import current_app, has_app_context
-    if not has_app_context():
-        log.warning("no app to enqueue shipment cancel job(s) %s: they stay queued", ids)
-        return
-    from jobs.queue import runtime
-    rt = runtime(current_app._get_current_object())
-    for job_id in ids:
-        try:
-            rt.enqueue(job_id, queue="integrations")
-        except Exception:  # the cancel has committed; the job row stays queued for a retry
-            log.exception("could not enqueue shipment cancel job %s", job_id)
-
-
-def _forget_withdrawals(session: Session, previous_transaction=None) -> None:
-    if previous_transaction is None or previous_transaction.parent is None:
-        session.info.pop(shipment_cancel.WITHDRAWALS, None)
-
-
-event.listen(Session, "after_commit", _enqueue_withdrawals)
-event.listen(Session, "after_soft_rollback", _forget_withdrawals)
 
 
 def start_shipment_jobs(session, order_ids: list[int], *, enqueue, queue: str = "bulk",

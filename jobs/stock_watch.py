@@ -10,9 +10,10 @@ receipt of 80 lines — makes one push a few seconds later, not one per change. 
 set and pushes those variants to every channel listing them. Works the same on the embedded queue
 and on Redis (RQ's scheduler runs the delayed job; ``python run.py worker`` starts it).
 
-``install()`` is called once, by ``create_app``: every process that builds the app (web server,
-worker, scheduler) watches its commits. Nothing here may break the code that committed: a failure
-to schedule is logged, and the periodic full push (jobs.channels) catches up.
+The hook ``app.bootstrap`` installs on the app's session factory calls ``schedule_push`` after each
+commit that noted a change: every process that builds the app (web server, worker, scheduler)
+watches its commits. Nothing here may break the code that committed: a failure to schedule is
+logged, and the periodic full push (jobs.channels) catches up.
 """
 from __future__ import annotations
 
@@ -20,41 +21,14 @@ import datetime as dt
 import logging
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from app.models import Channel, ChannelListing, StockLevel
-from app.services import stock_changes
+from app.models import Channel, ChannelListing
+from app.services.session_rules import session_factory
 from app.services.errors import N_
 
 log = logging.getLogger(__name__)
 KIND = "channels.push_stock_changes"
-
-
-def _note_flush(session: Session, flush_context) -> None:
-    """StockLevel rows changed through the ORM (not the ledger's usual path) count too."""
-    stock_changes.note(session, {obj.variant_id for obj in list(session.new) + list(session.dirty)
-                                 if isinstance(obj, StockLevel)})
-
-
-def _forget(session: Session, previous_transaction=None) -> None:
-    if previous_transaction is None or previous_transaction.parent is None:
-        stock_changes.forget(session)
-
-
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released (SQLAlchemy signals those too): wait for the real commit
-    ids = stock_changes.take(session)
-    if not ids:
-        return
-    from flask import current_app, has_app_context
-    if not has_app_context():
-        return  # a script or a unit test without the app: nothing to schedule with
-    try:
-        schedule_push(current_app._get_current_object(), session.get_bind(), ids)
-    except Exception:  # never fail the commit that already happened
-        log.exception("could not schedule the marketplace stock push for %s", sorted(ids)[:20])
+_JOB_ROWS = session_factory(expire_on_commit=False)  # the push's own Job row, outside the caller's
 
 
 def mapped_variants(engine, variant_ids) -> list[int]:
@@ -90,7 +64,7 @@ def schedule_push(app, engine, variant_ids) -> int | None:
     if not rt.connection.set(scheduled, "1", nx=True, ex=delay + 300):
         return None  # a push is already due in this window: it will take these variants too
     from app.services.jobs import start_job
-    session = Session(bind=engine, expire_on_commit=False)
+    session = _JOB_ROWS(bind=engine)
     try:
         job = start_job(session, KIND, N_("Push changed stock to marketplaces"),
                         queue="integrations")
@@ -111,7 +85,8 @@ def enqueue_later(rt, job_id: int, delay: int, queue: str = "default") -> None:
         return
     from rq import Retry
     from jobs.queue import RETRY_DELAYS
-    rt.queue(queue).enqueue_in(dt.timedelta(seconds=delay), "jobs.runner.run", job_id,
+    from jobs.runner import run
+    rt.queue(queue).enqueue_in(dt.timedelta(seconds=delay), run, job_id,
                                job_id=rt.rq_job_id(job_id),
                                retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS),
                                result_ttl=3600, failure_ttl=7 * 24 * 3600)
@@ -131,11 +106,3 @@ def take_pending(app) -> set[int]:
         if not batch:
             return taken
         taken.update(int(v) for v in batch)
-
-
-def install() -> None:
-    """Watch every session's commits (idempotent: a second app in the process adds nothing)."""
-    for name, listener in (("after_flush", _note_flush), ("after_soft_rollback", _forget),
-                           ("after_commit", _after_commit)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from app.security import crypto
@@ -19,7 +19,7 @@ from app.security import crypto
 crypto.set_key(os.environ.get("CREDENTIALS_KEY") or "x2yqv6ZSc0JUBt3ba3AKs3uTQ0OaZVYG0TAvMnXSwm0=")
 
 import app.models  # noqa: E402  (registers every table)
-import app.services  # noqa: E402,F401  (installs the session rules)
+from app.services.session_rules import session_factory as ruled_sessions  # noqa: E402
 from app.models.base import Model  # noqa: E402
 
 PG_URL = os.environ.get("DATABASE_URL")
@@ -123,7 +123,7 @@ def engine(request):
 
 @pytest.fixture
 def session(engine) -> Session:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    factory = ruled_sessions(bind=engine, expire_on_commit=False)
     s = factory()
     yield s
     s.rollback()
@@ -133,13 +133,13 @@ def session(engine) -> Session:
 @pytest.fixture
 def session_factory(engine):
     """For tests that need several independent sessions (threads, retries)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return ruled_sessions(bind=engine, expire_on_commit=False)
 
 
 @pytest.fixture
 def pg_session_factory(pg_engine):
     truncate_all(pg_engine)
-    return sessionmaker(bind=pg_engine, expire_on_commit=False)
+    return ruled_sessions(bind=pg_engine, expire_on_commit=False)
 
 
 # --- the whole web application -------------------------------------------------------------------

@@ -1,4 +1,3 @@
-"""Business rules. Plain functions over a SQLAlchemy session; nothing here knows about Flask."""
-from app.services import hooks as _hooks
+"""Business rules. Plain functions over a SQLAlchemy session; nothing here knows about Flask.
 
-_hooks.install()
+The rules every write must pass are installed on a session factory by ``session_rules.install``."""

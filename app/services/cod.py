@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (CodReconciliation, CodReconciliationLine, FeePayer, Order, OrderStatus,
@@ -204,7 +203,7 @@ def _load(session: Session, reconciliation_id: int, *, with_lines: bool = False,
     return rec
 
 
-def _guard_and_total(session: Session, flush_context, instances) -> None:
+def guard_and_total(session: Session, flush_context, instances) -> None:
     """Lines edited on their own page keep the statement's totals right; a confirmed statement
     refuses edits."""
     touched = set()
@@ -219,5 +218,3 @@ def _guard_and_total(session: Session, flush_context, instances) -> None:
                                   number=rec.number)
         totals(rec)
 
-
-event.listen(Session, "before_flush", _guard_and_total)

@@ -1,14 +1,14 @@
-"""Session-wide rules that hold whatever code path writes: document numbers, computed order totals,
-the append-only ledger, immutable issued invoices, and the audit trail."""
+"""The flush rules that hold whatever code path writes: document numbers, computed order totals,
+the append-only ledger and immutable issued invoices (installed with the others by
+``app.services.session_rules``)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app.db_rules import INVOICE_MUTABLE_AFTER_ISSUE, INVOICE_STATUS_FORWARD
 from app.models import Invoice, InvoiceLine, ISSUED_STATES, InvoiceSeries, Order, OrderLine, StockMove
-from app.services.audit import record_changes
 from app.services.catalog import search as catalog_search
 from app.services.errors import N_, ImmutableRecord
 from app.services.numbering import assign_numbers
@@ -108,19 +108,3 @@ def before_flush(session: Session, flush_context, instances) -> None:
         compute_order_totals(order)
     catalog_search.refresh(session)
     assign_numbers(session, list(session.new))
-
-
-_installed = False
-
-
-def install() -> None:
-    """Register the listeners on every Session (plain SQLAlchemy and Flask-SQLAlchemy alike)."""
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "before_flush", before_flush)
-    event.listen(Session, "after_flush", record_changes)
-    from app.services import admin_lockout  # built-in roles and the last admin stay
-    event.listen(Session, "before_flush", admin_lockout.before_flush)
-    event.listen(Session, "after_flush", admin_lockout.after_flush)
-    _installed = True

@@ -1,7 +1,8 @@
 """Sending mail: through SMTP when MAIL_SERVER is set, else as .eml files in MAIL_OUTBOX (demo, tests).
 
-Mails about a change are sent only once the transaction that made the change has committed
-(``send_after_commit``), so a rolled-back status change never tells the customer anything.
+Mails about a change are sent by a job queued only once the transaction that made the change has
+committed (``send_after_commit``), so a rolled-back status change never tells the customer anything
+and a slow mail server never holds a request or a commit.
 """
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-_PENDING = "orderhub_mail_after_commit"
 
 
 @dataclass
@@ -71,24 +70,8 @@ def send(mail: Mail, conf: dict | None = None) -> str:
 
 
 def send_after_commit(session: Session, mail: Mail) -> None:
-    """Queue ``mail`` to be sent when ``session`` commits (dropped on rollback)."""
+    """Have ``mail`` sent, by a job, once ``session`` commits (forgotten on rollback)."""
     if not mail.to:
         return
-    session.info.setdefault(_PENDING, []).append((mail, settings()))
-
-
-def _flush(session) -> None:
-    for mail, conf in session.info.pop(_PENDING, []):
-        try:
-            send(mail, conf)
-        except Exception:  # a mail failure must not undo what was committed
-            log.exception("could not send mail %r to %s", mail.subject, mail.to)
-
-
-def _drop(session, previous_transaction=None) -> None:
-    if previous_transaction is None or previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
-
-
-event.listen(Session, "after_commit", _flush)
-event.listen(Session, "after_soft_rollback", _drop)
+    from app.services import after_commit
+    after_commit.send_mail(session, mail, settings())

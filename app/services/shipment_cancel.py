@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.integrations.base import PermanentError
 from app.models import MoveKind, Order, OrderStatus, Shipment, ShipmentStatus, TrackingEvent
 from app.models.base import utcnow
-from app.services import orders
+from app.services import after_commit, orders
 from app.services.carrier_clients import CARRIER_NAMES, carrier_traits
 from app.services.errors import N_, DomainError, InvalidTransition, NotFound
 from app.services.ledger import MoveReference, post_move
@@ -122,15 +122,12 @@ def _find_at_carrier(client, lookup) -> str | None:
     return client.create_shipment(lookup).tracking_number
 
 
-WITHDRAWALS = "orderhub_shipments_to_withdraw"  # session.info: cancel jobs to enqueue on commit
-
-
 def withdraw_shipments(session: Session, order: Order) -> list[int]:
     """Cancelling an order takes its open shipment with it (building block, no commit).
 
     A draft never sent is cancelled here. One the carrier may hold (its create request was sent
     and the answer never recorded, or an undo failed) is cancelled with the carrier by a job,
-    started once the order's cancel commits (jobs.shipping enqueues it); returns those job ids.
+    enqueued once the order's cancel commits (``after_commit``); returns those job ids.
     """
     from app.services.jobs import start_job
     started = []
@@ -147,7 +144,7 @@ def withdraw_shipments(session: Session, order: Order) -> list[int]:
                         params={"reason": f"Order {order.number} cancelled"},
                         title_params={"shipment": shipment, "order": order.number,
                                       "carrier": CARRIER_NAMES[shipment.carrier.value]})
-        session.info.setdefault(WITHDRAWALS, []).append(job.id)
+        after_commit.enqueue_job(session, job.id, "integrations")
         started.append(job.id)
     return started
 

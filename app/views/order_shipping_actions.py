@@ -18,7 +18,6 @@ from app.models import Order, OrderLine, OrderStatus, Shipment
 from app.services import shipment_labels, shipments
 from app.services.carrier_clients import CARRIER_NAMES, carrier_accounts, logged_client
 from app.services.errors import DomainError, ValidationErrors
-import jobs.shipping  # noqa: F401  (enqueues the carrier cancel of a cancelled order's parcel)
 
 
 def _many(items):

@@ -192,8 +192,8 @@ def test_a_series_with_invoices_keeps_its_text(session):
 def test_the_guard_holds_when_the_old_status_was_never_loaded(engine):
     """After a commit the session forgets every value; setting the status then must still be checked
     against what the database holds."""
-    from sqlalchemy.orm import Session
-    with Session(engine) as session:          # expire_on_commit, as the web app's session
+    from app.services.session_rules import session_factory
+    with session_factory(bind=engine)() as session:          # expire_on_commit, as the web app's session
         invoice = _invoice(session, _account(session))
         session.commit()
         invoice.status = InvoiceStatus.DRAFT

@@ -76,12 +76,19 @@ def _pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
-def _outbox_subjects(app) -> list[str]:
+def _outbox_subjects(app, expected: int = 0, timeout: float = 10) -> list[str]:
+    """The mails sent so far, waiting up to ``timeout`` for ``expected`` of them (a job sends each
+    once the change that decided it has committed)."""
     from email import message_from_bytes, policy
     from pathlib import Path
     box = Path(app.config["MAIL_OUTBOX"])
-    return [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]
-            for p in sorted(box.glob("*.eml"))] if box.exists() else []
+    deadline = time.time() + timeout
+    while True:
+        found = sorted(box.glob("*.eml")) if box.exists() else []
+        if len(found) >= expected or time.time() > deadline:
+            return [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]
+                    for p in found]
+        time.sleep(0.1)
 
 
 def _wait_status(app, order_id, status, timeout=10):
@@ -134,7 +141,7 @@ def test_clerk_ships_prints_and_watches_delivery_through_ghn_callbacks(live):
     _wait_status(app, order_id, OrderStatus.DELIVERED)
     show = client.get(f"/orderview/show/{order_id}").get_data(as_text=True)
     assert "tracking-timeline" in show and "delivering" in show and "Giao hàng thành công" in show
-    subjects = _outbox_subjects(app)
+    subjects = _outbox_subjects(app, expected=3)
     assert len(subjects) == 3 and "đã giao thành công" in subjects[-1]
     with app.app_context():
         assert verify_stock(db.session) == []

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, rule,
                                  run_state_machine_as_test)
-from sqlalchemy.orm import sessionmaker
+from app.services.session_rules import session_factory
 
 from app.services.stock_verify import verify_stock
 from app.models import Order, OrderLine, Product, ProductVariant, StockLevel, Warehouse
@@ -33,7 +33,7 @@ class StockMachine(RuleBasedStateMachine):
     @initialize()
     def shop(self):
         self.engine = self.make_engine()
-        self.session = sessionmaker(bind=self.engine, expire_on_commit=False)()
+        self.session = session_factory(bind=self.engine, expire_on_commit=False)()
         self.warehouses = [Warehouse(code=c, name=c) for c in ("HN", "HCM")]
         product = Product(name="Áo", sku="AT")
         self.variants = [ProductVariant(product=product, sku=f"AT-{s}") for s in "SML"]
