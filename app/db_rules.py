@@ -203,6 +203,104 @@ def allow_truncate_sql(dialect_name: str) -> str | None:
     return f"SET LOCAL {ALLOW_TRUNCATE} = 'on'" if dialect_name == "postgresql" else None
 
 
+# ------------------------------------------------------------------------------ running counts
+# Orders by channel, warehouse and state, parcels by state (app/models/tallies.py): each change
+# adds a +1/-1 row in the same transaction, whoever writes — the ORM, raw SQL, a bulk update.
+TALLY_PG_STATEMENTS = [
+    """
+    CREATE OR REPLACE FUNCTION orderhub_tally_order() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.status IS NOT DISTINCT FROM OLD.status
+         AND NEW.channel_id IS NOT DISTINCT FROM OLD.channel_id
+         AND NEW.warehouse_id IS NOT DISTINCT FROM OLD.warehouse_id THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+        VALUES (OLD.channel_id, OLD.warehouse_id, OLD.status, -1);
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+        VALUES (NEW.channel_id, NEW.warehouse_id, NEW.status, 1);
+      END IF;
+      RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS sales_order_tally ON sales_order",
+    """CREATE TRIGGER sales_order_tally AFTER INSERT OR UPDATE OR DELETE ON sales_order
+       FOR EACH ROW EXECUTE FUNCTION orderhub_tally_order()""",
+    """
+    CREATE OR REPLACE FUNCTION orderhub_tally_shipment() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.status IS NOT DISTINCT FROM OLD.status THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1);
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO shipment_tally (status, shipments) VALUES (NEW.status, 1);
+      END IF;
+      RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS shipment_tally ON shipment",
+    """CREATE TRIGGER shipment_tally AFTER INSERT OR UPDATE OR DELETE ON shipment
+       FOR EACH ROW EXECUTE FUNCTION orderhub_tally_shipment()""",
+]
+
+_ORDER_KEY_CHANGED = ("OLD.status IS NOT NEW.status OR OLD.channel_id IS NOT NEW.channel_id "
+                      "OR OLD.warehouse_id IS NOT NEW.warehouse_id")
+TALLY_SQLITE_STATEMENTS = [
+    "DROP TRIGGER IF EXISTS sales_order_tally_insert",
+    """CREATE TRIGGER sales_order_tally_insert AFTER INSERT ON sales_order BEGIN
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (NEW.channel_id, NEW.warehouse_id, NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS sales_order_tally_update",
+    f"""CREATE TRIGGER sales_order_tally_update AFTER UPDATE ON sales_order
+       WHEN {_ORDER_KEY_CHANGED} BEGIN
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (OLD.channel_id, OLD.warehouse_id, OLD.status, -1);
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (NEW.channel_id, NEW.warehouse_id, NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS sales_order_tally_delete",
+    """CREATE TRIGGER sales_order_tally_delete AFTER DELETE ON sales_order BEGIN
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (OLD.channel_id, OLD.warehouse_id, OLD.status, -1); END""",
+    "DROP TRIGGER IF EXISTS shipment_tally_insert",
+    """CREATE TRIGGER shipment_tally_insert AFTER INSERT ON shipment BEGIN
+       INSERT INTO shipment_tally (status, shipments) VALUES (NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS shipment_tally_update",
+    """CREATE TRIGGER shipment_tally_update AFTER UPDATE ON shipment
+       WHEN OLD.status IS NOT NEW.status BEGIN
+       INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1);
+       INSERT INTO shipment_tally (status, shipments) VALUES (NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS shipment_tally_delete",
+    """CREATE TRIGGER shipment_tally_delete AFTER DELETE ON shipment BEGIN
+       INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1); END""",
+]
+
+
+def install_tally_rules(bind) -> None:
+    """The tally triggers alone (what migration 0013 installs)."""
+    for stmt in TALLY_PG_STATEMENTS if bind.dialect.name == "postgresql" else TALLY_SQLITE_STATEMENTS:
+        bind.exec_driver_sql(stmt)
+
+
+def recount_tallies(bind) -> None:
+    """Replace the tallies by a count of the rows there are now (once, when they are created, or
+    after the rows were loaded with the triggers off)."""
+    bind.exec_driver_sql("DELETE FROM order_tally")
+    bind.exec_driver_sql("DELETE FROM shipment_tally")
+    bind.exec_driver_sql("INSERT INTO order_tally (channel_id, warehouse_id, status, orders) "
+                         "SELECT channel_id, warehouse_id, status, count(*) FROM sales_order "
+                         "GROUP BY channel_id, warehouse_id, status")
+    bind.exec_driver_sql("INSERT INTO shipment_tally (status, shipments) "
+                         "SELECT status, count(*) FROM shipment GROUP BY status")
+
+
 PG_STATEMENTS = [
     """
     CREATE OR REPLACE FUNCTION orderhub_refuse_change() RETURNS trigger AS $$
@@ -246,6 +344,8 @@ def install_database_rules(bind) -> None:
         if stmt not in invoice_rules:
             bind.exec_driver_sql(stmt)
     install_invoice_rules(bind)
+    if sa.inspect(bind).has_table("order_tally"):  # from migration 0013 on
+        install_tally_rules(bind)
 
 
 def install_invoice_rules(bind) -> None:

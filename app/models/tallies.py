@@ -1,0 +1,33 @@
+"""Running counts the landing page reads instead of counting a million orders each time.
+
+Every insert, delete, or change of state / channel / warehouse of an order (and of a parcel's
+state) adds a row to its tally in the same transaction — by a database trigger (app/db_rules.py),
+so raw SQL and bulk updates are counted as ORM writes are: ``+1`` under the new key, ``-1`` under
+the old. Rows are only ever added, never updated, so concurrent writers never wait on one another
+or deadlock on a counter; ``app.services.tallies.fold`` now and then folds the rows into one per
+key. The count of a key is the sum of its rows.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Model
+
+
+class OrderTally(Model):
+    __tablename__ = "order_tally"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    channel_id: Mapped[int | None] = mapped_column(sa.Integer)
+    warehouse_id: Mapped[int | None] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    orders: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+
+class ShipmentTally(Model):
+    __tablename__ = "shipment_tally"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    shipments: Mapped[int] = mapped_column(sa.Integer, nullable=False)
