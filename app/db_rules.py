@@ -249,8 +249,37 @@ TALLY_PG_STATEMENTS = [
     "DROP TRIGGER IF EXISTS shipment_tally ON shipment",
     """CREATE TRIGGER shipment_tally AFTER INSERT OR UPDATE OR DELETE ON shipment
        FOR EACH ROW EXECUTE FUNCTION orderhub_tally_shipment()""",
+    """
+    CREATE OR REPLACE FUNCTION orderhub_tally_sales() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.total IS NOT DISTINCT FROM OLD.total
+         AND NEW.warehouse_id IS NOT DISTINCT FROM OLD.warehouse_id
+         AND (NEW.status = 'cancelled') = (OLD.status = 'cancelled')
+         AND COALESCE(NEW.placed_at, NEW.created_at)
+             IS NOT DISTINCT FROM COALESCE(OLD.placed_at, OLD.created_at) THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+        VALUES (date_trunc('hour', COALESCE(OLD.placed_at, OLD.created_at)), OLD.warehouse_id,
+                OLD.status = 'cancelled', -1, -OLD.total);
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+        VALUES (date_trunc('hour', COALESCE(NEW.placed_at, NEW.created_at)), NEW.warehouse_id,
+                NEW.status = 'cancelled', 1, NEW.total);
+      END IF;
+      RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally ON sales_order",
+    """CREATE TRIGGER sales_order_sales_tally AFTER INSERT OR UPDATE OR DELETE ON sales_order
+       FOR EACH ROW EXECUTE FUNCTION orderhub_tally_sales()""",
 ]
 
+# The hour an order was placed in, as SQLAlchemy stores a DateTime on SQLite.
+_SQLITE_HOUR = "strftime('%Y-%m-%d %H:00:00.000000', COALESCE({row}.placed_at, {row}.created_at))"
 _ORDER_KEY_CHANGED = ("OLD.status IS NOT NEW.status OR OLD.channel_id IS NOT NEW.channel_id "
                       "OR OLD.warehouse_id IS NOT NEW.warehouse_id")
 TALLY_SQLITE_STATEMENTS = [
@@ -280,6 +309,28 @@ TALLY_SQLITE_STATEMENTS = [
     "DROP TRIGGER IF EXISTS shipment_tally_delete",
     """CREATE TRIGGER shipment_tally_delete AFTER DELETE ON shipment BEGIN
        INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1); END""",
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally_insert",
+    f"""CREATE TRIGGER sales_order_sales_tally_insert AFTER INSERT ON sales_order BEGIN
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="NEW")}, NEW.warehouse_id, NEW.status = 'cancelled', 1,
+               NEW.total); END""",
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally_update",
+    f"""CREATE TRIGGER sales_order_sales_tally_update AFTER UPDATE ON sales_order
+       WHEN OLD.total IS NOT NEW.total OR OLD.warehouse_id IS NOT NEW.warehouse_id
+         OR (OLD.status = 'cancelled') IS NOT (NEW.status = 'cancelled')
+         OR COALESCE(OLD.placed_at, OLD.created_at) IS NOT COALESCE(NEW.placed_at, NEW.created_at)
+       BEGIN
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="OLD")}, OLD.warehouse_id, OLD.status = 'cancelled', -1,
+               -OLD.total);
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="NEW")}, NEW.warehouse_id, NEW.status = 'cancelled', 1,
+               NEW.total); END""",
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally_delete",
+    f"""CREATE TRIGGER sales_order_sales_tally_delete AFTER DELETE ON sales_order BEGIN
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="OLD")}, OLD.warehouse_id, OLD.status = 'cancelled', -1,
+               -OLD.total); END""",
 ]
 
 
@@ -292,13 +343,19 @@ def install_tally_rules(bind) -> None:
 def recount_tallies(bind) -> None:
     """Replace the tallies by a count of the rows there are now (once, when they are created, or
     after the rows were loaded with the triggers off)."""
-    bind.exec_driver_sql("DELETE FROM order_tally")
-    bind.exec_driver_sql("DELETE FROM shipment_tally")
-    bind.exec_driver_sql("INSERT INTO order_tally (channel_id, warehouse_id, status, orders) "
-                         "SELECT channel_id, warehouse_id, status, count(*) FROM sales_order "
+    hour = ("date_trunc('hour', COALESCE(placed_at, created_at))"
+            if bind.dialect.name == "postgresql" else _SQLITE_HOUR.format(row="sales_order"))
+    for table in ("order_tally", "shipment_tally", "sales_tally"):
+        bind.exec_driver_sql(f"DELETE FROM {table}")
+    bind.exec_driver_sql("INSERT INTO order_tally (channel_id, warehouse_id, status, orders, folded) "
+                         "SELECT channel_id, warehouse_id, status, count(*), true FROM sales_order "
                          "GROUP BY channel_id, warehouse_id, status")
-    bind.exec_driver_sql("INSERT INTO shipment_tally (status, shipments) "
-                         "SELECT status, count(*) FROM shipment GROUP BY status")
+    bind.exec_driver_sql("INSERT INTO shipment_tally (status, shipments, folded) "
+                         "SELECT status, count(*), true FROM shipment GROUP BY status")
+    bind.exec_driver_sql(
+        "INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales, folded) "
+        f"SELECT {hour}, warehouse_id, status = 'cancelled', count(*), sum(total), true "
+        f"FROM sales_order GROUP BY {hour}, warehouse_id, status = 'cancelled'")
 
 
 PG_STATEMENTS = [

@@ -21,4 +21,4 @@ from app.models.sales import (Customer, CustomerAddress, ItemCondition, Order,  
 from app.models.shipping import (Carrier, CodReconciliation, CodReconciliationLine,  # noqa: F401
                                  FeePayer, ReconciliationStatus, Shipment, ShipmentStatus,
                                  ShippingService, TrackingEvent)
-from app.models.tallies import OrderTally, ShipmentTally  # noqa: F401
+from app.models.tallies import OrderTally, SalesTally, ShipmentTally  # noqa: F401

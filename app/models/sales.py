@@ -215,6 +215,11 @@ class Order(TimestampMixin, VersionedMixin, Model):
                  postgresql_ops={"buyer_name": "gin_trgm_ops"}),
         sa.Index("ix_sales_order_buyer_phone_trgm", "buyer_phone", postgresql_using="gin",
                  postgresql_ops={"buyer_phone": "gin_trgm_ops"}),
+        # A phone's beginning and (PostgreSQL) its end, for app/views/phone_search.py's LIKE.
+        sa.Index("ix_sales_order_buyer_phone_prefix", "buyer_phone",
+                 postgresql_ops={"buyer_phone": "varchar_pattern_ops"}),
+        sa.Index("ix_sales_order_buyer_phone_reversed",
+                 sa.text("reverse(buyer_phone) text_pattern_ops")).ddl_if(dialect="postgresql"),
     )
 
     @property

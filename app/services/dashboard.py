@@ -33,14 +33,6 @@ def _scoped(query, column, warehouse_ids):
     return query if warehouse_ids is None else query.where(column.in_(warehouse_ids))
 
 
-def _local_day(session: Session, column, zone: str):
-    """The calendar day of a UTC timestamp in ``zone``, computed by the database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.func.date(sa.func.timezone(zone, sa.func.timezone("UTC", column)))
-    offset = ZoneInfo(zone).utcoffset(dt.datetime.now()) or dt.timedelta()
-    return sa.func.date(column, f"{int(offset.total_seconds()) // 60:+d} minutes")
-
-
 def today_in(zone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(zone)).date()
 
@@ -123,15 +115,10 @@ def orders_by_channel_and_status(session: Session, warehouse_ids=None) -> dict:
 def revenue_per_day(session: Session, zone: str, days: int = 30,
                     warehouse_ids=None) -> list[tuple[dt.date, int]]:
     """Sales of each of the last ``days`` days (orders placed, cancelled ones left out), every
-    day present — a day with no sale is a 0, not a gap."""
+    day present — a day with no sale is a 0, not a gap. From the hourly sales tally."""
     first = today_in(zone) - dt.timedelta(days=days - 1)
-    day = _local_day(session, placed(), zone)
-    rows = session.execute(_scoped(
-        sa.select(day, sa.func.sum(Order.total))
-        .where(placed() >= day_start_utc(first, zone), Order.status != OrderStatus.CANCELLED)
-        .group_by(day), Order.warehouse_id, warehouse_ids)).all()
-    by_day = {str(d): int(total or 0) for d, total in rows}
-    return [(first + dt.timedelta(days=i), by_day.get((first + dt.timedelta(days=i)).isoformat(), 0))
+    by_day = tallies.sales_per_day(session, first, zone, warehouse_ids)
+    return [(first + dt.timedelta(days=i), by_day.get(first + dt.timedelta(days=i), 0))
             for i in range(days)]
 
 

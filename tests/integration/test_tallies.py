@@ -1,5 +1,7 @@
 """The running counts the landing page reads agree with a count of the orders and parcels, however
 they were written (ORM, raw SQL, deletes), before and after folding."""
+import datetime as dt
+
 import sqlalchemy as sa
 
 from app.models import (Carrier, Channel, Order, OrderStatus, Platform, Shipment, ShipmentStatus,
@@ -19,7 +21,27 @@ def _parcels(session):
     return {getattr(s, "value", s): n for s, n in rows}
 
 
+def _sales(session):
+    """{(hour, cancelled): (orders, sales)} from the orders themselves."""
+    out = {}
+    for o in session.scalars(sa.select(Order)):
+        when = (o.placed_at or o.created_at).replace(minute=0, second=0, microsecond=0)
+        key = (when, o.status == OrderStatus.CANCELLED)
+        n, total = out.get(key, (0, 0))
+        out[key] = (n + 1, total + int(o.total))
+    return out
+
+
+def _sales_tallied(session):
+    rows = session.execute(sa.text(
+        "SELECT hour, cancelled, sum(orders), sum(sales) FROM sales_tally GROUP BY hour, cancelled "
+        "HAVING sum(orders) <> 0 OR sum(sales) <> 0")).all()
+    return {(h if isinstance(h, dt.datetime) else dt.datetime.fromisoformat(h), bool(c)):
+            (int(n), int(s)) for h, c, n, s in rows}
+
+
 def _check(session):
+    assert _sales_tallied(session) == _sales(session)
     assert sorted((c or 0, s, n) for c, s, n in tallies.orders_by_key(session)) == _counted(session)
     assert tallies.shipments_by_status(session) == _parcels(session)
 
@@ -40,6 +62,10 @@ def test_tallies_follow_every_kind_of_write(session):
     session.execute(sa.text("UPDATE sales_order SET status = 'packed' WHERE id IN (:a, :b)"),
                     {"a": orders[2].id, "b": orders[3].id})   # raw SQL, as confirmations do
     session.execute(sa.text("UPDATE sales_order SET notes = 'x'"))  # no key changed: no row
+    session.execute(sa.text("UPDATE sales_order SET total = 150000 WHERE id = :a"),
+                    {"a": orders[5].id})
+    orders[6].status = OrderStatus.CANCELLED
+    orders[7].placed_at = dt.datetime(2026, 1, 2, 3, 4, 5)
     session.delete(orders[4])
     session.flush()
     for i, o in enumerate(orders[5:8]):
