@@ -7,7 +7,8 @@ Run (after loading the data with bench/scale_data.py):
 
 Each page is requested through the real application (Flask's test client, signed in as the
 supervisor, who sees every warehouse) once to warm up, then ``--runs`` times. Prints per page the
-median and 95th-percentile time, the SQL statements the request issued and the size of the HTML,
+median and 95th-percentile time, the median time spent in SQL (the rest is Python: rendering,
+permissions), the SQL statements the request issued and the size of the HTML,
 and whether the page meets the issue's target at this size.
 """
 from __future__ import annotations
@@ -69,10 +70,17 @@ def measure(app, client, url: str, runs: int) -> dict:
         engine = db.engine
     me = threading.get_ident()
     statements: list[str] = []
+    sql_ms: list[float] = []
+    started: list[float] = []
 
     def count(conn, cursor, statement, *args):
         if threading.get_ident() == me:  # not the demo's background workers
             statements.append(statement)
+            started.append(time.perf_counter())
+
+    def done(conn, cursor, statement, *args):
+        if threading.get_ident() == me and started:
+            sql_ms[-1] += (time.perf_counter() - started.pop()) * 1000
 
     first = client.get(url)
     if first.status_code != 200:
@@ -80,14 +88,18 @@ def measure(app, client, url: str, runs: int) -> dict:
     times = []
     for _ in range(runs):
         statements.clear()
+        sql_ms.append(0.0)
         sa.event.listen(engine, "before_cursor_execute", count)
+        sa.event.listen(engine, "after_cursor_execute", done)
         start = time.perf_counter()
         resp = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
         sa.event.remove(engine, "before_cursor_execute", count)
+        sa.event.remove(engine, "after_cursor_execute", done)
     times.sort()
     return {"url": url, "status": resp.status_code, "median_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
+            "sql_ms": round(statistics.median(sql_ms), 1),
             "statements": len(statements), "html_kb": round(len(resp.data) / 1024, 1)}
 
 
@@ -105,7 +117,8 @@ def main():
     login(client, "supervisor")
     results = {}
     print(f"{found['orders']:,} orders, {args.runs} runs a page, PostgreSQL\n")
-    print(f"{'page':<26} {'median ms':>9} {'p95 ms':>8} {'statements':>10} {'HTML KB':>8}  target")
+    print(f"{'page':<26} {'median ms':>9} {'p95 ms':>8} {'SQL ms':>7} {'statements':>10} "
+          f"{'HTML KB':>8}  target")
     for name, page in found["pages"].items():
         if args.only and args.only not in name:
             continue
@@ -120,7 +133,8 @@ def main():
         target = ", ".join(filter(None, [f"≤ {ms} ms" if ms else "",
                                          f"≤ {most} statements" if most else ""]))
         verdict = ("missed: " + ", ".join(missed)) if missed else ("met" if target else "")
-        print(f"{name:<26} {r['median_ms']:9.1f} {r['p95_ms']:8.1f} {r['statements']:10d} "
+        print(f"{name:<26} {r['median_ms']:9.1f} {r['p95_ms']:8.1f} {r['sql_ms']:7.1f} "
+              f"{r['statements']:10d} "
               f"{r['html_kb']:8.1f}  {target} {verdict}".rstrip(), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps({"orders": found["orders"], "runs": args.runs,
