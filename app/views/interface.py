@@ -2,6 +2,7 @@
 count, friendly integrity messages, and one-query loading of selected rows."""
 from __future__ import annotations
 
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, inspect, literal_column, select, table
@@ -32,9 +33,26 @@ class KeyCheckedInterface(SQLAInterface):
 class OrderHubInterface(KeyCheckedInterface):
     filter_converter_class = FoldedFilterConverter  # "search_text": search without accents
 
-    def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
+    def __init__(self, obj, session=None, eager: tuple[str, ...] = (),
+                 record_eager: tuple[str, ...] = ()):
         super().__init__(obj, session)
         self.eager = eager
+        # Many-to-one relations a record's own page shows, loaded in the record's statement.
+        self.record_eager = record_eager
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """FAB's get (row rules applied), with ``record_eager`` joined into the same statement."""
+        if not self.record_eager or select_columns or self.is_pk_composite():
+            return super().get(id, filters, select_columns, outer_default_load)
+        try:
+            if abs(int(id)) > MAX_ID:
+                return None
+        except (TypeError, ValueError):
+            return None
+        _filters = filters.copy() if filters else Filters(self.filter_converter_class, self)
+        _filters.add_filter(self.get_pk_name(), self.FilterEqual, id)
+        query = self.session.query(self.obj).options(*self._eager_options(self.record_eager))
+        return self.apply_all(query, _filters, outer_default_load=outer_default_load).one_or_none()
 
     def is_nullable(self, col_name: str) -> bool:
         """A checkbox is never "required": unticked means False, and the column's default holds.
@@ -65,9 +83,9 @@ class OrderHubInterface(KeyCheckedInterface):
                                       aliases_mapping=aliases_mapping,
                                       bypass_many_to_many=bypass_many_to_many, add_pk=add_pk)
 
-    def _eager_options(self):
+    def _eager_options(self, paths=None):
         opts = []
-        for path in self.eager:
+        for path in self.eager if paths is None else paths:
             attr = None
             current = self.obj
             for name in path.split("."):

@@ -11,7 +11,7 @@ from tests.conftest import DEMO_PASSWORD, login
 from tests.integration.test_order_list_queries import _count_statements
 
 DASHBOARD_MOST = 10
-ORDER_PAGE_MOST = 16
+ORDER_PAGE_MOST = 13
 
 
 def _demo(app):
