@@ -203,6 +203,161 @@ def allow_truncate_sql(dialect_name: str) -> str | None:
     return f"SET LOCAL {ALLOW_TRUNCATE} = 'on'" if dialect_name == "postgresql" else None
 
 
+# ------------------------------------------------------------------------------ running counts
+# Orders by channel, warehouse and state, parcels by state (app/models/tallies.py): each change
+# adds a +1/-1 row in the same transaction, whoever writes — the ORM, raw SQL, a bulk update.
+TALLY_PG_STATEMENTS = [
+    """
+    CREATE OR REPLACE FUNCTION orderhub_tally_order() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.status IS NOT DISTINCT FROM OLD.status
+         AND NEW.channel_id IS NOT DISTINCT FROM OLD.channel_id
+         AND NEW.warehouse_id IS NOT DISTINCT FROM OLD.warehouse_id THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+        VALUES (OLD.channel_id, OLD.warehouse_id, OLD.status, -1);
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+        VALUES (NEW.channel_id, NEW.warehouse_id, NEW.status, 1);
+      END IF;
+      RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS sales_order_tally ON sales_order",
+    """CREATE TRIGGER sales_order_tally AFTER INSERT OR UPDATE OR DELETE ON sales_order
+       FOR EACH ROW EXECUTE FUNCTION orderhub_tally_order()""",
+    """
+    CREATE OR REPLACE FUNCTION orderhub_tally_shipment() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.status IS NOT DISTINCT FROM OLD.status THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1);
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO shipment_tally (status, shipments) VALUES (NEW.status, 1);
+      END IF;
+      RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS shipment_tally ON shipment",
+    """CREATE TRIGGER shipment_tally AFTER INSERT OR UPDATE OR DELETE ON shipment
+       FOR EACH ROW EXECUTE FUNCTION orderhub_tally_shipment()""",
+    """
+    CREATE OR REPLACE FUNCTION orderhub_tally_sales() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.total IS NOT DISTINCT FROM OLD.total
+         AND NEW.warehouse_id IS NOT DISTINCT FROM OLD.warehouse_id
+         AND (NEW.status = 'cancelled') = (OLD.status = 'cancelled')
+         AND COALESCE(NEW.placed_at, NEW.created_at)
+             IS NOT DISTINCT FROM COALESCE(OLD.placed_at, OLD.created_at) THEN
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+        VALUES (date_trunc('hour', COALESCE(OLD.placed_at, OLD.created_at)), OLD.warehouse_id,
+                OLD.status = 'cancelled', -1, -OLD.total);
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+        VALUES (date_trunc('hour', COALESCE(NEW.placed_at, NEW.created_at)), NEW.warehouse_id,
+                NEW.status = 'cancelled', 1, NEW.total);
+      END IF;
+      RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally ON sales_order",
+    """CREATE TRIGGER sales_order_sales_tally AFTER INSERT OR UPDATE OR DELETE ON sales_order
+       FOR EACH ROW EXECUTE FUNCTION orderhub_tally_sales()""",
+]
+
+# The hour an order was placed in, as SQLAlchemy stores a DateTime on SQLite.
+_SQLITE_HOUR = "strftime('%Y-%m-%d %H:00:00.000000', COALESCE({row}.placed_at, {row}.created_at))"
+_ORDER_KEY_CHANGED = ("OLD.status IS NOT NEW.status OR OLD.channel_id IS NOT NEW.channel_id "
+                      "OR OLD.warehouse_id IS NOT NEW.warehouse_id")
+TALLY_SQLITE_STATEMENTS = [
+    "DROP TRIGGER IF EXISTS sales_order_tally_insert",
+    """CREATE TRIGGER sales_order_tally_insert AFTER INSERT ON sales_order BEGIN
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (NEW.channel_id, NEW.warehouse_id, NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS sales_order_tally_update",
+    f"""CREATE TRIGGER sales_order_tally_update AFTER UPDATE ON sales_order
+       WHEN {_ORDER_KEY_CHANGED} BEGIN
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (OLD.channel_id, OLD.warehouse_id, OLD.status, -1);
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (NEW.channel_id, NEW.warehouse_id, NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS sales_order_tally_delete",
+    """CREATE TRIGGER sales_order_tally_delete AFTER DELETE ON sales_order BEGIN
+       INSERT INTO order_tally (channel_id, warehouse_id, status, orders)
+       VALUES (OLD.channel_id, OLD.warehouse_id, OLD.status, -1); END""",
+    "DROP TRIGGER IF EXISTS shipment_tally_insert",
+    """CREATE TRIGGER shipment_tally_insert AFTER INSERT ON shipment BEGIN
+       INSERT INTO shipment_tally (status, shipments) VALUES (NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS shipment_tally_update",
+    """CREATE TRIGGER shipment_tally_update AFTER UPDATE ON shipment
+       WHEN OLD.status IS NOT NEW.status BEGIN
+       INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1);
+       INSERT INTO shipment_tally (status, shipments) VALUES (NEW.status, 1); END""",
+    "DROP TRIGGER IF EXISTS shipment_tally_delete",
+    """CREATE TRIGGER shipment_tally_delete AFTER DELETE ON shipment BEGIN
+       INSERT INTO shipment_tally (status, shipments) VALUES (OLD.status, -1); END""",
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally_insert",
+    f"""CREATE TRIGGER sales_order_sales_tally_insert AFTER INSERT ON sales_order BEGIN
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="NEW")}, NEW.warehouse_id, NEW.status = 'cancelled', 1,
+               NEW.total); END""",
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally_update",
+    f"""CREATE TRIGGER sales_order_sales_tally_update AFTER UPDATE ON sales_order
+       WHEN OLD.total IS NOT NEW.total OR OLD.warehouse_id IS NOT NEW.warehouse_id
+         OR (OLD.status = 'cancelled') IS NOT (NEW.status = 'cancelled')
+         OR COALESCE(OLD.placed_at, OLD.created_at) IS NOT COALESCE(NEW.placed_at, NEW.created_at)
+       BEGIN
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="OLD")}, OLD.warehouse_id, OLD.status = 'cancelled', -1,
+               -OLD.total);
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="NEW")}, NEW.warehouse_id, NEW.status = 'cancelled', 1,
+               NEW.total); END""",
+    "DROP TRIGGER IF EXISTS sales_order_sales_tally_delete",
+    f"""CREATE TRIGGER sales_order_sales_tally_delete AFTER DELETE ON sales_order BEGIN
+       INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales)
+       VALUES ({_SQLITE_HOUR.format(row="OLD")}, OLD.warehouse_id, OLD.status = 'cancelled', -1,
+               -OLD.total); END""",
+]
+
+
+def install_tally_rules(bind) -> None:
+    """The tally triggers alone (what migration 0013 installs)."""
+    for stmt in TALLY_PG_STATEMENTS if bind.dialect.name == "postgresql" else TALLY_SQLITE_STATEMENTS:
+        bind.exec_driver_sql(stmt)
+
+
+def recount_tallies(bind) -> None:
+    """Replace the tallies by a count of the rows there are now (once, when they are created, or
+    after the rows were loaded with the triggers off)."""
+    hour = ("date_trunc('hour', COALESCE(placed_at, created_at))"
+            if bind.dialect.name == "postgresql" else _SQLITE_HOUR.format(row="sales_order"))
+    for table in ("order_tally", "shipment_tally", "sales_tally"):
+        bind.exec_driver_sql(f"DELETE FROM {table}")
+    bind.exec_driver_sql("INSERT INTO order_tally (channel_id, warehouse_id, status, orders, folded) "
+                         "SELECT channel_id, warehouse_id, status, count(*), true FROM sales_order "
+                         "GROUP BY channel_id, warehouse_id, status")
+    bind.exec_driver_sql("INSERT INTO shipment_tally (status, shipments, folded) "
+                         "SELECT status, count(*), true FROM shipment GROUP BY status")
+    bind.exec_driver_sql(
+        "INSERT INTO sales_tally (hour, warehouse_id, cancelled, orders, sales, folded) "
+        f"SELECT {hour}, warehouse_id, status = 'cancelled', count(*), sum(total), true "
+        f"FROM sales_order GROUP BY {hour}, warehouse_id, status = 'cancelled'")
+
+
 PG_STATEMENTS = [
     """
     CREATE OR REPLACE FUNCTION orderhub_refuse_change() RETURNS trigger AS $$
@@ -246,6 +401,8 @@ def install_database_rules(bind) -> None:
         if stmt not in invoice_rules:
             bind.exec_driver_sql(stmt)
     install_invoice_rules(bind)
+    if sa.inspect(bind).has_table("order_tally"):  # from migration 0013 on
+        install_tally_rules(bind)
 
 
 def install_invoice_rules(bind) -> None:

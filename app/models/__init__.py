@@ -21,3 +21,4 @@ from app.models.sales import (Customer, CustomerAddress, ItemCondition, Order,  
 from app.models.shipping import (Carrier, CodReconciliation, CodReconciliationLine,  # noqa: F401
                                  FeePayer, ReconciliationStatus, Shipment, ShipmentStatus,
                                  ShippingService, TrackingEvent)
+from app.models.tallies import OrderTally, SalesTally, ShipmentTally  # noqa: F401

@@ -6,6 +6,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_appbuilder.security.sqla.models import User
+
 from app.models.base import Model, StrEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
 
 
@@ -58,6 +60,12 @@ class Warehouse(TimestampMixin, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+
+# A user's warehouses, read-only, loaded with the user on every request (app/security/manager.py)
+# so the row rules know a clerk's warehouses without asking the database again.
+User.assigned_warehouses = relationship(Warehouse, secondary=warehouse_user, viewonly=True,
+                                        overlaps="assigned_users")
 
 
 class StockLevel(TimestampMixin, Model):

@@ -201,6 +201,25 @@ class Order(TimestampMixin, VersionedMixin, Model):
         sa.CheckConstraint("paid_amount >= 0 AND refunded_amount >= 0",
                            name="ck_order_payments_nonneg"),
         sa.Index("ix_sales_order_created", "created_at"),
+        # When an order was placed (app.services.dashboard.placed): "today" and the sales per day
+        # read a range of it; on PostgreSQL the index also carries what they sum and filter on,
+        # so they never visit the table.
+        sa.Index("ix_sales_order_placed_or_created", sa.text("coalesce(placed_at, created_at)"),
+                 postgresql_include=["placed_at", "created_at", "status", "total", "warehouse_id"]),
+        # The few orders that need attention, without reading the others.
+        sa.Index("ix_sales_order_attention", "status",
+                 postgresql_where=sa.text("needs_attention IS NOT NULL"),
+                 sqlite_where=sa.text("needs_attention IS NOT NULL")),
+        # Search by the buyer's name or phone, any part of it (pg_trgm; a plain index elsewhere).
+        sa.Index("ix_sales_order_buyer_name_trgm", "buyer_name", postgresql_using="gin",
+                 postgresql_ops={"buyer_name": "gin_trgm_ops"}),
+        sa.Index("ix_sales_order_buyer_phone_trgm", "buyer_phone", postgresql_using="gin",
+                 postgresql_ops={"buyer_phone": "gin_trgm_ops"}),
+        # A phone's beginning and (PostgreSQL) its end, for app/views/phone_search.py's LIKE.
+        sa.Index("ix_sales_order_buyer_phone_prefix", "buyer_phone",
+                 postgresql_ops={"buyer_phone": "varchar_pattern_ops"}),
+        sa.Index("ix_sales_order_buyer_phone_reversed",
+                 sa.text("reverse(buyer_phone) text_pattern_ops")).ddl_if(dialect="postgresql"),
     )
 
     @property
@@ -210,6 +229,9 @@ class Order(TimestampMixin, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+needs_trigrams(Order.__table__)
 
 
 class OrderLine(TimestampMixin, Model):

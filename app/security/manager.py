@@ -14,6 +14,8 @@ from flask_appbuilder.security.views import (PermissionModelView, PermissionView
 from flask_babel import lazy_gettext
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Group, User
+
+from app.models import Warehouse
 from sqlalchemy import inspect
 from sqlalchemy.orm import joinedload
 from flask_appbuilder.security.sqla.apis import PermissionApi, PermissionViewMenuApi, ViewMenuApi
@@ -157,7 +159,8 @@ class OrderHubSecurityManager(SecurityManager):
         return self.session.get(
             self.user_model, pk,
             options=[joinedload(User.roles),
-                     joinedload(User.groups).joinedload(Group.roles)])
+                     joinedload(User.groups).joinedload(Group.roles),
+                     joinedload(User.assigned_warehouses).load_only(Warehouse.id)])
 
     def create_db(self) -> None:
         """Create missing tables and the role rows, nothing more.

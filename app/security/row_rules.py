@@ -5,13 +5,10 @@ A clerk with no assignment, a supervisor and an admin see everything.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import get_field_setup_query
 
-from app.extensions import db
-from app.models.inventory import warehouse_user
 
 UNRESTRICTED_ROLES = {"Admin", "Supervisor"}
 
@@ -27,8 +24,8 @@ def assigned_warehouse_ids() -> list[int] | None:
     if user is not None and getattr(user, "is_authenticated", False):
         roles = {r.name for r in user.roles}
         if not roles & UNRESTRICTED_ROLES:
-            ids = list(db.session.scalars(sa.select(warehouse_user.c.warehouse_id)
-                                          .where(warehouse_user.c.user_id == user.id)))
+            # Loaded with the user (app/security/manager.py get_user_by_id): no query here.
+            ids = [w.id for w in user.assigned_warehouses]
             scope = ids or None
     g.orderhub_warehouse_scope = scope
     return scope

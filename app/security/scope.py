@@ -144,6 +144,10 @@ SCOPES: dict[type, object] = {
     m.ChannelListing: Unscoped("a listing is a channel's, not a warehouse's"),
     m.WebhookEvent: Unscoped("a channel's notification arrives before any warehouse is chosen"),
     m.AuthSession: SECURITY, m.RefreshToken: SECURITY,
+    # Running counts (app/models/tallies.py): read by the landing page only, by warehouse_id.
+    m.OrderTally: Warehouse("warehouse_id", allow_empty=True),
+    m.SalesTally: Warehouse("warehouse_id", allow_empty=True),
+    m.ShipmentTally: Unscoped("parcels of the whole shop by state; a clerk's come from the orders"),
 }
 
 

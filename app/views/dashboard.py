@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext
 
 from app.extensions import db
 from app.security.row_rules import assigned_warehouse_ids
-from app.services import dashboard
+from app.services import dashboard, tallies
 from app.web import charts
 from app.web.formatting import enum_label, format_vnd
 
@@ -28,6 +28,8 @@ class DashboardIndexView(IndexView):
         if user is None or not user.is_authenticated:
             return redirect(url_for("AuthDBView.login"))
         s, zone = db.session, current_app.config.get("SHOW_TIMEZONE", "Asia/Ho_Chi_Minh")
+        if tallies.fold_if_long(s):
+            s.commit()
         scope = assigned_warehouse_ids()
         vietnamese = str(get_locale() or "en").startswith("vi")
         by_channel = dashboard.orders_by_channel_and_status(s, warehouse_ids=scope)

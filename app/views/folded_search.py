@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext
 
 from app.models import Product
 from app.services.catalog import search
+from app.views.phone_search import PHONE_COLUMNS, phone_filters
 
 SEARCH_COLUMN = "search_text"
 SEARCH_LABEL = lazy_gettext("Search (with or without accents)")
@@ -38,4 +39,6 @@ class FoldedFilterConverter(SQLAFilterConverter):
     def convert(self, col_name):
         if col_name == SEARCH_COLUMN:
             return [FilterFolded(col_name, self.datamodel)]
+        if col_name in PHONE_COLUMNS:
+            return phone_filters(super().convert(col_name))
         return super().convert(col_name)
