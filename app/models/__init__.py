@@ -21,3 +21,6 @@ from app.models.sales import (Customer, CustomerAddress, ItemCondition, Order,  
 from app.models.shipping import (Carrier, CodReconciliation, CodReconciliationLine,  # noqa: F401
                                  FeePayer, ReconciliationStatus, Shipment, ShipmentStatus,
                                  ShippingService, TrackingEvent)
+from app.models.assistant import (ChatChannel, ChatMessage, Conversation, DraftState,  # noqa: F401
+                                  MessageDirection, PolicyLanguage, PolicyTopic, SaleDraft,
+                                  ShopPolicy, SizeChartRow)
