@@ -144,6 +144,10 @@ SCOPES: dict[type, object] = {
     m.ChannelListing: Unscoped("a listing is a channel's, not a warehouse's"),
     m.WebhookEvent: Unscoped("a channel's notification arrives before any warehouse is chosen"),
     m.AuthSession: SECURITY, m.RefreshToken: SECURITY,
+    m.SizeChartRow: SHOP_WIDE, m.ShopPolicy: SHOP_WIDE,
+    m.Conversation: Unscoped("a shopper's conversation happens before any warehouse is chosen"),
+    m.ChatMessage: Unscoped("read through its conversation"),
+    m.SaleDraft: Unscoped("a sale being collected has no warehouse until it is an order"),
 }
 
 
