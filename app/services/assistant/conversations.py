@@ -7,6 +7,7 @@ sale, the order are written together or not at all (the caller commits once).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
 import time
@@ -106,8 +107,8 @@ def answer(session: Session, *, conversation: str | None, text: str, channel: st
     if turn.handover:
         conv.handed_over = True
     conv.failed_clarifications = int(dialogue.state.get("failures") or 0)
-    conv.state = dialogue.state
     _save_draft(session, conv, dialogue, turn)
+    conv.state = json.loads(json.dumps(dialogue.state))  # a new value: JSON columns see no mutation
     latency = int((time.perf_counter() - started) * 1000)
     got = turn.understanding
     session.add(ChatMessage(conversation=conv, direction=MessageDirection.IN, text=text,
@@ -144,7 +145,6 @@ def _save_draft(session: Session, conv: Conversation, dialogue: Dialogue, turn: 
         draft.order = turn._order
     session.flush()
     dialogue.state["draft_id"] = draft.id
-    conv.state = dict(dialogue.state)
 
 
 def assistant_channel(session: Session) -> Channel:
