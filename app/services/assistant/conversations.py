@@ -130,7 +130,8 @@ def _save_draft(session: Session, conv: Conversation, dialogue: Dialogue, turn: 
     if turn.draft is None:
         return
     draft_id = dialogue.state.get("draft_id")
-    draft = session.get(SaleDraft, draft_id) if draft_id else None
+    with session.no_autoflush:
+        draft = session.get(SaleDraft, draft_id) if draft_id else None
     if draft is None or draft.state in (DraftState.CONFIRMED, DraftState.ABANDONED) and \
             turn.draft["state"] not in ("confirmed", "abandoned"):
         draft = SaleDraft(conversation=conv, lines=[])

@@ -40,17 +40,18 @@ class ChartRow:
 
 
 def _stamp(session: Session) -> tuple:
-    """What changes whenever the catalogue or the stock does."""
-    products = session.execute(sa.select(sa.func.count(Product.id), sa.func.max(Product.updated_at))).one()
-    variants = session.execute(sa.select(sa.func.count(ProductVariant.id),
-                                         sa.func.max(ProductVariant.updated_at))).one()
-    stock = session.execute(sa.select(sa.func.count(StockLevel.id), sa.func.max(StockLevel.updated_at),
-                                      sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0),
-                                      sa.func.coalesce(sa.func.sum(StockLevel.reserved), 0))).one()
-    warehouses = session.execute(sa.select(sa.func.count(Warehouse.id),
-                                           sa.func.max(Warehouse.updated_at))
-                                 .where(Warehouse.active)).one()
-    return tuple(products) + tuple(variants) + tuple(stock) + tuple(warehouses)
+    """What changes whenever the catalogue or the stock does (one round trip)."""
+    parts = [sa.select(sa.func.count(Product.id)).scalar_subquery(),
+             sa.select(sa.func.max(Product.updated_at)).scalar_subquery(),
+             sa.select(sa.func.count(ProductVariant.id)).scalar_subquery(),
+             sa.select(sa.func.max(ProductVariant.updated_at)).scalar_subquery(),
+             sa.select(sa.func.count(StockLevel.id)).scalar_subquery(),
+             sa.select(sa.func.max(StockLevel.updated_at)).scalar_subquery(),
+             sa.select(sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0)).scalar_subquery(),
+             sa.select(sa.func.coalesce(sa.func.sum(StockLevel.reserved), 0)).scalar_subquery(),
+             sa.select(sa.func.count(Warehouse.id)).where(Warehouse.active).scalar_subquery(),
+             sa.select(sa.func.max(Warehouse.updated_at)).scalar_subquery()]
+    return tuple(session.execute(sa.select(*parts)).one())
 
 
 def available_by_variant(session: Session, variant_ids=None) -> dict[int, int]:
