@@ -76,6 +76,7 @@ CLERK_ACTIONS = {
     "Job": {"watch"},
     # The assistant's test console: what the bot would answer (SPEC §11: clerk, supervisor, admin).
     "AssistantReply": {"reply"},
+    "Conversation": {"take_over", "release", "staff_reply"},
 }
 # What a supervisor adds: bulk actions (all named bulk_*), and the controlled single actions.
 SUPERVISOR_ACTIONS = {

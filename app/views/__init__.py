@@ -86,3 +86,6 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("CatalogImport", href="/catalog/import/", label="Import & export",
                         icon="fa-upload", category="Catalog")
     appbuilder.add_view_no_menu(inventory.LowStockView)
+    appbuilder.add_view_no_menu(assistant.TryAssistantView)
+    appbuilder.add_link("AssistantReply", href="/assistant/try/", label="Try the assistant",
+                        icon="fa-commenting", category="Assistant")

@@ -2,9 +2,16 @@
 drafts (read by staff), and the set-up records staff edit: size charts and shop policies."""
 from __future__ import annotations
 
+from flask import current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_babel import gettext as _
+
 from app.extensions import db
 from app.models import ChatMessage, Conversation, SaleDraft, ShopPolicy, SizeChartRow
-from app.services.assistant import setup
+from app.services.assistant import conversations, setup
+from app.services.errors import DomainError
+from app.web.i18n import error_text
 from app.views.base import OrderHubModelView
 from app.views.interface import OrderHubInterface
 
@@ -80,5 +87,90 @@ class ConversationView(OrderHubModelView):
                      "handed_over": "Handed to staff", "paused_until": "Assistant paused until",
                      "last_message_at": "Last message"}
     related_views = [ChatMessageView, SaleDraftView]
-    base_permissions = ["can_read"]
+    base_permissions = ["can_read", "can_staff_reply"]
     base_order = ("id", "desc")
+    permission_aliases = {"reply_form": "staff_reply"}
+
+    def _one(self, items):
+        return items[0] if isinstance(items, list) else items
+
+    def _back_to(self, item):
+        return redirect(url_for("ConversationView.show", pk=item.id))
+
+    @action("take_over", "Take over", "", "fa-hand-paper-o", multiple=False)
+    def take_over(self, items):
+        item = self._one(items)
+        conversations.take_over(item)
+        db.session.commit()
+        flash(_("You have the conversation: the assistant stays quiet until it is released."),
+              "success")
+        return self._back_to(item)
+
+    @action("release", "Release to the assistant", "", "fa-reply-all", multiple=False)
+    def release(self, items):
+        item = self._one(items)
+        conversations.release(item)
+        db.session.commit()
+        flash(_("The assistant answers this conversation again."), "success")
+        return self._back_to(item)
+
+    @action("staff_reply", "Reply", "", "fa-reply", multiple=False)
+    def staff_reply(self, items):
+        return redirect(url_for("ConversationView.reply_form", pk=self._one(items).id))
+
+    @expose("/reply/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def reply_form(self, pk):
+        item = db.session.get(Conversation, pk)
+        if item is None:
+            flash(_("No such conversation."), "danger")
+            return redirect(url_for("ConversationView.list"))
+        if request.method == "POST":
+            minutes = int(current_app.config.get("ASSISTANT_PAUSE_MINUTES", 30))
+            try:
+                conversations.staff_reply(db.session, item, request.form.get("text") or "",
+                                          minutes=minutes)
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                flash(error_text(exc), "danger")
+            else:
+                flash(_("Sent. The assistant is paused for %(minutes)s minutes.", minutes=minutes),
+                      "success")
+                return self._back_to(item)
+        messages = db.session.query(ChatMessage).filter_by(conversation_id=item.id) \
+            .order_by(ChatMessage.id.desc()).limit(30).all()[::-1]
+        return self.render_template("orderhub/assistant_reply.html", conversation=item,
+                                    messages=messages)
+
+
+class TryAssistantView(BaseView):
+    """What the assistant would answer, and why (SPEC §11): the test console on a page. Each try
+    is a conversation of its own, as a shopper's would be."""
+    route_base = "/assistant/try"
+    class_permission_name = "AssistantReply"
+    method_permission_name = {"page": "reply"}
+    default_view = "page"
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def page(self):
+        from app.api.assistant import settings
+        answer, error = None, None
+        text = (request.form.get("text") or "").strip() if request.method == "POST" else ""
+        conversation = request.form.get("conversation") or None
+        if request.method == "POST":
+            try:
+                conversation, text, channel = conversations.read_request(
+                    {"conversation": conversation, "text": text,
+                     "channel": request.form.get("channel") or "web"})
+                _, answer = conversations.answer(db.session, conversation=conversation, text=text,
+                                                 channel=channel, settings=settings())
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                error = error_text(exc)
+        import json
+        shown = json.dumps(answer, ensure_ascii=False, indent=1) if answer else None
+        return self.render_template("orderhub/assistant_try.html", answer=answer, shown=shown,
+                                    error=error, text=text)

@@ -11,12 +11,14 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from tests.conftest import DEMO_PASSWORD, api_token
+from tests.support.web_backends import any_web_app  # noqa: F401  (fixture: SQLite, PostgreSQL)
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "assistant" / "devset" / "catalogue.csv"
 
 
 @pytest.fixture
-def shop(web_app):
+def shop(any_web_app):  # noqa: F811
+    web_app = any_web_app
     client = web_app.test_client()
     admin = api_token(client, "admin")
     assert client.post("/api/v1/warehouse/", headers=admin, json={
@@ -179,3 +181,34 @@ def test_set_up_records_are_checked_against_the_catalogue(shop):
     resp = client.post("/api/v1/shop_policy/", headers=admin, json={
         "topic": "gifts", "language": "vi", "text": "x"})
     assert resp.status_code == 422
+
+
+def test_staff_take_over_reply_release_and_try_the_assistant_in_the_panel(shop):
+    from tests.conftest import login
+    app, client, clerk = shop
+    fresh = say(client, clerk, "áo thun basic trắng size M còn không")
+    with app.app_context():
+        from app.models import ChatMessage, Conversation
+        conv_id = db.session.scalars(sa.select(Conversation.id).where(
+            Conversation.public_id == fresh["conversation"])).one()
+    panel = app.test_client()
+    login(panel, "clerk")
+    assert panel.get(f"/conversationview/show/{conv_id}").status_code == 200
+    assert panel.post(f"/conversationview/action/take_over/{conv_id}").status_code == 302
+    assert say(client, clerk, "còn màu đen không", fresh["conversation"])["replies"] == []
+    assert panel.post(f"/conversationview/action/release/{conv_id}").status_code == 302
+    assert say(client, clerk, "áo thun basic đen size M còn không", fresh["conversation"])["replies"]
+    page = panel.get(f"/conversationview/reply/{conv_id}")
+    assert page.status_code == 200 and "áo thun basic trắng size M" in page.get_data(as_text=True)
+    sent = panel.post(f"/conversationview/reply/{conv_id}", data={"text": "Dạ em Hoa đây ạ"})
+    assert sent.status_code == 302
+    with app.app_context():
+        conv = db.session.get(Conversation, conv_id)
+        assert conv.paused_until is not None
+        assert db.session.scalars(sa.select(ChatMessage.direction).where(
+            ChatMessage.conversation_id == conv_id).order_by(ChatMessage.id.desc())).first().value == "staff"
+    assert say(client, clerk, "còn size L không", fresh["conversation"])["replies"] == []
+    tried = panel.post("/assistant/try/", data={"text": "áo thun basic trắng size M còn không"})
+    body = tried.get_data(as_text=True)
+    assert tried.status_code == 200 and "199.000đ" in body and "availability" in body
+    assert panel.post("/assistant/try/", data={"text": ""}).status_code == 200
