@@ -142,6 +142,7 @@ class Dialogue:
         self._count_failures(turn, got, lang)
         self.state["sale"] = sale_to(sale)
         self.state["last_intent"] = got.intent
+        self._ground(turn, sale)
         if sale.started or sale.state != COLLECTING:
             turn.draft = self._draft(sale, turn)
             if got.intent in ("place_order", "confirm") and turn.draft["lines"] and \
@@ -149,6 +150,26 @@ class Dialogue:
                     not got.resolution.values:
                 turn.variants = [ln["sku"] for ln in turn.draft["lines"]]
         return turn
+
+    def _ground(self, turn: Turn, sale: Sale) -> None:
+        """The catalogue's words for every product and variant the replies may name (names and
+        attribute values carry numbers too: "500ml", size 39), with the facts they rest on."""
+        cat = self.shop.catalogue
+        skus = set(turn.facts["prices"]) | set(turn.facts["available"]) | set(turn.variants) | \
+            {ln.sku for ln in sale.lines if ln.sku}
+        labels, names = {}, dict(turn.facts.get("products") or {})
+        for sku in skus:
+            if sku in cat.variant_by_sku:
+                product, v = cat.variant_by_sku[sku]
+                labels[sku] = _label(product, v)
+                names[product.sku] = product.name
+        for product_sku in [ln.product for ln in sale.lines] + [self.state.get("focus")]:
+            if product_sku in cat.by_sku:
+                names[product_sku] = cat.by_sku[product_sku].name
+        if labels:
+            turn.facts["labels"] = labels
+        if names:
+            turn.facts["products"] = names
 
     def _count_failures(self, turn: Turn, got: Understanding, lang: str) -> None:
         unclear = turn.intent == "out_of_scope" and not got.classification.injection
