@@ -190,10 +190,8 @@ def split_address(text: str) -> dict:
 def _place_order(session: Session, conv: Conversation, dialogue: Dialogue, turn: Turn) -> None:
     """The confirmed draft becomes an order (channel Assistant, state new; stock is reserved when
     staff confirm it, as for every order). Refused lines leave the draft awaiting."""
-    draft = turn.draft or {}
     sale = dialogue.state.get("sale") or {}
-    lines_in = dialogue._priced(sale_from(dialogue.state))
-    del draft
+    lines_in = dialogue.priced(sale_from(dialogue.state))
     skus = [ln["sku"] for ln in lines_in]
     variants = {v.sku: v for v in session.scalars(sa.select(ProductVariant).where(ProductVariant.sku.in_(skus)))}
     try:

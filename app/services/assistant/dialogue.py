@@ -206,7 +206,7 @@ class Dialogue:
 
     def _on_shipping(self, turn, got, sale, lang):
         self._quote(turn, "shipping", lang)
-        lines = [ln for ln in self._priced(sale)] or [{"sku": v, "quantity": 1} for v in turn.variants[:1]]
+        lines = [ln for ln in self.priced(sale)] or [{"sku": v, "quantity": 1} for v in turn.variants[:1]]
         fee = self.shop.shipping_fee(lines, sale.address or got.entities.address)
         if fee is not None:
             turn.facts["shipping_fee"] = fee
@@ -420,7 +420,7 @@ class Dialogue:
                 turn.replies.append(_t("only_left", lang, label=_label(product, v), n=v.available))
         return refused
 
-    def _priced(self, sale: Sale) -> list[dict]:
+    def priced(self, sale: Sale) -> list[dict]:
         cat = self.shop.catalogue
         out = []
         for line in sale.lines:
@@ -430,7 +430,7 @@ class Dialogue:
         return out
 
     def _price_draft(self, turn: Turn, sale: Sale) -> dict:
-        lines = self._priced(sale)
+        lines = self.priced(sale)
         fee = self.shop.shipping_fee(lines, sale.address)
         goods = sum(ln["quantity"] * ln["unit_price"] for ln in lines)
         total = goods + (fee or 0)
@@ -475,7 +475,7 @@ class Dialogue:
             turn.replies.append(_t("ask_buyer", lang, fields=", ".join(asked)))
 
     def _draft(self, sale: Sale, turn: Turn) -> dict:
-        priced = self._priced(sale)
+        priced = self.priced(sale)
         shown = {"lines": priced, "name": sale.name, "phone": sale.phone, "address": sale.address,
                  "shipping_fee": turn.facts.get("shipping_fee"), "total": turn.facts.get("total"),
                  "state": sale.state}
