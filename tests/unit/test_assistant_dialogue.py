@@ -24,6 +24,9 @@ class MemoryShop:
     def size_chart(self, product):
         return self.charts.get(product.category, [])
 
+    def category_size_chart(self, category):
+        return self.charts.get(category, [])
+
     def policy(self, topic, language):
         return self.policies.get((topic, language)) or self.policies.get((topic, "vi"))
 
@@ -133,3 +136,11 @@ def test_policies_are_quoted_in_the_shoppers_language(shop):
 def test_english_is_answered_in_english(shop):
     (turn,), _ = talk(shop, "hello")
     assert turn.intent == "greeting" and turn.replies[0].startswith("Hello")
+
+
+def test_size_advice_for_a_kind_of_goods_uses_its_categorys_chart(shop):
+    (turn,), _ = talk(shop, "áo thun cao 1m7 nặng 62kg mặc size nào")
+    assert turn.intent == "size_advice"
+    assert turn.facts["size_chart"]["size"] == "L" and "size L" in turn.replies[0]
+    (turn,), _ = talk(shop, "mình cao 1m6 nặng 52kg mặc size gì")
+    assert "size_chart" not in turn.facts

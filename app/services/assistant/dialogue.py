@@ -54,6 +54,7 @@ class ShopData(Protocol):
     catalogue: Catalogue
 
     def size_chart(self, product: Product) -> list: ...
+    def category_size_chart(self, category: str) -> list: ...
     def policy(self, topic: str, language: str) -> str | None: ...
     def order(self, number: str) -> OrderFacts | None: ...
     def shipping_fee(self, lines: list[dict], address: str | None) -> int | None: ...
@@ -367,7 +368,7 @@ class Dialogue:
             turn.replies.append(_t("ask_measures", lang))
             return
         if product is None:
-            turn.replies.append(_t("which_product_for_size", lang))
+            self._category_size_advice(turn, got, lang, height, weight)
             return
         rows = self.shop.size_chart(product)
         fitting = [r for r in rows if r.fits(height, weight)]
@@ -394,6 +395,25 @@ class Dialogue:
             else:
                 turn.replies.append(_t("sold_out", lang, label=_label(product, v),
                                        options=self._options(product, lang, turn)))
+
+    def _category_size_advice(self, turn, got, lang, height, weight):
+        """No one product named, but a kind of goods ("áo thun", or several alike): the
+        category's size chart answers, when the products meant share one category."""
+        res = got.resolution
+        categories = {c.product.category for c in res.candidates if c.product.category}
+        said = {w.folded for w in got.message.words}
+        named = sorted((c for c, words in self.shop.catalogue.category_forms.items()
+                        if words and words <= said), key=lambda c: -len(self.shop.catalogue.category_forms[c]))
+        category = res.category or (named[0] if named else None) or \
+            (categories.pop() if len(categories) == 1 else None)
+        rows = self.shop.category_size_chart(category) if category else []
+        fitting = [r for r in rows if r.fits(height, weight)]
+        if not fitting:
+            turn.replies.append(_t("which_product_for_size", lang))
+            return
+        row = fitting[0]
+        turn.facts["size_chart"] = {"category": category, **row.as_dict()}
+        turn.replies.append(_t("advice", lang, product=category, size=row.size))
 
     def _refuse_unsellable(self, turn: Turn, sale: Sale, lang: str) -> bool:
         cat = self.shop.catalogue

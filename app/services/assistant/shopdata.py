@@ -151,6 +151,9 @@ class DatabaseShop:
     def size_chart(self, product) -> list[ChartRow]:
         return size_chart(self.session, product.sku, product.category or None)
 
+    def category_size_chart(self, category: str) -> list[ChartRow]:
+        return size_chart(self.session, "", category)
+
     def policy(self, topic: str, language: str) -> str | None:
         return policy(self.session, topic, language)
 
