@@ -100,6 +100,7 @@ class Config:
         if os.environ.get("ASSISTANT_SHIPPING_FEE", "30000").strip() else None
     ASSISTANT_FREE_SHIPPING_FROM = int(os.environ.get("ASSISTANT_FREE_SHIPPING_FROM") or 0) or None
     ASSISTANT_PAUSE_MINUTES = int(os.environ.get("ASSISTANT_PAUSE_MINUTES", "30"))
+    ASSISTANT_DRAFT_HOURS = int(os.environ.get("ASSISTANT_DRAFT_HOURS", "24"))
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
     # The session cookie: not sent by other sites' requests, not readable by scripts, and only

@@ -212,3 +212,20 @@ def test_staff_take_over_reply_release_and_try_the_assistant_in_the_panel(shop):
     body = tried.get_data(as_text=True)
     assert tried.status_code == 200 and "199.000đ" in body and "availability" in body
     assert panel.post("/assistant/try/", data={"text": ""}).status_code == 200
+
+
+def test_unfinished_sales_expire(shop):
+    import datetime as dt
+    app, client, clerk = shop
+    first = say(client, clerk, "cho mình đặt áo thun basic trắng size M")
+    assert first["draft"]["state"] == "collecting"
+    with app.app_context():
+        from app.models import SaleDraft
+        from app.services.assistant.conversations import expire_drafts
+        assert expire_drafts(db.session) == 0
+        later = dt.datetime.utcnow() + dt.timedelta(hours=25)
+        assert expire_drafts(db.session, now=later) == 1
+        db.session.commit()
+        assert db.session.scalars(sa.select(SaleDraft.state)).one().value == "abandoned"
+    again = say(client, clerk, "sdt 0912345678", first["conversation"])
+    assert again["draft"] is None or again["draft"]["lines"] == []

@@ -267,3 +267,21 @@ def release(conversation: Conversation) -> None:
     state.pop("handover", None)
     conversation.state = state
     conversation.failed_clarifications = 0
+
+
+def expire_drafts(session: Session, *, older_than: dt.timedelta = dt.timedelta(hours=24),
+                  now: dt.datetime | None = None) -> int:
+    """Sales left collecting or awaiting confirmation for ``older_than`` are abandoned (the
+    conversation starts afresh next time). Returns how many."""
+    cutoff = (now or utcnow()) - older_than
+    drafts = session.scalars(sa.select(SaleDraft).where(
+        SaleDraft.state.in_([DraftState.COLLECTING, DraftState.AWAITING_CONFIRMATION]),
+        SaleDraft.updated_at < cutoff)).all()
+    for draft in drafts:
+        draft.state = DraftState.ABANDONED
+        conv = draft.conversation
+        state = json.loads(json.dumps(conv.state or {}))
+        if state.get("draft_id") == draft.id and state.get("sale"):
+            state["sale"]["state"] = "abandoned"
+            conv.state = state
+    return len(drafts)
