@@ -93,6 +93,14 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"  # no burst across a window edge; an exact "try again in"
     RATELIMIT_SWALLOW_ERRORS = True  # Redis away for a moment: sign-in works, unlimited meanwhile
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))  # they set X-Forwarded-For
+    # The sales assistant (SPEC §11): the flat shipping fee it quotes as an estimate (VND; empty:
+    # it quotes none and staff confirm the fee), from which order value shipping is free, and how
+    # long a staff message keeps the assistant quiet.
+    ASSISTANT_SHIPPING_FEE = int(os.environ.get("ASSISTANT_SHIPPING_FEE") or 30000) \
+        if os.environ.get("ASSISTANT_SHIPPING_FEE", "30000").strip() else None
+    ASSISTANT_FREE_SHIPPING_FROM = int(os.environ.get("ASSISTANT_FREE_SHIPPING_FROM") or 0) or None
+    ASSISTANT_PAUSE_MINUTES = int(os.environ.get("ASSISTANT_PAUSE_MINUTES", "30"))
+    ASSISTANT_DRAFT_HOURS = int(os.environ.get("ASSISTANT_DRAFT_HOURS", "24"))
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
     # The session cookie: not sent by other sites' requests, not readable by scripts, and only

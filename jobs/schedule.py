@@ -26,6 +26,8 @@ TASKS: list[PeriodicTask] = [
                  N_("Prune old integration log entries")),
     PeriodicTask("sweep_lost_jobs", 120, "system.sweep_lost_jobs",
                  N_("Recover jobs whose worker stopped")),
+    PeriodicTask("expire_assistant_drafts", 3600, "system.expire_assistant_drafts",
+                 N_("Abandon the assistant's unfinished sales")),
 ]
 
 

@@ -20,6 +20,15 @@ def prune_integration_log(ctx) -> dict:
     return {"deleted": result.rowcount, "older_than_days": days}
 
 
+def expire_assistant_drafts(ctx) -> dict:
+    """Abandon the assistant's sales left unfinished for ASSISTANT_DRAFT_HOURS."""
+    from app.services.assistant.conversations import expire_drafts
+    hours = int(current_app.config.get("ASSISTANT_DRAFT_HOURS", 24))
+    count = expire_drafts(ctx.session, older_than=dt.timedelta(hours=hours))
+    ctx.session.commit()
+    return {"abandoned": count, "older_than_hours": hours}
+
+
 # A queued or started Job row this old whose run the queue has lost is recovered by the sweep.
 ABANDONED_AFTER_SECONDS = 120
 

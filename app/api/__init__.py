@@ -12,3 +12,5 @@ def register_apis(appbuilder) -> None:
     appbuilder.add_api(ProviderAccountApi)
     from app.api.catalog import CatalogApi
     appbuilder.add_api(CatalogApi)
+    from app.api.assistant import AssistantApi
+    appbuilder.add_api(AssistantApi)

@@ -33,6 +33,8 @@ RESOURCES = {
     "job": (m.Job, "Job", True, {}),
     "integration_log": (m.IntegrationLog, "IntegrationLog", True, {}),
     "audit_log": (m.AuditLog, "AuditLog", True, {"base_filters": admin_only_tables()}),
+    "size_chart": (m.SizeChartRow, "SizeChart", False, {}),
+    "shop_policy": (m.ShopPolicy, "ShopPolicy", False, {}),
 }
 
 # Columns a client may write. Computed, numbered and lifecycle columns are set by the services.
@@ -65,6 +67,9 @@ WRITABLE = {
     "cod_reconciliation": ["carrier", "statement_ref", "statement_date"],
     "return_request": ["order", "kind", "reason", "warehouse", "refund_amount"],
     "stock_count": ["warehouse", "scope", "note"],
+    "size_chart": ["category", "product_sku", "size", "height_min_cm", "height_max_cm",
+                   "weight_min_kg", "weight_max_kg"],
+    "shop_policy": ["topic", "language", "text"],
 }
 EDIT_ONLY_EXCLUDED = {"order": {"channel", "external_order_id"},
                       "order_line": {"order", "variant", "sku", "name"}}
@@ -75,7 +80,7 @@ GENERIC_ROUTES = {"get", "get_list", "info", "post", "put", "delete"}
 # Modules adding action endpoints; each has MIXINS = {resource: [(mixin class, {method: permission})]}
 ACTION_MODULES = ("app.api.order_actions", "app.api.shipping_actions", "app.api.invoice_actions",
                   "app.api.channel_actions", "app.api.job_actions", "app.api.stock_actions",
-                  "app.api.channel_connection")
+                  "app.api.channel_connection", "app.api.assistant_setup")
 
 
 def _action_mixins() -> dict[str, list[tuple[type, dict]]]:

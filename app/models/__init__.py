@@ -22,3 +22,6 @@ from app.models.shipping import (Carrier, CodReconciliation, CodReconciliationLi
                                  FeePayer, ReconciliationStatus, Shipment, ShipmentStatus,
                                  ShippingService, TrackingEvent)
 from app.models.tallies import OrderTally, SalesTally, ShipmentTally  # noqa: F401
+from app.models.assistant import (ChatChannel, ChatMessage, Conversation, DraftState,  # noqa: F401
+                                  MessageDirection, PolicyLanguage, PolicyTopic, SaleDraft,
+                                  ShopPolicy, SizeChartRow)

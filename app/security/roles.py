@@ -32,6 +32,8 @@ AREAS = {
     "Shipping": ["Shipment", "TrackingEvent", "CodReconciliation", "CodReconciliationLine"],
     "Invoicing": ["Invoice", "InvoiceLine", "InvoiceSeries"],
     "Channels": ["Channel", "ChannelListing", "WebhookEvent"],
+    "Assistant": ["Conversation", "ChatMessage", "SaleDraft", "SizeChart", "ShopPolicy",
+                  "AssistantReply"],
     "System": ["Job", "IntegrationLog", "AuditLog", "ProviderAccount", "Dashboard"],
 }
 ALL_RESOURCES = [r for names in AREAS.values() for r in names]
@@ -72,6 +74,9 @@ CLERK_ACTIONS = {
     "Warehouse": {"draft_purchase_order"},
     "Dashboard": {"show"},
     "Job": {"watch"},
+    # The assistant's test console: what the bot would answer (SPEC §11: clerk, supervisor, admin).
+    "AssistantReply": {"reply"},
+    "Conversation": {"take_over", "release", "staff_reply"},
 }
 # What a supervisor adds: bulk actions (all named bulk_*), and the controlled single actions.
 SUPERVISOR_ACTIONS = {
@@ -89,7 +94,7 @@ SUPERVISOR_ACTIONS = {
     "Product": {"import_catalogue", "bulk_.*"},
     "Customer": {"bulk_.*"},
 }
-SUPERVISOR_WRITE = {"CodReconciliation", "Warehouse", "ChannelListing"}
+SUPERVISOR_WRITE = {"CodReconciliation", "Warehouse", "ChannelListing", "SizeChart", "ShopPolicy"}
 
 # Pages every signed-in user needs (own profile, password, the API's menu and docs).
 SELF_SERVICE = [

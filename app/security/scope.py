@@ -148,6 +148,10 @@ SCOPES: dict[type, object] = {
     m.OrderTally: Warehouse("warehouse_id", allow_empty=True),
     m.SalesTally: Warehouse("warehouse_id", allow_empty=True),
     m.ShipmentTally: Unscoped("parcels of the whole shop by state; a clerk's come from the orders"),
+    m.SizeChartRow: SHOP_WIDE, m.ShopPolicy: SHOP_WIDE,
+    m.Conversation: Unscoped("a shopper's conversation happens before any warehouse is chosen"),
+    m.ChatMessage: Unscoped("read through its conversation"),
+    m.SaleDraft: Unscoped("a sale being collected has no warehouse until it is an order"),
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 def register_views(appbuilder) -> None:
     from app.views import form_fields
     form_fields.install()
-    from app.views import catalog, channels, inventory, invoicing, purchasing, sales, shipping, system
+    from app.views import (assistant, catalog, channels, inventory, invoicing, purchasing, sales,
+                           shipping, system)
 
     menus = [
         ("Catalog", "fa-tags", [
@@ -43,6 +44,12 @@ def register_views(appbuilder) -> None:
             (channels.ChannelListingView, "Listings", "fa-link"),
             (channels.WebhookEventView, "Notifications", "fa-bell"),
         ]),
+        ("Assistant", "fa-comments", [
+            (assistant.ConversationView, "Conversations", "fa-comments-o"),
+            (assistant.SaleDraftView, "Sale drafts", "fa-shopping-basket"),
+            (assistant.SizeChartView, "Size charts", "fa-arrows-v"),
+            (assistant.ShopPolicyView, "Shop policies", "fa-book"),
+        ]),
         ("System", "fa-cogs", [
             (system.JobView, "Jobs", "fa-tasks"),
             (system.IntegrationLogView, "Integration log", "fa-exchange"),
@@ -63,7 +70,8 @@ def register_views(appbuilder) -> None:
     for view in (catalog.ProductMediaView, inventory.StockCountLineView, sales.OrderLineView,
                  sales.CustomerAddressView, sales.ReturnLineView, purchasing.PurchaseOrderLineView,
                  purchasing.GoodsReceiptLineView, shipping.TrackingEventView,
-                 shipping.CodReconciliationLineView, invoicing.InvoiceLineView):
+                 shipping.CodReconciliationLineView, invoicing.InvoiceLineView,
+                 assistant.ChatMessageView):
         appbuilder.add_view_no_menu(view)
     # Views only reachable as tabs (their resource is registered via a menu view already).
     appbuilder.add_view_no_menu(sales.CustomerOrdersView)
@@ -78,3 +86,6 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("CatalogImport", href="/catalog/import/", label="Import & export",
                         icon="fa-upload", category="Catalog")
     appbuilder.add_view_no_menu(inventory.LowStockView)
+    appbuilder.add_view_no_menu(assistant.TryAssistantView)
+    appbuilder.add_link("AssistantReply", href="/assistant/try/", label="Try the assistant",
+                        icon="fa-commenting", category="Assistant")

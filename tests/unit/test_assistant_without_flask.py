@@ -33,6 +33,18 @@ def test_understanding_imports_and_runs_without_flask_or_sqlalchemy():
         got = understand("ao thun basic trang size M con ko shop, sdt 0912345678", shop)
         assert (got.variants, got.entities.phone) == (["AT-TRANG-M"], "0912345678"), got.as_dict()
         assert fold("Bình giữ nhiệt") == "binh giu nhiet"
+        from app.services.assistant.dialogue import Dialogue
+
+        class Shop:
+            catalogue = shop
+            def size_chart(self, product): return []
+            def category_size_chart(self, category): return []
+            def policy(self, topic, language): return None
+            def order(self, number): return None
+            def shipping_fee(self, lines, address): return 25000
+
+        turn = Dialogue(Shop()).reply("ao thun basic trang size M con ko")
+        assert turn.facts["prices"] == {{"AT-TRANG-M": 199000}} and "199.000đ" in turn.replies[0], turn
         print("ok")
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
