@@ -74,6 +74,11 @@ def test_a_sale_in_the_conversation_becomes_a_new_order_of_the_assistant_channel
             [("AT-BASIC-TRANG-M", 2, 199000)]
         assert order.buyer_name == "Nguyễn Thị Lan" and order.buyer_phone == "0912345678"
         assert "12 Nguyễn Huệ" in order.ship_street and int(order.shipping_fee) == 30000
+        # The total the shopper confirmed (goods, VAT, shipping) is the order's own.
+        summary = answers[2]
+        assert int(order.total) == summary["draft"]["total"] == summary["facts"]["total"]
+        assert int(order.vat_total) == summary["facts"]["vat"] > 0
+        assert last["facts"]["total"] == int(order.total)
         conv = db.session.scalars(sa.select(Conversation)).one()
         assert conv.channel.value == "zalo" and conv.customer_id == order.customer_id
         draft = db.session.scalars(sa.select(SaleDraft)).one()

@@ -45,8 +45,9 @@ def value_phrases(value: str) -> list[str]:
 class Variant:
     sku: str
     values: dict  # attribute name → value, as written in the catalogue
-    price: int
+    price: int  # before VAT, as the catalogue and the order lines keep it
     available: int = 0
+    vat_rate: str = "0"  # the product's VAT rate, which the order adds to the goods
 
 
 @dataclass

@@ -230,8 +230,9 @@ def _place_order(session: Session, conv: Conversation, dialogue: Dialogue, turn:
     turn.order_number = order.number
     turn._order = order
     turn.facts["order_number"] = order.number
+    turn.facts["total"] = int(order.total or 0)  # what the order says, which the summary showed
     turn.replies.append(_t("placed", _lang(turn), number=order.number,
-                           total=money(turn.facts.get("total") or 0, _lang(turn))))
+                           total=money(turn.facts["total"], _lang(turn))))
     if turn.draft:
         turn.draft["state"] = "confirmed"
 

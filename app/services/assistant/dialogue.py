@@ -26,6 +26,7 @@ from app.services.assistant.catalogue import Catalogue, Product
 from app.services.assistant.intents import Context, default_rules
 from app.services.assistant.sale import ABANDONED, AWAITING, COLLECTING, CONFIRMED, Line, Sale, advance
 from app.services.assistant.understanding import Understanding, understand
+from app.services.pricing import line_amount, line_vat
 
 SALE_TURNS = {"availability", "price", "size_advice", "place_order", "confirm", "cancel"}
 FAILED_BEFORE_HANDOVER = 2
@@ -450,16 +451,22 @@ class Dialogue:
         return out
 
     def _price_draft(self, turn: Turn, sale: Sale) -> dict:
+        cat = self.shop.catalogue
         lines = self.priced(sale)
         fee = self.shop.shipping_fee(lines, sale.address)
         goods = sum(ln["quantity"] * ln["unit_price"] for ln in lines)
-        total = goods + (fee or 0)
+        # The order adds each line's VAT to the goods (app/services/pricing.py): the total the
+        # shopper confirms is the total the order will have.
+        vat = sum(int(line_vat(line_amount(ln["quantity"], ln["unit_price"], 0),
+                               cat.variant_by_sku[ln["sku"]][1].vat_rate)) for ln in lines)
+        total = goods + vat + (fee or 0)
         turn.facts["shipping_fee"] = fee
+        turn.facts["vat"] = vat
         turn.facts["total"] = total
         for ln in lines:
             turn.facts["prices"][ln["sku"]] = ln["unit_price"]
         turn.facts["line_totals"] = {ln["sku"]: ln["quantity"] * ln["unit_price"] for ln in lines}
-        return {"lines": lines, "shipping_fee": fee, "total": total}
+        return {"lines": lines, "shipping_fee": fee, "vat": vat, "total": total}
 
     def _summary(self, turn: Turn, sale: Sale, lang: str) -> None:
         cat = self.shop.catalogue
@@ -470,6 +477,8 @@ class Dialogue:
             rows.append(f"- {_label(product, v)}: {money(ln['unit_price'], lang)} x {ln['quantity']} = "
                         f"{money(ln['unit_price'] * ln['quantity'], lang)}")
         fee = priced["shipping_fee"]
+        if priced["vat"]:
+            rows.append(_t("vat_row", lang, vat=money(priced["vat"], lang)))
         turn.replies.append(_t("summary", lang, rows="\n".join(rows),
                                fee=money(fee, lang) if fee is not None else _t("fee_unknown", lang),
                                total=money(priced["total"], lang), name=sale.name, phone=sale.phone,
@@ -576,6 +585,7 @@ TEMPLATES = {
                 "Here is your order:\n{rows}\nShipping: {fee}\nTotal: {total}\nTo: {name}, {phone}, "
                 "{address}.\nReply \"yes\" to place the order."),
     "fee_unknown": ("nhân viên sẽ báo sau", "to be confirmed by our staff"),
+    "vat_row": ("Thuế GTGT: {vat}", "VAT: {vat}"),
     "placed": ("Dạ shop đã lên đơn {number} cho bạn, tổng {total}. Cảm ơn bạn đã mua hàng ạ!",
                "Your order {number} is placed, total {total}. Thank you!"),
     "place_failed": ("Dạ shop chưa lên được đơn: {reason}. Nhân viên sẽ liên hệ bạn ạ.",

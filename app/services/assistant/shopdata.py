@@ -79,7 +79,8 @@ def build_catalogue(session: Session) -> Catalogue:
             values = {n: val for n, val in zip(names, v.values) if n}
             price = v.selling_price if v.selling_price is not None else p.selling_price
             variants.append(Variant(sku=v.sku, values=values, price=int(price or 0),
-                                    available=available.get(v.id, 0)))
+                                    available=available.get(v.id, 0),
+                                    vat_rate=str(getattr(p.vat_rate, "value", p.vat_rate) or "0")))
         if variants:
             out.append(CatalogueProduct(sku=p.sku, name=p.name, variants=variants,
                                         category=p.category.name if p.category else "",
