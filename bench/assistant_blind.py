@@ -548,6 +548,11 @@ def _check_stock(shop: Shop, bs: BlindSet, variants: dict) -> None:
                          f"variants, e.g. {wrong[:5]}")
 
 
+# The order API refuses a pre-2025 ward that was split, naming today's wards it became.
+SPLIT_WARD = re.compile(r"split in 2025 between ([^,'\]]+)")
+SETUP_NOTES: list[str] = []
+
+
 def _create_order(shop: Shop, o: dict, warehouses: dict, variants: dict) -> str:
     customer = shop.call("POST", "/api/v1/customer/", "a customer", json={
         "name": o["customer"]["name"], "phone": o["customer"]["phone"],
@@ -555,8 +560,14 @@ def _create_order(shop: Shop, o: dict, warehouses: dict, variants: dict) -> str:
         "province": o["ship_province"]})["id"]
     header = {k: o[k] for k in ("buyer_name", "buyer_phone", "ship_street", "ship_ward",
                                 "ship_district", "ship_province", "payment_method")}
-    order_id = shop.call("POST", "/api/v1/order/", "an order", json={
-        **header, "customer": customer, "warehouse": warehouses[o["warehouse_code"]]})["id"]
+    body = {**header, "customer": customer, "warehouse": warehouses[o["warehouse_code"]]}
+    resp = shop.client.post("/api/v1/order/", headers=shop.admin, json=body)
+    split = SPLIT_WARD.search(str((resp.json or {}).get("errors", {}).get("ship_ward", ""))) \
+        if resp.status_code == 422 and resp.is_json else None
+    if split:  # an old ward split in 2025: the API asks for today's; the set's numbering stays
+        SETUP_NOTES.append(f"{o['ship_ward']} → {split.group(1)}")
+        body = {**body, "ship_ward": split.group(1), "ship_district": None}
+    order_id = shop.call("POST", "/api/v1/order/", "an order", json=body)["id"]
     for line in o["lines"]:
         shop.call("POST", "/api/v1/order_line/", "an order line", json={
             "order": order_id, "variant": variants[line["sku"]]["id"],
@@ -1085,6 +1096,7 @@ def report(t: Tally, ground: Tally, privacy_log: Tally, nf_counts, confusion, ti
         privacy_log.hit["privacy (no buyer name, phone, address or items shown)"]
     print(f"  {'privacy violations (must be 0)':<58}{violations}")
     print(f"  {'setup orders changed by the assistant':<58}{changed or 'none'}")
+    print(f"  {'setup orders given the ward their split ward became':<58}{len(SETUP_NOTES)}")
     print(f"  {'latency p50 / p95 (ms, in-process)':<58}{percentile(timings, .5):.1f} / "
           f"{percentile(timings, .95):.1f} over {len(timings)} requests")
     groups = [("per language / writing", r"^intent \["), ("entities", r"^entity "),

@@ -237,3 +237,13 @@ def test_a_sale_is_confirmed_only_after_the_summary(shop):
 def test_a_sale_abandoned_on_cancel(shop):
     sale = play(shop, ["túi tote màu kem còn không", "lấy 2 cái", "hủy giúp mình, không lấy nữa", "ok"])
     assert sale.state == "abandoned"
+
+
+def test_a_short_order_number_after_an_explicit_marker_is_the_orders():
+    from app.services.assistant.catalogue import Catalogue
+    from app.services.assistant.understanding import understand
+    empty = Catalogue([])
+    assert understand("cho mình hỏi đơn hàng số 45 với", empty).entities.order_number == "SO-000045"
+    assert understand("where is my order #31", empty).entities.order_number == "SO-000031"
+    assert understand("đơn hàng số 2 cái", empty).entities.order_number is None  # two of something
+    assert understand("lấy 2 cái", empty).entities.order_number is None

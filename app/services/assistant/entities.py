@@ -27,6 +27,11 @@ Span = tuple[int, int]
 
 _ORDER = re.compile(r"(?<![\w])(?:don|don hang|ma don|ma don hang|order|order no|order number|dh)"
                     r"\s*(?:so|ma|no|number|#|:|-)?\s*[#:\-]?\s*(?:so\s*[-_]?\s*)?(\d{3,9})(?![\w])")
+# "đơn hàng số 45", "order #31", "order no. 7": an explicit order cue and a number marker, so a
+# short number is the order's (without the marker, "đơn 2" is more likely two of something).
+_ORDER_MARKED = re.compile(r"(?<![\w])(?:don hang|don|ma don hang|ma don|order|dh)\s*"
+                           r"(?:so|#|no\.?|number)\s*[:#]?\s*(\d{1,9})(?![\w])"
+                           r"(?!\s*(?:cai|chiec|bo|doi|hop|goi|sp|san pham|items?|pcs)\b)")
 _ORDER_CODE = re.compile(r"(?<![\w])so[-_#]?(\d{1,9})(?![\w])")          # so000123, SO-123
 _ORDER_CODE_SPACED = re.compile(r"(?<![\w])SO\s(\d{3,9})(?![\w])")       # "SO 123" (capitals: not "số 5")
 _LETTER_SIZES = sorted((s.lower() for s in LEXICON["letter_sizes"]), key=len, reverse=True)
@@ -84,7 +89,8 @@ def find_phone(plain: str, taken: list[Span]) -> tuple[str | None, str | None, S
 
 
 def find_order_number(plain: str, taken: list[Span], text: str = "") -> tuple[str | None, Span | None]:
-    for pattern, source in ((_ORDER_CODE, plain), (_ORDER_CODE_SPACED, text), (_ORDER, plain)):
+    for pattern, source in ((_ORDER_CODE, plain), (_ORDER_CODE_SPACED, text), (_ORDER, plain),
+                            (_ORDER_MARKED, plain)):
         for m in pattern.finditer(source):
             span = (m.start(), m.end())
             if not _overlaps(span, taken) and not _UNIT_AFTER.match(source[m.end():].lower()):
