@@ -10,7 +10,8 @@ from app.services.errors import N_
 # The matrix's own permission words, for the catalogues (actions are named by their buttons).
 WORDS = (N_("read"), N_("write"), N_("sync"), N_("watch"), N_("retry"), N_("submit"),
          N_("low stock"), N_("quick entry"), N_("edit lines"), N_("deliver"), N_("fail delivery"),
-         N_("preview invoice"), N_("start count"), N_("open the form"), N_("save the form"))
+         N_("preview invoice"), N_("start count"), N_("open the form"), N_("save the form"), N_("reply"))
+RESOURCES = (N_("Size Chart"), N_("Assistant Reply"))  # resources named by their class, for the catalogues
 # Pages of the sign-in framework itself, by what a person calls them.
 PAGES = {"ResetMyPasswordView": N_("Change my password"), "UserInfoEditView": N_("My profile"),
          "UserDBModelView": N_("Users"), "MenuApi": N_("Menu"), "OpenApi": N_("API description"),
