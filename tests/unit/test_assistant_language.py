@@ -247,3 +247,19 @@ def test_a_short_order_number_after_an_explicit_marker_is_the_orders():
     assert understand("where is my order #31", empty).entities.order_number == "SO-000031"
     assert understand("đơn hàng số 2 cái", empty).entities.order_number is None  # two of something
     assert understand("lấy 2 cái", empty).entities.order_number is None
+
+
+def test_the_words_of_a_phone_cue_are_not_goods():
+    from app.services.assistant.catalogue import Catalogue
+    from app.services.assistant.understanding import understand
+    rows = [{"product_sku": "OP-IP15", "product_name": "Ốp lưng iPhone 15 silicon",
+             "category": "Điện thoại & phụ kiện", "aliases": "ốp điện thoại", "variant_sku": "OP-IP15-DEN",
+             "attribute1_name": "Màu", "attribute1_value": "Đen", "selling_price": "79000",
+             "opening_stock": "5"}]
+    shop = Catalogue.from_rows(rows)
+    for text in ("tên Lan, sđt 0912345678, địa chỉ 12 Nguyễn Huệ, TP HCM", "số điện thoại 0912345678",
+                 "sdt của mình 0987654321"):
+        u = understand(text, shop)
+        assert u.product is None and u.variants == [], text
+        assert u.entities.phone is not None, text
+    assert understand("ốp điện thoại còn không", shop).product.sku == "OP-IP15"

@@ -29,6 +29,7 @@ _ORDER = re.compile(r"(?<![\w])(?:don|don hang|ma don|ma don hang|order|order no
                     r"\s*(?:so|ma|no|number|#|:|-)?\s*[#:\-]?\s*(?:so\s*[-_]?\s*)?(\d{3,9})(?![\w])")
 # "đơn hàng số 45", "order #31", "order no. 7": an explicit order cue and a number marker, so a
 # short number is the order's (without the marker, "đơn 2" is more likely two of something).
+_PHONE_CUE = re.compile(r"(?<![\w])(?:so dien thoai|so dt|sdt|sđt)(?![\w])")
 _ORDER_MARKED = re.compile(r"(?<![\w])(?:don hang|don|ma don hang|ma don|order|dh)\s*"
                            r"(?:so|#|no\.?|number)\s*[:#]?\s*(\d{1,9})(?![\w])"
                            r"(?!\s*(?:cai|chiec|bo|doi|hop|goi|sp|san pham|items?|pcs)\b)")
@@ -219,6 +220,12 @@ def extract(message: Message, colours, numeric_sizes: set[str] | None = None) ->
     found.phone, found.phone_invalid, span = find_phone(plain, taken)
     if span:
         taken.append(span)
+        cue = _cue_before(plain, span, ("dien thoai", "dt", "phone", "phone number", "so"))
+        if cue:
+            taken.append(cue)
+    # "số điện thoại" / "sđt" is about the phone even without a number: its "điện thoại" is no
+    # phone case (an "ốp điện thoại" has no "số" before it)
+    taken.extend(m.span() for m in _PHONE_CUE.finditer(plain))
     found.order_number, span = find_order_number(plain, taken, message.text)
     if span:
         taken.append(span)
