@@ -11,8 +11,9 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import object_session
 
-from app.models import (Channel, CodReconciliation, GoodsReceipt, Invoice, Job, PurchaseOrder,
-                        ReturnRequest, Shipment, StockCount)
+from app.models import (Channel, CodReconciliation, Conversation, GoodsReceipt, Invoice, Job,
+                        PurchaseOrder, ReturnRequest, Shipment, StockCount)
+from app.models.base import utcnow
 from app.models import (GoodsReceiptStatus as G, InvoiceKind, InvoiceStatus as I, JobStatus,
                         PurchaseOrderStatus as P, RefundStatus, ReconciliationStatus,
                         ReturnStatus as R, ShipmentStatus as S, StockCountStatus as C)
@@ -108,10 +109,18 @@ def _channel(channel: Channel) -> dict[str, bool]:
             "pull_orders": syncs, "push_stock": syncs, "push_prices": syncs}
 
 
+def _conversation(conversation: Conversation) -> dict[str, bool]:
+    # Staff take a conversation the assistant answers, and give back one they hold (handed over or
+    # paused while they answer); replying is always possible.
+    paused = conversation.paused_until is not None and conversation.paused_until > utcnow()
+    held = bool(conversation.handed_over or paused)
+    return {"take_over": not conversation.handed_over, "release": held}
+
+
 RULES: dict[type, Callable[[object], dict[str, bool]]] = {
     PurchaseOrder: _purchase_order, GoodsReceipt: _goods_receipt, ReturnRequest: _return,
     Shipment: _shipment, StockCount: _stock_count, CodReconciliation: _reconciliation,
-    Invoice: _invoice, Job: _job, Channel: _channel,
+    Invoice: _invoice, Job: _job, Channel: _channel, Conversation: _conversation,
 }
 
 

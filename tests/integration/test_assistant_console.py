@@ -198,8 +198,12 @@ def test_staff_take_over_reply_release_and_try_the_assistant_in_the_panel(shop):
             Conversation.public_id == fresh["conversation"])).one()
     panel = app.test_client()
     login(panel, "clerk")
-    assert panel.get(f"/conversationview/show/{conv_id}").status_code == 200
+    shown = panel.get(f"/conversationview/show/{conv_id}").get_data(as_text=True)
+    # Only what the conversation's state allows is offered: nothing to release yet.
+    assert "action/take_over/" in shown and "action/release/" not in shown
     assert panel.post(f"/conversationview/action/take_over/{conv_id}").status_code == 302
+    shown = panel.get(f"/conversationview/show/{conv_id}").get_data(as_text=True)
+    assert "action/take_over/" not in shown and "action/release/" in shown
     assert say(client, clerk, "còn màu đen không", fresh["conversation"])["replies"] == []
     assert panel.post(f"/conversationview/action/release/{conv_id}").status_code == 302
     assert say(client, clerk, "áo thun basic đen size M còn không", fresh["conversation"])["replies"]
