@@ -82,11 +82,14 @@ def mark_login_failed() -> None:
 def _too_many_attempts(exc: RateLimitExceeded):
     if request.endpoint not in LOGIN_ENDPOINTS:
         return exc.get_response()
-    reset_at = None
+    reset_at, window = None, 60
     limit = current_app.appbuilder.sm.limiter.current_limit
     if limit is not None:
         reset_at = limit.reset_at
-    seconds = max(1, math.ceil((reset_at or time.time() + 60) - time.time()))
+        window = limit.limit.get_expiry()
+    # Flask-Limiter rounds the reset up a whole second past the window: never say more than the
+    # window itself ("5 per 5 minutes" → at most 300 s).
+    seconds = min(window, max(1, math.ceil((reset_at or time.time() + window) - time.time())))
     message = gettext("Too many sign-in attempts. Try again in %(seconds)s s.", seconds=seconds)
     if request.endpoint == "AuthDBView.login":
         flash(message, "danger")
